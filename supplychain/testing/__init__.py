@@ -1,0 +1,1 @@
+"""Pytest support: fixtures for the integration environment."""

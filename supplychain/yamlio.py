@@ -1,0 +1,100 @@
+"""Reading multi-document YAML while remembering where each document came from."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import yaml
+
+from .errors import InputError, Location
+
+
+@dataclass
+class Document:
+    """One YAML document with its origin."""
+
+    source: str
+    index: int
+    body: Any
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str | None:
+        return self.body.get("kind") if isinstance(self.body, dict) else None
+
+    @property
+    def name(self) -> str | None:
+        if not isinstance(self.body, dict):
+            return None
+        meta = self.body.get("metadata")
+        return meta.get("name") if isinstance(meta, dict) else None
+
+    @property
+    def api_version(self) -> str | None:
+        return self.body.get("apiVersion") if isinstance(self.body, dict) else None
+
+    def location(self, field_path: str | None = None) -> Location:
+        return Location(self.source, self.index, self.kind, self.name, field_path)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps timestamps as strings, like Kubernetes does."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def parse_documents(text: str, source: str) -> list[Document]:
+    """Parse every non-empty document of TEXT; SOURCE names it in errors."""
+    docs: list[Document] = []
+    try:
+        for index, body in enumerate(yaml.load_all(text, Loader=_Loader)):
+            if body is None:
+                continue
+            docs.append(Document(source, index, body))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise InputError(f"malformed YAML{where}: {problem}", Location(source)) from None
+    return docs
+
+
+def read_text(path: str) -> str:
+    """Read PATH ('-' is standard input) or raise an InputError naming it."""
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"cannot read: {getattr(err, 'strerror', None) or err}", Location(path)) from None
+
+
+def expand_paths(paths: Iterable[str], suffixes: tuple[str, ...] = (".yaml", ".yml")) -> Iterator[str]:
+    """Yield files; directories are walked for YAML files in sorted order."""
+    for path in paths:
+        p = Path(path)
+        if path != "-" and p.is_dir():
+            yield from (str(f) for f in sorted(p.rglob("*")) if f.is_file() and f.suffix in suffixes)
+        else:
+            yield path
+
+
+def load_documents(paths: Iterable[str]) -> list[Document]:
+    """Load every document of every path (files, directories or '-')."""
+    docs: list[Document] = []
+    for path in expand_paths(paths):
+        source = "<stdin>" if path == "-" else path
+        docs.extend(parse_documents(read_text(path), source))
+    return docs
+
+
+def dump_documents(bodies: Iterable[Any]) -> str:
+    """Serialise objects as a multi-document YAML stream."""
+    return yaml.safe_dump_all(list(bodies), sort_keys=False, default_flow_style=False, explicit_start=True)
