@@ -27,6 +27,9 @@ for f in clusterconfigtemplates clusterdeliveries clusterdeploymenttemplates clu
          runnables workloads; do carto_src_files+=("config/crd/bases/carto.run_$f.yaml"); done
 copy_crds cartographer "$CARTOGRAPHER_VERSION" github.com/vmware-tanzu/cartographer "${carto_src_files[@]}"
 copy_crds kapp-controller "$KAPP_CONTROLLER_VERSION" carvel.dev/kapp-controller config/config/crds.yml
+# Core kinds (ConfigMap, Service, Deployment, RBAC, ...) are checked against the pinned Kubernetes OpenAPI v3 documents.
+copy_crds kubernetes "$KUBERNETES_VERSION" k8s.io/kubernetes api/openapi-spec/v3/api__v1_openapi.json \
+  api/openapi-spec/v3/apis__apps__v1_openapi.json api/openapi-spec/v3/apis__rbac.authorization.k8s.io__v1_openapi.json
 
 # promtool ships in Debian's prometheus package (also the integration environment's Prometheus).
 if ! command -v promtool >/dev/null 2>&1; then
