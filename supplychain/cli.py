@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 from typing import Any
 
@@ -39,7 +40,8 @@ def cli() -> None:
 
 
 for _name in COMMAND_MODULES:
-    cli.add_command(importlib.import_module(f"supplychain.commands.{_name}").command)
+    if importlib.util.find_spec(f"supplychain.commands.{_name}") is not None:
+        cli.add_command(importlib.import_module(f"supplychain.commands.{_name}").command)
 
 
 def main() -> None:
