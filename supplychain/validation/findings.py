@@ -1,0 +1,112 @@
+"""Findings: one problem in one field of one document, and how they are reported."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Iterable
+
+from ..yamlio import Document
+
+
+class Severity(str, Enum):
+    """How bad a finding is: errors fail the command, warnings only under --strict."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem at FIELD of an object; VIA names the hops from the document to that object."""
+
+    file: str
+    index: int | None
+    kind: str | None
+    name: str | None
+    field: str
+    message: str
+    rule: str
+    severity: Severity = Severity.ERROR
+    via: tuple[str, ...] = field(default=())
+
+    @property
+    def path(self) -> str:
+        """The full field path from the document, hops included."""
+        return " > ".join([*self.via, self.field] if self.field else list(self.via))
+
+    def document(self) -> str:
+        if self.index is None:
+            return ""
+        return f"document {self.index} ({self.kind or '?'}/{self.name or '?'})"
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.index is not None:
+            parts.append(self.document())
+        if self.path:
+            parts.append(self.path)
+        return f"{': '.join(parts)}: {self.severity.value} [{self.rule}] {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "document": {"index": self.index, "kind": self.kind, "name": self.name},
+            "path": self.path,
+            "field": self.field,
+            "via": list(self.via),
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "message": self.message,
+        }
+
+
+def finding_at(
+    doc: Document,
+    field_path: str,
+    message: str,
+    rule: str,
+    severity: Severity = Severity.ERROR,
+    via: tuple[str, ...] = (),
+) -> Finding:
+    """A finding in DOC (the document as it appears in the input)."""
+    return Finding(doc.source, doc.index, doc.kind, doc.name, field_path, message, rule, severity, via)
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Input order: file, document, then path; duplicates dropped."""
+    unique = {(f.file, f.index, f.path, f.rule, f.message, f.severity): f for f in findings}
+    return sorted(unique.values(), key=lambda f: (f.file, -1 if f.index is None else f.index, f.via, f.field, f.rule))
+
+
+def exit_code(findings: Iterable[Finding], strict: bool) -> int:
+    """1 when an error (or, with STRICT, a warning) was found, else 0."""
+    for f in findings:
+        if f.severity is Severity.ERROR or strict:
+            return 1
+    return 0
+
+
+def summary(findings: list[Finding], documents: int, checked: int) -> dict[str, int]:
+    errors = sum(1 for f in findings if f.severity is Severity.ERROR)
+    return {
+        "documents": documents,
+        "objects_checked": checked,
+        "errors": errors,
+        "warnings": len(findings) - errors,
+    }
+
+
+def render_text(findings: list[Finding], counts: dict[str, int], what: str) -> str:
+    """One line per finding, then a summary line."""
+    lines = [str(f) for f in findings]
+    lines.append(
+        f"{what}: {counts['documents']} document(s), {counts['objects_checked']} object(s) checked, "
+        f"{counts['errors']} error(s), {counts['warnings']} warning(s)"
+    )
+    return "\n".join(lines)
+
+
+def render_json(findings: list[Finding], counts: dict[str, int]) -> str:
+    return json.dumps({"summary": counts, "findings": [f.to_dict() for f in findings]}, indent=2)

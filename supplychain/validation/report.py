@@ -1,0 +1,29 @@
+"""Shared plumbing of the checking commands: reading inputs and printing findings."""
+
+from __future__ import annotations
+
+import click
+
+from ..errors import InputError, Location
+from ..yamlio import Document, load_documents
+from .findings import Finding, render_json, render_text, summary
+
+OUTPUT_FORMATS = ("text", "json")
+
+
+def read_inputs(paths: tuple[str, ...]) -> list[Document]:
+    """Every document of PATHS ('-' is standard input); an input without any document is an error."""
+    if list(paths).count("-") > 1:
+        raise InputError("standard input ('-') can be given only once")
+    docs = load_documents(paths)
+    if not docs:
+        raise InputError("no YAML documents found", Location(", ".join("<stdin>" if p == "-" else p for p in paths)))
+    return docs
+
+
+def emit(findings: list[Finding], documents: int, checked: int, output: str, what: str) -> None:
+    counts = summary(findings, documents, checked)
+    if output == "json":
+        click.echo(render_json(findings, counts))
+    else:
+        click.echo(render_text(findings, counts, what))

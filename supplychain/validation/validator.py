@@ -1,0 +1,69 @@
+"""`validate`: every object (input documents and stamped template output) against its pinned schema,
+plus the rules Cartographer's webhooks and kapp-controller's Package API add."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..yamlio import Document
+from . import cartographer_rules, packaging_rules
+from .findings import Finding, Severity, finding_at, sort_findings
+from .schema_check import SchemaChecker
+from .schemas import SchemaRegistry
+from .stamper import default_stamper
+from .subjects import Expansion, Stamper, Subject, expand
+
+
+@dataclass
+class ValidationResult:
+    findings: list[Finding]
+    documents: int
+    checked: int
+
+
+def shape_findings(docs: list[Document]) -> list[Finding]:
+    """Documents that are not Kubernetes objects at all."""
+    out: list[Finding] = []
+    for doc in docs:
+        if not isinstance(doc.body, dict):
+            kind = type(doc.body).__name__.replace("str", "string").replace("dict", "mapping")
+            out.append(finding_at(doc, "", f"a document must be a mapping (a Kubernetes object); got a {kind}", "document"))
+    return out
+
+
+def check_subject(subject: Subject, registry: SchemaRegistry, checker: SchemaChecker) -> list[Finding]:
+    """Schema and extra rules for one object."""
+    body = subject.body
+    out: list[Finding] = []
+    api_version, kind = body.get("apiVersion"), body.get("kind")
+    for fld, value in (("apiVersion", api_version), ("kind", kind)):
+        if not isinstance(value, str) or not value:
+            out.append(subject.finding(fld, f"{fld} is required and must be a string", "schema"))
+    meta: Any = body.get("metadata")
+    if not isinstance(meta, dict) or not (meta.get("name") or meta.get("generateName")):
+        out.append(subject.finding("metadata.name", "metadata.name (or generateName) is required", "schema"))
+    if out:
+        return out
+    assert isinstance(api_version, str) and isinstance(kind, str)
+    schema = registry.lookup(api_version, kind)
+    if schema is None:
+        out.append(subject.finding("kind", f"no pinned schema for {api_version} {kind}; not validated", "unknown-kind",
+                                   Severity.WARNING))
+    else:
+        for problem in checker.check(body, schema):
+            out.append(subject.finding(problem.path, problem.message, "schema"))
+    for problem in [*cartographer_rules.check(body), *packaging_rules.check(body)]:
+        out.append(subject.finding(problem.path, problem.message, "webhook" if kind != "Package" and kind != "PackageMetadata" else "package-api"))
+    return out
+
+
+def validate_documents(docs: list[Document], stamper: Stamper | None = None, stamp: bool = True) -> ValidationResult:
+    """Validate DOCS; template output is stamped with sample data (see samples.py) when STAMP."""
+    findings = shape_findings(docs)
+    expansion: Expansion = expand(docs, (stamper or default_stamper()) if stamp else None)
+    findings.extend(expansion.findings)
+    registry, checker = SchemaRegistry(), SchemaChecker()
+    for subject in expansion.subjects:
+        findings.extend(check_subject(subject, registry, checker))
+    return ValidationResult(sort_findings(findings), len(docs), len(expansion.subjects))
