@@ -1,0 +1,564 @@
+"""The Go types Cartographer decodes owners into, and how encoding/json and JSONPath see them.
+
+Cartographer hands the typed ``Workload``/``Deliverable`` struct (not the raw YAML) to JSONPath and to
+ytt, so unknown fields vanish, zero-valued fields without ``omitempty`` appear (``build: {}``,
+``creationTimestamp: null``, ``status.supplyChainRef: {}``) and param values are opaque JSON.
+This module models just enough of those types to reproduce that exactly.
+
+Typed values: a struct is a ``StructVal``; a nil pointer, slice, map or interface is ``None``;
+``apiextensionsv1.JSON`` is a ``RawJSON``; ``metav1.Time`` is a ``TimeVal``; ``resource.Quantity`` is a
+``QuantityVal``; everything else is plain Python data.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .errors import EvalError
+from .gojson import to_interface
+
+
+class GoType:
+    """Base of the type descriptors."""
+
+    name = "?"
+
+
+@dataclass(frozen=True, eq=False)
+class Prim(GoType):
+    """string, bool, int64/int32 or float64 (named string types count as string)."""
+
+    kind: str
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", self.kind)
+
+
+@dataclass(frozen=True, eq=False)
+class Ptr(GoType):
+    elem: GoType
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return "*" + self.elem.name
+
+
+@dataclass(frozen=True, eq=False)
+class Slice(GoType):
+    elem: GoType
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return "[]" + self.elem.name
+
+
+@dataclass(frozen=True, eq=False)
+class Map(GoType):
+    elem: GoType
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return "map[string]" + self.elem.name
+
+
+@dataclass(frozen=True, eq=False)
+class Field:
+    go: str
+    json: str
+    type: GoType
+    omitempty: bool = False
+    inline: bool = False
+
+
+@dataclass(eq=False)
+class Struct(GoType):
+    name: str
+    fields: tuple[Field, ...] = ()
+
+
+class Interface(GoType):
+    """interface{}: holds generic JSON data (numbers are float64)."""
+
+    name = "interface {}"
+
+
+class RawJSONType(GoType):
+    """apiextensionsv1.JSON (and runtime.RawExtension): raw bytes, opaque to JSONPath."""
+
+    name = "v1.JSON"
+
+
+class TimeType(GoType):
+    name = "v1.Time"
+
+
+class QuantityType(GoType):
+    name = "resource.Quantity"
+
+
+INTERFACE = Interface()
+RAW_JSON = RawJSONType()
+TIME = TimeType()
+QUANTITY = QuantityType()
+STRING = Prim("string")
+BOOL = Prim("bool")
+INT64 = Prim("int64")
+
+
+@dataclass(eq=False)
+class StructVal:
+    type: Struct
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, go_name: str) -> Any:
+        return self.values.get(go_name)
+
+
+@dataclass(eq=False)
+class Boxed:
+    """A typed value stored in an interface{} (the templating context is a map of these)."""
+
+    value: Any
+    type: GoType
+
+
+@dataclass(eq=False)
+class RawJSON:
+    """Raw JSON bytes; ``present`` is False when Raw is empty (JSON null)."""
+
+    value: Any = None
+    present: bool = False
+
+
+@dataclass(eq=False)
+class TimeVal:
+    text: str | None = None  # RFC 3339 in UTC, None for the zero time
+
+
+@dataclass(eq=False)
+class QuantityVal:
+    text: str = "0"  # canonical form
+
+
+def zero(go_type: GoType) -> Any:
+    """The zero value of a type."""
+    if isinstance(go_type, Struct):
+        return StructVal(go_type, {f.go: zero(f.type) for f in go_type.fields})
+    if isinstance(go_type, Prim):
+        return {"string": "", "bool": False, "int64": 0, "int32": 0, "float64": 0.0}[go_type.kind]
+    if isinstance(go_type, RawJSONType):
+        return RawJSON()
+    if isinstance(go_type, TimeType):
+        return TimeVal()
+    if isinstance(go_type, QuantityType):
+        return QuantityVal()
+    return None  # pointers, slices, maps, interfaces
+
+
+def _json_type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "null"
+
+
+def decode(value: Any, go_type: GoType, path: str = "") -> Any:
+    """encoding/json's Unmarshal of VALUE (JSON data) into GO_TYPE; type mismatches raise EvalError."""
+
+    def mismatch() -> EvalError:
+        where = f" at {path}" if path else ""
+        return EvalError(f"cannot unmarshal {_json_type_name(value)} into Go value of type {go_type.name}{where}")
+
+    if isinstance(go_type, Interface):
+        return to_interface(value)
+    if isinstance(go_type, RawJSONType):
+        return RawJSON(value, value is not None)
+    if value is None:
+        return zero(go_type)
+    if isinstance(go_type, Ptr):
+        return decode(value, go_type.elem, path)
+    if isinstance(go_type, Prim):
+        if go_type.kind == "string":
+            if not isinstance(value, str):
+                raise mismatch()
+            return value
+        if go_type.kind == "bool":
+            if not isinstance(value, bool):
+                raise mismatch()
+            return value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise mismatch()
+        if go_type.kind in ("int64", "int32"):
+            if isinstance(value, float):
+                raise EvalError(f"cannot unmarshal number {value} into Go value of type {go_type.name} at {path}")
+            return value
+        return float(value)
+    if isinstance(go_type, Slice):
+        if not isinstance(value, list):
+            raise mismatch()
+        return [decode(item, go_type.elem, f"{path}[{i}]") for i, item in enumerate(value)]
+    if isinstance(go_type, Map):
+        if not isinstance(value, dict):
+            raise mismatch()
+        return {k: decode(v, go_type.elem, f"{path}.{k}" if path else k) for k, v in value.items()}
+    if isinstance(go_type, TimeType):
+        if not isinstance(value, str):
+            raise mismatch()
+        return TimeVal(_parse_time(value, path))
+    if isinstance(go_type, QuantityType):
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise mismatch()
+        return QuantityVal(canonical_quantity(str(value) if not isinstance(value, float) else repr(value), path))
+    if isinstance(go_type, Struct):
+        if not isinstance(value, dict):
+            raise mismatch()
+        result = zero(go_type)
+        for key, item in value.items():
+            found = _find_field(go_type, key)
+            if found is None:
+                continue
+            owner, fld = found
+            target = result if owner is go_type else _inline_target(result, owner)
+            sub = f"{path}.{key}" if path else key
+            target.values[fld.go] = decode(item, fld.type, sub)
+        return result
+    raise mismatch()
+
+
+def _inline_target(root: StructVal, owner: Struct) -> StructVal:
+    stack = [root]
+    while stack:
+        current = stack.pop()
+        if current.type is owner:
+            return current
+        for fld in current.type.fields:
+            if fld.inline:
+                inner = current.values.get(fld.go)
+                if inner is None and isinstance(fld.type, Ptr) and isinstance(fld.type.elem, Struct):
+                    inner = zero(fld.type.elem)
+                    current.values[fld.go] = inner
+                if isinstance(inner, StructVal):
+                    stack.append(inner)
+    raise EvalError(f"internal: inline struct {owner.name} not found")
+
+
+def _visible_fields(struct: Struct) -> list[tuple[Struct, Field]]:
+    """Fields as encoding/json sees them: inline (embedded) structs are promoted."""
+    out: list[tuple[Struct, Field]] = []
+    for fld in struct.fields:
+        if fld.inline:
+            inner = fld.type.elem if isinstance(fld.type, Ptr) else fld.type
+            if isinstance(inner, Struct):
+                out.extend(_visible_fields(inner))
+                continue
+        out.append((struct, fld))
+    return out
+
+
+def _find_field(struct: Struct, key: str) -> tuple[Struct, Field] | None:
+    visible = _visible_fields(struct)
+    for owner, fld in visible:
+        if fld.json == key:
+            return owner, fld
+    folded = key.casefold()
+    for owner, fld in visible:
+        if fld.json.casefold() == folded:
+            return owner, fld
+    return None
+
+
+def _parse_time(text: str, path: str) -> str:
+    try:
+        parsed = _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise EvalError(f"parsing time {text!r} as RFC 3339 at {path}") from None
+    if parsed.tzinfo is None or not re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}", text):
+        raise EvalError(f"parsing time {text!r} as RFC 3339 at {path}")
+    utc = parsed.astimezone(_dt.timezone.utc)
+    return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _is_empty(value: Any, go_type: GoType) -> bool:
+    if isinstance(go_type, Struct) or isinstance(go_type, (TimeType, QuantityType)):
+        return False
+    if isinstance(go_type, RawJSONType):
+        return False  # a struct
+    if value is None:
+        return True
+    if isinstance(value, (str, list, dict)):
+        return len(value) == 0
+    if isinstance(value, bool):
+        return value is False
+    if isinstance(value, (int, float)):
+        return value == 0
+    return False
+
+
+def encode(value: Any, go_type: GoType) -> Any:
+    """encoding/json's Marshal of a typed value, as JSON data (maps keep sorted key order)."""
+    if isinstance(go_type, Interface):
+        if isinstance(value, Boxed):
+            return encode(value.value, value.type)
+        return value
+    if isinstance(go_type, RawJSONType):
+        assert isinstance(value, RawJSON)
+        return value.value if value.present else None
+    if isinstance(go_type, TimeType):
+        assert isinstance(value, TimeVal)
+        return value.text
+    if isinstance(go_type, QuantityType):
+        assert isinstance(value, QuantityVal)
+        return value.text
+    if value is None:
+        return None
+    if isinstance(go_type, Ptr):
+        return encode(value, go_type.elem)
+    if isinstance(go_type, Prim):
+        return value
+    if isinstance(go_type, Slice):
+        return [encode(v, go_type.elem) for v in value]
+    if isinstance(go_type, Map):
+        return {k: encode(value[k], go_type.elem) for k in sorted(value)}
+    if isinstance(go_type, Struct):
+        assert isinstance(value, StructVal)
+        out: dict[str, Any] = {}
+        _encode_struct(value, out)
+        return out
+    raise EvalError(f"internal: cannot encode {go_type.name}")
+
+
+def _encode_struct(value: StructVal, out: dict[str, Any]) -> None:
+    for fld in value.type.fields:
+        item = value.values.get(fld.go)
+        if fld.inline:
+            if item is None:
+                continue
+            assert isinstance(item, StructVal)
+            _encode_struct(item, out)
+            continue
+        if fld.omitempty and _is_empty(item, fld.type):
+            continue
+        out[fld.json] = encode(item, fld.type)
+
+
+# --- resource.Quantity -----------------------------------------------------------------------------
+
+_QUANTITY = re.compile(r"^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(.*)$")
+_DECIMAL_SUFFIX = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
+_BINARY_SUFFIX = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
+
+
+def canonical_quantity(text: str, path: str = "") -> str:
+    """resource.Quantity's canonical string for TEXT (the common forms)."""
+    match = _QUANTITY.match(text.strip())
+    if not match:
+        raise EvalError(f"quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$' at {path}")
+    number, suffix = match.groups()
+    try:
+        amount = Decimal(number)
+    except InvalidOperation:
+        raise EvalError(f"invalid quantity {text!r} at {path}") from None
+    if suffix in _BINARY_SUFFIX:
+        amount *= Decimal(2) ** _BINARY_SUFFIX[suffix]
+        fmt = "binary"
+    elif suffix in _DECIMAL_SUFFIX:
+        amount = amount.scaleb(_DECIMAL_SUFFIX[suffix])
+        fmt = "decimal"
+    elif re.fullmatch(r"[eE][-+]?[0-9]+", suffix):
+        amount = amount.scaleb(int(suffix[1:]))
+        fmt = "exponent"
+    else:
+        raise EvalError(f"unable to parse quantity's suffix {suffix!r} at {path}")
+    # precision below 1n rounds up
+    nanos = amount.scaleb(9)
+    if nanos != nanos.to_integral_value():
+        nanos = nanos.to_integral_value(rounding="ROUND_CEILING")
+        amount = nanos.scaleb(-9)
+    if amount == 0:
+        return "0"
+    if fmt == "binary" and amount == amount.to_integral_value() and abs(amount) >= 1024:
+        whole = int(amount)
+        power = 0
+        while power < 60 and whole % 1024 == 0:
+            whole //= 1024
+            power += 10
+        names = {v: k for k, v in _BINARY_SUFFIX.items()}
+        return f"{whole}{names.get(power, '')}"
+    exponent = 0
+    scaled = amount
+    while scaled != scaled.to_integral_value() and exponent > -9:
+        scaled = scaled.scaleb(3)
+        exponent -= 3
+    while exponent < 18 and scaled % 1000 == 0 and scaled != 0:
+        scaled = scaled.scaleb(-3)
+        exponent += 3
+    mantissa = str(int(scaled))
+    if fmt == "exponent":
+        return mantissa if exponent == 0 else f"{mantissa}e{exponent}"
+    names_dec = {v: k for k, v in _DECIMAL_SUFFIX.items()}
+    return mantissa + names_dec[exponent]
+
+
+# --- the Cartographer / Kubernetes types ---------------------------------------------------------
+
+
+def _s(go: str, js: str, t: GoType, omitempty: bool = False, inline: bool = False) -> Field:
+    return Field(go, js, t, omitempty, inline)
+
+
+TYPE_META = Struct("v1.TypeMeta", (
+    _s("Kind", "kind", STRING, True),
+    _s("APIVersion", "apiVersion", STRING, True),
+))
+OWNER_REFERENCE = Struct("v1.OwnerReference", (
+    _s("APIVersion", "apiVersion", STRING), _s("Kind", "kind", STRING), _s("Name", "name", STRING),
+    _s("UID", "uid", Prim("string", "types.UID")), _s("Controller", "controller", Ptr(BOOL), True),
+    _s("BlockOwnerDeletion", "blockOwnerDeletion", Ptr(BOOL), True),
+))
+FIELDS_V1 = Struct("v1.FieldsV1", ())
+MANAGED_FIELDS_ENTRY = Struct("v1.ManagedFieldsEntry", (
+    _s("Manager", "manager", STRING, True), _s("Operation", "operation", STRING, True),
+    _s("APIVersion", "apiVersion", STRING, True), _s("Time", "time", Ptr(TIME), True),
+    _s("FieldsType", "fieldsType", STRING, True), _s("FieldsV1", "fieldsV1", Ptr(RAW_JSON), True),
+    _s("Subresource", "subresource", STRING, True),
+))
+OBJECT_META = Struct("v1.ObjectMeta", (
+    _s("Name", "name", STRING, True), _s("GenerateName", "generateName", STRING, True),
+    _s("Namespace", "namespace", STRING, True), _s("SelfLink", "selfLink", STRING, True),
+    _s("UID", "uid", Prim("string", "types.UID"), True), _s("ResourceVersion", "resourceVersion", STRING, True),
+    _s("Generation", "generation", INT64, True), _s("CreationTimestamp", "creationTimestamp", TIME, True),
+    _s("DeletionTimestamp", "deletionTimestamp", Ptr(TIME), True),
+    _s("DeletionGracePeriodSeconds", "deletionGracePeriodSeconds", Ptr(INT64), True),
+    _s("Labels", "labels", Map(STRING), True), _s("Annotations", "annotations", Map(STRING), True),
+    _s("OwnerReferences", "ownerReferences", Slice(OWNER_REFERENCE), True),
+    _s("Finalizers", "finalizers", Slice(STRING), True),
+    _s("ManagedFields", "managedFields", Slice(MANAGED_FIELDS_ENTRY), True),
+))
+CONDITION = Struct("v1.Condition", (
+    _s("Type", "type", STRING), _s("Status", "status", Prim("string", "v1.ConditionStatus")),
+    _s("ObservedGeneration", "observedGeneration", INT64, True),
+    _s("LastTransitionTime", "lastTransitionTime", TIME), _s("Reason", "reason", STRING),
+    _s("Message", "message", STRING),
+))
+OWNER_PARAM = Struct("v1alpha1.OwnerParam", (_s("Name", "name", STRING), _s("Value", "value", RAW_JSON)))
+GIT_REF = Struct("v1alpha1.GitRef", (
+    _s("Branch", "branch", Ptr(STRING), True), _s("Tag", "tag", Ptr(STRING), True),
+    _s("Commit", "commit", Ptr(STRING), True),
+))
+GIT_SOURCE = Struct("v1alpha1.GitSource", (_s("URL", "url", Ptr(STRING), True), _s("Ref", "ref", Ptr(GIT_REF), True)))
+SOURCE = Struct("v1alpha1.Source", (
+    _s("Git", "git", Ptr(GIT_SOURCE), True), _s("Image", "image", Ptr(STRING), True),
+    _s("Subpath", "subPath", Ptr(STRING), True),
+))
+LOCAL_OBJECT_REFERENCE = Struct("v1.LocalObjectReference", (_s("Name", "name", STRING, True),))
+OBJECT_FIELD_SELECTOR = Struct("v1.ObjectFieldSelector", (
+    _s("APIVersion", "apiVersion", STRING, True), _s("FieldPath", "fieldPath", STRING),
+))
+RESOURCE_FIELD_SELECTOR = Struct("v1.ResourceFieldSelector", (
+    _s("ContainerName", "containerName", STRING, True), _s("Resource", "resource", STRING),
+    _s("Divisor", "divisor", QUANTITY, True),
+))
+KEY_SELECTOR_FIELDS = (
+    _s("LocalObjectReference", "", LOCAL_OBJECT_REFERENCE, inline=True), _s("Key", "key", STRING),
+    _s("Optional", "optional", Ptr(BOOL), True),
+)
+ENV_VAR_SOURCE = Struct("v1.EnvVarSource", (
+    _s("FieldRef", "fieldRef", Ptr(OBJECT_FIELD_SELECTOR), True),
+    _s("ResourceFieldRef", "resourceFieldRef", Ptr(RESOURCE_FIELD_SELECTOR), True),
+    _s("ConfigMapKeyRef", "configMapKeyRef", Ptr(Struct("v1.ConfigMapKeySelector", KEY_SELECTOR_FIELDS)), True),
+    _s("SecretKeyRef", "secretKeyRef", Ptr(Struct("v1.SecretKeySelector", KEY_SELECTOR_FIELDS)), True),
+))
+ENV_VAR = Struct("v1.EnvVar", (
+    _s("Name", "name", STRING), _s("Value", "value", STRING, True),
+    _s("ValueFrom", "valueFrom", Ptr(ENV_VAR_SOURCE), True),
+))
+RESOURCE_REQUIREMENTS = Struct("v1.ResourceRequirements", (
+    _s("Limits", "limits", Map(QUANTITY), True), _s("Requests", "requests", Map(QUANTITY), True),
+))
+SERVICE_CLAIM = Struct("v1alpha1.WorkloadServiceClaim", (
+    _s("Name", "name", STRING),
+    _s("Ref", "ref", Ptr(Struct("v1alpha1.WorkloadServiceClaimReference", (
+        _s("APIVersion", "apiVersion", STRING), _s("Kind", "kind", STRING), _s("Name", "name", STRING),
+    ))), True),
+))
+CORE_OBJECT_REFERENCE = Struct("v1.ObjectReference", (
+    _s("Kind", "kind", STRING, True), _s("Namespace", "namespace", STRING, True), _s("Name", "name", STRING, True),
+    _s("UID", "uid", Prim("string", "types.UID"), True), _s("APIVersion", "apiVersion", STRING, True),
+    _s("ResourceVersion", "resourceVersion", STRING, True), _s("FieldPath", "fieldPath", STRING, True),
+))
+CARTO_OBJECT_REFERENCE = Struct("v1alpha1.ObjectReference", (
+    _s("Kind", "kind", STRING, True), _s("Namespace", "namespace", STRING, True), _s("Name", "name", STRING, True),
+    _s("APIVersion", "apiVersion", STRING, True),
+))
+RESOURCE_STATUS = Struct("v1alpha1.ResourceStatus", (
+    _s("RealizedResource", "", Struct("v1alpha1.RealizedResource", (
+        _s("Name", "name", STRING),
+        _s("StampedRef", "stampedRef", Ptr(Struct("v1alpha1.StampedRef", (
+            _s("ObjectReference", "", Ptr(CORE_OBJECT_REFERENCE), inline=True),
+            _s("Resource", "resource", STRING, True),
+        ))), True),
+        _s("TemplateRef", "templateRef", Ptr(CORE_OBJECT_REFERENCE), True),
+        _s("Inputs", "inputs", Slice(Struct("v1alpha1.Input", (_s("Name", "name", STRING),))), True),
+        _s("Outputs", "outputs", Slice(Struct("v1alpha1.Output", (
+            _s("Name", "name", STRING), _s("Preview", "preview", STRING), _s("Digest", "digest", STRING),
+            _s("LastTransitionTime", "lastTransitionTime", TIME),
+        ))), True),
+    )), inline=True),
+    _s("Conditions", "conditions", Slice(CONDITION), True),
+))
+OWNER_STATUS = Struct("v1alpha1.OwnerStatus", (
+    _s("ObservedGeneration", "observedGeneration", INT64, True), _s("Conditions", "conditions", Slice(CONDITION), True),
+))
+WORKLOAD = Struct("v1alpha1.Workload", (
+    _s("TypeMeta", "", TYPE_META, inline=True),
+    _s("ObjectMeta", "metadata", OBJECT_META),
+    _s("Spec", "spec", Struct("v1alpha1.WorkloadSpec", (
+        _s("Params", "params", Slice(OWNER_PARAM), True),
+        _s("Source", "source", Ptr(SOURCE), True),
+        _s("Build", "build", Struct("v1alpha1.WorkloadBuild", (_s("Env", "env", Slice(ENV_VAR), True),)), True),
+        _s("Env", "env", Slice(ENV_VAR), True),
+        _s("Image", "image", Ptr(STRING), True),
+        _s("Resources", "resources", Ptr(RESOURCE_REQUIREMENTS), True),
+        _s("ServiceAccountName", "serviceAccountName", STRING, True),
+        _s("ServiceClaims", "serviceClaims", Slice(SERVICE_CLAIM), True),
+    ))),
+    _s("Status", "status", Struct("v1alpha1.WorkloadStatus", (
+        _s("OwnerStatus", "", OWNER_STATUS, inline=True),
+        _s("SupplyChainRef", "supplyChainRef", CARTO_OBJECT_REFERENCE, True),
+        _s("Resources", "resources", Slice(RESOURCE_STATUS), True),
+    )), True),
+))
+DELIVERABLE = Struct("v1alpha1.Deliverable", (
+    _s("TypeMeta", "", TYPE_META, inline=True),
+    _s("ObjectMeta", "metadata", OBJECT_META),
+    _s("Spec", "spec", Struct("v1alpha1.DeliverableSpec", (
+        _s("Params", "params", Slice(OWNER_PARAM), True),
+        _s("Source", "source", Ptr(SOURCE), True),
+        _s("ServiceAccountName", "serviceAccountName", STRING, True),
+    ))),
+    _s("Status", "status", Struct("v1alpha1.DeliverableStatus", (
+        _s("OwnerStatus", "", OWNER_STATUS, inline=True),
+        _s("DeliveryRef", "deliveryRef", CARTO_OBJECT_REFERENCE, True),
+        _s("Resources", "resources", Slice(RESOURCE_STATUS), True),
+    )), True),
+))
+SOURCE_INPUT = Struct("templates.SourceInput", (
+    _s("URL", "url", INTERFACE), _s("Revision", "revision", INTERFACE), _s("Name", "name", STRING),
+))
+IMAGE_INPUT = Struct("templates.ImageInput", (_s("Image", "image", INTERFACE), _s("Name", "name", STRING)))
+CONFIG_INPUT = Struct("templates.ConfigInput", (_s("Config", "config", INTERFACE), _s("Name", "name", STRING)))
+PARAMS = Map(RAW_JSON)
+LABELS = Map(STRING)

@@ -1,0 +1,268 @@
+"""Stamping one template: owners, params, the templating context, and the finished object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from . import gotypes as gt
+from .errors import EvalError
+from .gojson import dumps, to_interface
+from .interpolate import stamp_tree
+from .templates import Template, check_unstructured
+from .ytt import YttJob, YttResult, render_many
+
+OWNER_TYPES = {"Workload": gt.WORKLOAD, "Deliverable": gt.DELIVERABLE}
+
+
+@dataclass
+class Owner:
+    """A Workload or Deliverable, decoded into Cartographer's Go type."""
+
+    kind: str
+    typed: gt.StructVal
+    go_type: gt.Struct
+
+    @property
+    def meta(self) -> gt.StructVal:
+        meta = self.typed.get("ObjectMeta")
+        assert isinstance(meta, gt.StructVal)
+        return meta
+
+    @property
+    def name(self) -> str:
+        return str(self.meta.get("Name"))
+
+    @property
+    def namespace(self) -> str:
+        return str(self.meta.get("Namespace"))
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return dict(self.meta.get("Labels") or {})
+
+    @property
+    def params(self) -> list[tuple[str, gt.RawJSON]]:
+        spec = self.typed.get("Spec")
+        return [(p.get("Name"), p.get("Value")) for p in (spec.get("Params") or [])]
+
+    @property
+    def type_meta(self) -> tuple[str, str]:
+        meta = self.typed.get("TypeMeta")
+        return str(meta.get("APIVersion")), str(meta.get("Kind"))
+
+    @property
+    def uid(self) -> str:
+        return str(self.meta.get("UID"))
+
+
+def decode_owner(obj: Any, kind: str | None = None) -> Owner:
+    """Decode OBJ (JSON data) as a Workload or Deliverable (KIND overrides the object's own kind)."""
+    if not isinstance(obj, dict):
+        raise EvalError("an owner must be a YAML mapping")
+    kind = kind or obj.get("kind")
+    if kind not in OWNER_TYPES:
+        raise EvalError(f"owner kind must be Workload or Deliverable, not {obj.get('kind')!r}")
+    go_type = OWNER_TYPES[kind]
+    typed = gt.decode(obj, go_type)
+    return Owner(kind, typed, go_type)
+
+
+@dataclass
+class BlueprintParam:
+    name: str
+    value: gt.RawJSON | None = None
+    default: gt.RawJSON | None = None
+
+
+BLUEPRINT_PARAM = gt.Struct("v1alpha1.BlueprintParam", (
+    gt.Field("Name", "name", gt.STRING), gt.Field("Value", "value", gt.Ptr(gt.RAW_JSON), True),
+    gt.Field("DefaultValue", "default", gt.Ptr(gt.RAW_JSON), True),
+))
+
+
+def blueprint_params(raw: Any, where: str) -> list[BlueprintParam]:
+    """Decode a list of blueprint params ({name, value | default})."""
+    decoded = gt.decode(raw, gt.Slice(BLUEPRINT_PARAM), where) or []
+    out = []
+    for index, item in enumerate(decoded):
+        param = BlueprintParam(item.get("Name"), item.get("Value"), item.get("DefaultValue"))
+        if (param.value is None) == (param.default is None):
+            raise EvalError(f"{where}[{index}]: param [{param.name}] is invalid: must set exactly one of value and default")
+        out.append(param)
+    return out
+
+
+def merge_params(template_params: Sequence[Any], blueprint: Sequence[BlueprintParam],
+                 resource: Sequence[BlueprintParam], owner: Sequence[tuple[str, gt.RawJSON]]) -> dict[str, gt.RawJSON]:
+    """Cartographer's ParamMerger: template default < blueprint < resource < owner (unless `value` locks)."""
+    merged: dict[str, gt.RawJSON] = {}
+    for param in template_params:
+        merged[param.name] = param.default
+    protected: dict[str, bool] = {}
+    for layer in (blueprint, resource):
+        for bp in layer:
+            if bp.value is not None:
+                merged[bp.name] = bp.value
+                protected[bp.name] = True
+            else:
+                assert bp.default is not None
+                merged[bp.name] = bp.default
+                protected[bp.name] = False
+    for name, value in owner:
+        if not protected.get(name, False):
+            merged[name] = value
+    return merged
+
+
+@dataclass
+class Source:
+    url: Any
+    revision: Any
+
+
+@dataclass
+class Inputs:
+    """Resolved inputs by input name; None means a nil map (cartotest's mock supply chain)."""
+
+    sources: dict[str, Source] | None = field(default_factory=dict)
+    images: dict[str, Any] | None = field(default_factory=dict)
+    configs: dict[str, Any] | None = field(default_factory=dict)
+    deployment: Source | None = None
+
+
+def _source_input(name: str, source: Source) -> gt.StructVal:
+    return gt.StructVal(gt.SOURCE_INPUT, {"URL": source.url, "Revision": source.revision, "Name": name})
+
+
+def build_context(owner: Owner, params: dict[str, gt.RawJSON], inputs: Inputs, labels: dict[str, str],
+                  mock: bool = False) -> dict[str, gt.Boxed]:
+    """The templating context (Cartographer's contextGenerator, or cartotest's mock supply chain)."""
+    sources = None if inputs.sources is None else {n: _source_input(n, s) for n, s in inputs.sources.items()}
+    images = None if inputs.images is None else {
+        n: gt.StructVal(gt.IMAGE_INPUT, {"Image": v, "Name": n}) for n, v in inputs.images.items()}
+    configs = None if inputs.configs is None else {
+        n: gt.StructVal(gt.CONFIG_INPUT, {"Config": v, "Name": n}) for n, v in inputs.configs.items()}
+    ctx: dict[str, gt.Boxed] = {
+        "workload": gt.Boxed(owner.typed, owner.go_type),
+        "params": gt.Boxed(params, gt.PARAMS),
+        "sources": gt.Boxed(sources, gt.Map(gt.SOURCE_INPUT)),
+        "images": gt.Boxed(images, gt.Map(gt.IMAGE_INPUT)),
+        "configs": gt.Boxed(configs, gt.Map(gt.CONFIG_INPUT)),
+    }
+    if not mock:
+        ctx["deliverable"] = gt.Boxed(owner.typed, owner.go_type)
+        deployment = None
+        if inputs.deployment is not None:
+            deployment = gt.StructVal(gt.SOURCE_INPUT, {"URL": inputs.deployment.url,
+                                                        "Revision": inputs.deployment.revision, "Name": ""})
+        ctx["deployment"] = gt.Boxed(deployment, gt.Ptr(gt.SOURCE_INPUT))
+        ctx["labels"] = gt.Boxed(labels, gt.LABELS)
+    if sources is not None and len(sources) == 1:
+        ctx["source"] = gt.Boxed(next(iter(sources.values())), gt.Ptr(gt.SOURCE_INPUT))
+    if images is not None and len(images) == 1:
+        ctx["image"] = gt.Boxed(next(iter(images.values())).get("Image"), gt.INTERFACE)
+    if configs is not None and len(configs) == 1:
+        ctx["config"] = gt.Boxed(next(iter(configs.values())).get("Config"), gt.INTERFACE)
+    return ctx
+
+
+def data_values(ctx: dict[str, gt.Boxed]) -> dict[str, str]:
+    """The ``--data-value-yaml key=<json>`` pairs Cartographer passes to ytt."""
+    return {key: dumps(to_interface(gt.encode(boxed.value, boxed.type))) for key, boxed in ctx.items()}
+
+
+def workload_labels(owner: Owner, blueprint: str, resource: str, template: Template) -> dict[str, str]:
+    """The carto.run labels Cartographer puts on objects stamped for a Workload or Deliverable."""
+    kind_ref = template.kind
+    lifecycle = template.effective_lifecycle
+    if owner.kind == "Deliverable":
+        return {
+            "carto.run/deliverable-name": owner.name, "carto.run/deliverable-namespace": owner.namespace,
+            "carto.run/delivery-name": blueprint, "carto.run/resource-name": resource,
+            "carto.run/template-kind": kind_ref, "carto.run/cluster-template-name": template.name,
+            "carto.run/template-lifecycle": lifecycle,
+        }
+    return {
+        "carto.run/workload-name": owner.name, "carto.run/workload-namespace": owner.namespace,
+        "carto.run/supply-chain-name": blueprint, "carto.run/resource-name": resource,
+        "carto.run/template-kind": kind_ref, "carto.run/cluster-template-name": template.name,
+        "carto.run/template-lifecycle": lifecycle,
+    }
+
+
+def mock_labels(owner: Owner, template: Template) -> dict[str, str]:
+    """The labels cartotest's mock supply chain uses."""
+    return {
+        "carto.run/workload-name": owner.name, "carto.run/workload-namespace": owner.namespace,
+        "carto.run/template-kind": template.kind, "carto.run/cluster-template-name": template.name,
+    }
+
+
+@dataclass
+class StampJob:
+    """One template to stamp with its context; ``result``/``error`` are filled by ``stamp_all``."""
+
+    template: Template
+    owner: Owner
+    context: dict[str, gt.Boxed]
+    labels: dict[str, str]
+    result: dict[str, Any] | None = None
+    error: str | None = None
+    error_field: str | None = None
+
+
+def stamp_all(jobs: Sequence[StampJob]) -> None:
+    """Stamp every job; ytt templates are rendered together in as few ytt processes as possible."""
+    ytt_jobs: list[tuple[StampJob, YttJob]] = []
+    for job in jobs:
+        if job.template.body is not None:
+            try:
+                body = stamp_tree(job.template.body, (job.context, gt.Map(gt.INTERFACE)))
+                if not isinstance(body, dict):
+                    raise EvalError(f"stamped resource is not a map[string]interface{{}}, stamped resource: {body!r}")
+                job.result = finish(body, job.owner, job.labels)
+            except EvalError as err:
+                job.error, job.error_field = str(err), "spec.template"
+        else:
+            ytt_jobs.append((job, YttJob(job.template.ytt, data_values(job.context))))
+    results: list[YttResult] = render_many([y for _, y in ytt_jobs])
+    for (job, _), outcome in zip(ytt_jobs, results):
+        if outcome.error is not None:
+            job.error, job.error_field = outcome.error, "spec.ytt"
+            continue
+        try:
+            check_unstructured(outcome.document, "ytt output: ")
+            job.result = finish(outcome.document, job.owner, job.labels)
+        except EvalError as err:
+            job.error, job.error_field = str(err), "spec.ytt"
+
+
+def finish(obj: dict[str, Any], owner: Owner, labels: dict[str, str]) -> dict[str, Any]:
+    """Namespace forcing, the controller owner reference and the labels (Stamper.Stamp's tail)."""
+    meta = obj.get("metadata")
+    namespace = meta.get("namespace") if isinstance(meta, dict) else None
+    if isinstance(namespace, str) and namespace != "" and namespace != owner.namespace:
+        raise EvalError(f"cannot set namespace in resource template (it sets {namespace!r}; "
+                        f"the owner's namespace is {owner.namespace!r})")
+    if "metadata" not in obj:
+        obj["metadata"] = {}
+        meta = obj["metadata"]
+    if not isinstance(meta, dict):
+        return obj  # apimachinery silently fails to set fields under a non-map metadata
+    if owner.namespace:
+        meta["namespace"] = owner.namespace
+    else:
+        meta.pop("namespace", None)
+    api_version, kind = owner.type_meta
+    meta["ownerReferences"] = [{
+        "apiVersion": api_version, "kind": kind, "name": owner.name, "uid": owner.uid,
+        "controller": True, "blockOwnerDeletion": True,
+    }]
+    existing = meta.get("labels")
+    merged: dict[str, Any] = {}
+    if isinstance(existing, dict) and all(isinstance(v, str) for v in existing.values()):
+        merged.update(existing)
+    merged.update(labels)
+    meta["labels"] = merged
+    return obj
