@@ -157,8 +157,8 @@ def expand(docs: list[Document], stamper: Stamper | None) -> Expansion:
 def _stamp(ctx: _Context, stamper: Stamper, result: Expansion) -> None:
     template = ctx.template
     spec = _dict(template.body.get("spec"))
-    if spec.get("template") is None and not isinstance(spec.get("ytt"), str):
-        return  # nothing to stamp; the webhook rules report it
+    if (spec.get("template") is None) == (not isinstance(spec.get("ytt"), str)):
+        return  # neither or both: nothing Cartographer would stamp; the webhook rules report it
     body_field = "spec.ytt" if isinstance(spec.get("ytt"), str) else "spec.template"
     owner = sample_owner(ctx.owner_kind, ctx.labels)
     where = f"{ctx.owner_kind}/{SAMPLE_NAME}" + (f" via {ctx.label}" if ctx.label else "")

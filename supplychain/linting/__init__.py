@@ -1,0 +1,6 @@
+"""Lint rules for Flagger canaries and Cartographer supply-chain wiring."""
+
+from .linter import LintResult, lint_documents
+from .registry import RULES
+
+__all__ = ["LintResult", "RULES", "lint_documents"]

@@ -1,0 +1,134 @@
+"""Rules on a Canary's metrics and on MetricTemplates."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+from ..validation.findings import Severity
+from ..validation.subjects import Subject
+from .context import LintContext
+from .rules import Hit, Rule, as_dict, as_list, rule
+
+BUILTIN_METRICS = frozenset({"request-success-rate", "request-duration"})
+PROVIDERS = frozenset({"prometheus", "datadog", "externalmetrics", "cloudwatch", "newrelic", "graphite",
+                       "stackdriver", "influxdb", "dynatrace", "keptn", "splunk"})
+# Functions a MetricTemplate query may call (MetricTemplateModel.TemplateFunctions) plus text/template builtins.
+QUERY_FUNCTIONS = frozenset({"name", "namespace", "target", "service", "ingress", "route", "interval", "variables"})
+GO_TEMPLATE_WORDS = frozenset({"and", "call", "html", "index", "slice", "js", "len", "not", "or", "print", "printf",
+                               "println", "urlquery", "eq", "ge", "gt", "le", "lt", "ne", "if", "else", "end",
+                               "range", "with", "define", "template", "block", "break", "continue", "nil"})
+_ACTION = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}", re.S)
+_IDENT = re.compile(r"(?<![.\w$\"'])([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)")
+
+
+def metrics(subject: Subject) -> list[tuple[int, dict[str, Any]]]:
+    analysis = as_dict(as_dict(subject.body.get("spec")).get("analysis"))
+    return [(i, m) for i, m in enumerate(as_list(analysis.get("metrics"))) if isinstance(m, dict)]
+
+
+def query_identifiers(query: str) -> list[tuple[str, str]]:
+    """(function, .field chain) pairs called in the {{ }} actions of a Go text/template query."""
+    found: list[tuple[str, str]] = []
+    for action in _ACTION.findall(query):
+        stripped = re.sub(r'"(?:\\.|[^"\\])*"|`[^`]*`', '""', action)
+        found.extend(_IDENT.findall(stripped))
+    return found
+
+
+def _canary(rule_id: str, severity: Severity, summary: str) -> Any:
+    return rule(rule_id, severity, "flagger.app", ["Canary"], summary)
+
+
+@_canary("metric-source", Severity.ERROR, "each metric is a builtin or has a templateRef or a query")
+def metric_source(s: Subject, ctx: LintContext) -> Iterator[Hit]:
+    for i, m in metrics(s):
+        if m.get("name") not in BUILTIN_METRICS and not m.get("templateRef") and not m.get("query"):
+            yield Hit(f"spec.analysis.metrics[{i}].templateRef",
+                      f"metric {m.get('name')!r} is not a builtin ({', '.join(sorted(BUILTIN_METRICS))}) and has "
+                      "neither templateRef nor query; Flagger fails the check every interval")
+
+
+@_canary("metric-template-exists", Severity.ERROR, "a metric's templateRef names a MetricTemplate in the input")
+def metric_template_exists(s: Subject, ctx: LintContext) -> Iterator[Hit]:
+    for i, m in metrics(s):
+        ref = as_dict(m.get("templateRef"))
+        name = ref.get("name")
+        if not isinstance(name, str) or not name:
+            continue
+        namespace = ref.get("namespace") if isinstance(ref.get("namespace"), str) else None
+        if ctx.find_metric_template(s, name, namespace) is not None:
+            continue
+        path = f"spec.analysis.metrics[{i}].templateRef.name"
+        shown = f"{namespace}/{name}" if namespace else name
+        if s.standalone:
+            if ctx.templates_stamp_metric_templates():
+                continue  # stamped by another template with params only a blueprint sets
+            yield Hit(path, f"MetricTemplate {shown!r} is not in the input, and no template in the input stamps "
+                            "a MetricTemplate", Severity.WARNING)
+        else:
+            yield Hit(path, f"MetricTemplate {shown!r} is not in the input; Flagger accepts the Canary and then "
+                            "fails every check (flagger#892)")
+
+
+@_canary("metric-threshold-range", Severity.ERROR, "each metric has a thresholdRange with min or max")
+def threshold_range(s: Subject, ctx: LintContext) -> Iterator[Hit]:
+    for i, m in metrics(s):
+        bounds = as_dict(m.get("thresholdRange"))
+        if bounds.get("min") is None and bounds.get("max") is None:
+            yield Hit(f"spec.analysis.metrics[{i}].thresholdRange",
+                      f"metric {m.get('name')!r} has no thresholdRange min or max; Flagger would compare it with "
+                      "the deprecated threshold (0 when unset)")
+
+
+@_canary("metric-template-variables", Severity.ERROR,
+         "every variables.<key> a referenced MetricTemplate's query reads is set in templateVariables")
+def template_variables(s: Subject, ctx: LintContext) -> Iterator[Hit]:
+    for i, m in metrics(s):
+        ref = as_dict(m.get("templateRef"))
+        if not isinstance(ref.get("name"), str):
+            continue
+        mt = ctx.find_metric_template(s, ref["name"], ref.get("namespace") if isinstance(ref.get("namespace"), str) else None)
+        query = as_dict(mt.body.get("spec")).get("query") if mt else None
+        if not isinstance(query, str):
+            continue
+        given = as_dict(m.get("templateVariables"))
+        needed = sorted({chain.lstrip(".").split(".")[0] for fn, chain in query_identifiers(query)
+                         if fn == "variables" and chain})
+        for key in needed:
+            if key not in given:
+                yield Hit(f"spec.analysis.metrics[{i}].templateVariables",
+                          f"MetricTemplate {ref['name']!r} reads variables.{key}, which this metric does not set; "
+                          "the query fails to render (missingkey=error)")
+
+
+def _metric_template(rule_id: str, severity: Severity, summary: str) -> Any:
+    return rule(rule_id, severity, "flagger.app", ["MetricTemplate"], summary)
+
+
+@_metric_template("metrictemplate-provider", Severity.WARNING, "spec.provider.type is a provider Flagger knows")
+def provider(s: Subject, ctx: LintContext) -> Iterator[Hit]:
+    kind = as_dict(as_dict(s.body.get("spec")).get("provider")).get("type")
+    if isinstance(kind, str) and kind not in PROVIDERS:
+        yield Hit("spec.provider.type", f"unknown provider type {kind!r}; Flagger silently uses prometheus "
+                                        f"(known: {', '.join(sorted(PROVIDERS))})")
+
+
+@_metric_template("metrictemplate-query-functions", Severity.ERROR,
+                  "the query calls only the functions Flagger provides: name, namespace, target, service, ingress, "
+                  "route, interval, variables")
+def query_functions(s: Subject, ctx: LintContext) -> Iterator[Hit]:
+    query = as_dict(s.body.get("spec")).get("query")
+    if not isinstance(query, str):
+        return
+    if query.count("{{") != query.count("}}"):
+        yield Hit("spec.query", "unbalanced {{ }} in the query template")
+        return
+    for fn, _ in query_identifiers(query):
+        if fn not in QUERY_FUNCTIONS and fn not in GO_TEMPLATE_WORDS:
+            yield Hit("spec.query", f"the query calls {{{{ {fn} }}}}, which Flagger does not define; rendering fails "
+                                    f"(available: {', '.join(sorted(QUERY_FUNCTIONS))})")
+
+
+RULES: list[Rule] = [metric_source, metric_template_exists, threshold_range, template_variables, provider,
+                     query_functions]

@@ -1,0 +1,12 @@
+"""Every lint rule, in reporting order."""
+
+from __future__ import annotations
+
+from . import canary_rules, metric_rules, webhook_rules, wiring_rules
+from .rules import Rule
+
+RULES: list[Rule] = [*canary_rules.RULES, *metric_rules.RULES, *webhook_rules.RULES, *wiring_rules.RULES]
+
+
+def rule_ids() -> list[str]:
+    return [r.id for r in RULES]
