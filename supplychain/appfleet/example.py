@@ -1,0 +1,69 @@
+"""The hello-app example (examples/hello-app): rendering it, and the platform objects it needs."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import ToolError
+from ..project import project_root
+from ..rendering import RenderOptions, render_product
+from ..toolchain import run_tool
+
+PLATFORM_KINDS = ("ClusterTemplate", "ClusterConfigTemplate", "ClusterRole")
+# Apply order: what others live in or refer to first.
+_ORDER = ("Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterTemplate", "ClusterConfigTemplate",
+          "ServiceAccount", "Role", "RoleBinding", "ClusterRoleBinding", "Secret", "PackageMetadata", "Package",
+          "PackageInstall", "ClusterDelivery", "Deliverable")
+
+
+def example_dir() -> Path:
+    return project_root() / "examples" / "hello-app"
+
+
+def render_example(values: dict[str, Any] | None = None, directory: Path | None = None) -> list[dict[str, Any]]:
+    """The example's objects, rendered with ytt and VALUES (keys of examples/hello-app/values.yaml)."""
+    args = ["-f", str(directory or example_dir())]
+    with tempfile.TemporaryDirectory(prefix="hello-app-values-") as tmp:
+        if values:
+            path = Path(tmp) / "values.json"
+            path.write_text(json.dumps(values), encoding="utf-8")
+            args += ["--data-values-file", str(path)]
+        result = run_tool("ytt", args)
+    if result.returncode != 0:
+        raise ToolError(f"rendering {directory or example_dir()} failed:\n{result.stderr.strip()}")
+    return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+
+
+def platform_documents() -> list[dict[str, Any]]:
+    """The product's ClusterTemplates and ClusterRole, rendered with the default data values."""
+    return [doc.body for doc in render_product(RenderOptions()) if doc.kind in PLATFORM_KINDS]
+
+
+def apply_order(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """DOCS sorted so that namespaces, roles and templates come before what uses them (stable otherwise)."""
+
+    def rank(doc: dict[str, Any]) -> int:
+        kind = doc.get("kind", "")
+        return _ORDER.index(kind) if kind in _ORDER else len(_ORDER)
+
+    return sorted(docs, key=rank)
+
+
+def find(docs: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
+    for doc in docs:
+        if doc.get("kind") == kind and (doc.get("metadata") or {}).get("name") == name:
+            return doc
+    raise KeyError(f"{kind}/{name} not in the rendered documents")
+
+
+def inline_files(package: dict[str, Any]) -> dict[str, str]:
+    """The files a Package fetches inline (path -> content)."""
+    files: dict[str, str] = {}
+    for fetch in package["spec"]["template"]["spec"]["fetch"]:
+        files.update((fetch.get("inline") or {}).get("paths") or {})
+    return files

@@ -1,0 +1,358 @@
+"""Watching one rollout: the Canary's phase timeline, the metric values Flagger saw, the primary's state.
+
+A RolloutObserver polls the Canary (and the primary Deployment, and optionally the Deliverable) on a
+background thread. Every change of (phase, failedChecks, iterations, canaryWeight) is a tick. When a
+tick shows that an analysis ran (the canary was Progressing with iterations >= 1 before it, so Flagger
+ran its metric checks rather than the pre-rollout hooks), the observer evaluates the Canary's metrics
+right away: the MetricTemplate queries rendered as Flagger renders them, as instant queries against the
+same Prometheus. The result is a replay recording (design.md format).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .webhooks import WebhookCall
+
+ANALYSIS_PHASES = ("Progressing", "WaitingPromotion")
+PROMOTED_PHASES = ("Promoting", "Finalising", "Succeeded")
+_VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z0-9_]+))?\s*\}\}")
+
+
+class QueryRenderError(ValueError):
+    """A query uses a variable Flagger would not know (Flagger renders with missingkey=error)."""
+
+
+def query_variables(canary: dict[str, Any], metric: dict[str, Any]) -> dict[str, Any]:
+    """The variables Flagger offers a MetricTemplate query for METRIC of CANARY."""
+    spec = canary.get("spec") or {}
+    target = (spec.get("targetRef") or {}).get("name", "")
+    service = (spec.get("service") or {}).get("name") or target
+    return {
+        "name": canary["metadata"]["name"],
+        "namespace": canary["metadata"].get("namespace", ""),
+        "target": target,
+        "service": service,
+        "ingress": (spec.get("ingressRef") or {}).get("name", ""),
+        "route": (spec.get("routeRef") or {}).get("name", ""),
+        "interval": metric.get("interval", ""),
+        "variables": dict(metric.get("templateVariables") or {}),
+    }
+
+
+def render_query(query: str, variables: dict[str, Any]) -> str:
+    """Substitute `{{ name }}`-style variables (and `{{ variables.key }}`) like Flagger's renderer."""
+
+    def substitute(match: re.Match[str]) -> str:
+        name, key = match.group(1), match.group(2)
+        if name not in variables:
+            raise QueryRenderError(f"unknown variable {name!r} in query")
+        value = variables[name]
+        if key is not None:
+            if not isinstance(value, dict) or key not in value:
+                raise QueryRenderError(f"unknown variable {name}.{key} in query")
+            value = value[key]
+        return str(value)
+
+    return _VARIABLE.sub(substitute, query)
+
+
+def query_prometheus(base_url: str, query: str, at: float | None = None, timeout: float = 5.0) -> float | None:
+    """Instant query; like Flagger, the last series wins, and no data, NaN or an error give None."""
+    params = {"query": query}
+    if at is not None:
+        params["time"] = f"{at:.3f}"
+    url = f"{base_url.rstrip('/')}/api/v1/query?{urllib.parse.urlencode(params)}"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            body = json.load(response)
+    except (OSError, urllib.error.URLError, ValueError):
+        return None
+    data = body.get("data") or {}
+    if body.get("status") != "success" or data.get("resultType") != "vector" or not data.get("result"):
+        return None
+    try:
+        value = float(data["result"][-1]["value"][1])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+    return None if math.isnan(value) or math.isinf(value) else value
+
+
+@dataclass(frozen=True)
+class Tick:
+    """One observed Canary status change; t is seconds since the rollout started."""
+
+    t: float
+    phase: str
+    failed_checks: int
+    iterations: int
+    canary_weight: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"t": round(self.t, 3), "phase": self.phase, "failedChecks": self.failed_checks,
+                "iterations": self.iterations, "canaryWeight": self.canary_weight}
+
+
+@dataclass(frozen=True)
+class PrimarySample:
+    """The primary Deployment at one poll: its pod-template version and whether it serves (Available)."""
+
+    t: float
+    version: str | None
+    ready: bool
+
+
+@dataclass
+class Observation:
+    """Everything seen during one rollout."""
+
+    started_at: float
+    ticks: list[Tick] = field(default_factory=list)
+    primary: list[PrimarySample] = field(default_factory=list)
+    deliverable: list[tuple[float, str | None]] = field(default_factory=list)
+    metrics: dict[str, list[tuple[float, float | None]]] = field(default_factory=dict)
+    canary: dict[str, Any] | None = None
+    metric_templates: list[dict[str, Any]] = field(default_factory=list)
+    poll_errors: int = 0
+
+    @property
+    def phases(self) -> list[str]:
+        return [t.phase for t in self.ticks]
+
+    def first(self, phase: str) -> Tick | None:
+        return next((t for t in self.ticks if t.phase == phase), None)
+
+
+class KubeReader:
+    """The few reads the observer needs, over the kubernetes client with short timeouts."""
+
+    def __init__(self, api_client: Any, timeout: float = 5.0) -> None:
+        from kubernetes import client
+
+        self._custom = client.CustomObjectsApi(api_client)
+        self._apps = client.AppsV1Api(api_client)
+        self._api = api_client
+        self._timeout = timeout
+
+    def canary(self, namespace: str, name: str) -> dict[str, Any]:
+        obj: dict[str, Any] = self._custom.get_namespaced_custom_object(
+            "flagger.app", "v1beta1", namespace, "canaries", name, _request_timeout=self._timeout)
+        return obj
+
+    def metric_template(self, namespace: str, name: str) -> dict[str, Any]:
+        obj: dict[str, Any] = self._custom.get_namespaced_custom_object(
+            "flagger.app", "v1beta1", namespace, "metrictemplates", name, _request_timeout=self._timeout)
+        return obj
+
+    def deployment(self, namespace: str, name: str) -> dict[str, Any]:
+        obj = self._apps.read_namespaced_deployment(name, namespace, _request_timeout=self._timeout)
+        data: dict[str, Any] = self._api.sanitize_for_serialization(obj)
+        return data
+
+    def deliverable(self, namespace: str, name: str) -> dict[str, Any]:
+        obj: dict[str, Any] = self._custom.get_namespaced_custom_object(
+            "carto.run", "v1alpha1", namespace, "deliverables", name, _request_timeout=self._timeout)
+        return obj
+
+
+def deployment_version(deployment: dict[str, Any], label: str = "version") -> str | None:
+    meta = ((deployment.get("spec") or {}).get("template") or {}).get("metadata") or {}
+    value = (meta.get("labels") or {}).get(label) or (meta.get("annotations") or {}).get(label)
+    return str(value) if value else None
+
+
+def deployment_available(deployment: dict[str, Any]) -> bool:
+    """At least one available replica and the Available condition True."""
+    status = deployment.get("status") or {}
+    conditions = {c.get("type"): c.get("status") for c in status.get("conditions") or []}
+    return int(status.get("availableReplicas") or 0) >= 1 and conditions.get("Available") == "True"
+
+
+def condition_status(obj: dict[str, Any], kind: str = "Ready") -> str | None:
+    for condition in (obj.get("status") or {}).get("conditions") or []:
+        if condition.get("type") == kind:
+            return str(condition.get("status"))
+    return None
+
+
+def condition(obj: dict[str, Any], kind: str = "Ready") -> dict[str, Any] | None:
+    return next((c for c in (obj.get("status") or {}).get("conditions") or [] if c.get("type") == kind), None)
+
+
+def analysis_ran(before: tuple[str, int, int, int], after: tuple[str, int, int, int]) -> bool:
+    """Whether the tick from BEFORE to AFTER (phase, failedChecks, iterations, canaryWeight) ran metric checks.
+
+    Flagger runs the pre-rollout hooks (no metrics) while iterations is 0, then on each later analysis tick
+    the rollout hooks and the metrics; the result is iterations+1, failedChecks+1, or promotion. A rollback
+    tick runs no checks.
+    """
+    if before[0] not in ANALYSIS_PHASES or before[2] < 1:
+        return False
+    if after[0] in ("Promoting", "WaitingPromotion") and after[0] != before[0]:
+        return True
+    return after[0] in ANALYSIS_PHASES and (after[1] > before[1] or after[2] > before[2])
+
+
+class RolloutObserver:
+    """Polls a Canary, its primary Deployment and optionally a Deliverable until stopped."""
+
+    def __init__(
+        self,
+        reader: KubeReader,
+        namespace: str,
+        canary: str,
+        prometheus_url: str,
+        *,
+        deliverable: str | None = None,
+        version_label: str = "version",
+        poll_interval: float = 0.5,
+        started_at: float | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.reader = reader
+        self.namespace = namespace
+        self.canary_name = canary
+        self.prometheus_url = prometheus_url
+        self.deliverable_name = deliverable
+        self.version_label = version_label
+        self.poll_interval = poll_interval
+        self._clock = clock
+        self.observation = Observation(started_at if started_at is not None else clock())
+        self._stop = threading.Event()
+        self._changed = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._last: tuple[str, int, int, int] | None = None
+        self._queries: dict[str, str] = {}
+
+    # -- lifecycle --------------------------------------------------------------------------------
+
+    def start(self) -> RolloutObserver:
+        self._load_spec()
+        self.poll()
+        self._thread = threading.Thread(target=self._run, name=f"observe-{self.canary_name}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> Observation:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        return self.observation
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.poll_interval):
+            try:
+                self.poll()
+            except Exception:  # an API hiccup (e.g. during a restart) must not end the observation
+                self.observation.poll_errors += 1
+
+    def _load_spec(self) -> None:
+        """The Canary as applied and the rendered query of each of its templateRef metrics."""
+        canary = self.reader.canary(self.namespace, self.canary_name)
+        obs = self.observation
+        obs.canary = {k: canary[k] for k in ("apiVersion", "kind", "metadata", "spec") if k in canary}
+        obs.metric_templates = []
+        for metric in ((canary.get("spec") or {}).get("analysis") or {}).get("metrics") or []:
+            ref = metric.get("templateRef")
+            if not ref:
+                continue
+            template = self.reader.metric_template(ref.get("namespace") or self.namespace, ref["name"])
+            obs.metric_templates.append({k: template[k] for k in ("apiVersion", "kind", "metadata", "spec") if k in template})
+            query = (template.get("spec") or {}).get("query", "")
+            self._queries[metric["name"]] = render_query(query, query_variables(canary, metric))
+            obs.metrics.setdefault(metric["name"], [])
+
+    # -- polling ----------------------------------------------------------------------------------
+
+    def now(self) -> float:
+        return self._clock() - self.observation.started_at
+
+    def poll(self) -> None:
+        obs = self.observation
+        canary = self.reader.canary(self.namespace, self.canary_name)
+        status = canary.get("status") or {}
+        key = (str(status.get("phase", "")), int(status.get("failedChecks") or 0),
+               int(status.get("iterations") or 0), int(status.get("canaryWeight") or 0))
+        t = self.now()
+        if key != self._last:
+            previous = self._last
+            self._last = key
+            obs.ticks.append(Tick(t, *key))
+            if previous is not None and analysis_ran(previous, key):
+                self._sample_metrics(t)
+        target = ((canary.get("spec") or {}).get("targetRef") or {}).get("name", self.canary_name)
+        try:
+            primary = self.reader.deployment(self.namespace, f"{target}-primary")
+            obs.primary.append(PrimarySample(t, deployment_version(primary, self.version_label), deployment_available(primary)))
+        except Exception:
+            obs.primary.append(PrimarySample(t, None, False))
+        if self.deliverable_name:
+            deliverable = self.reader.deliverable(self.namespace, self.deliverable_name)
+            ready = condition_status(deliverable)
+            if not obs.deliverable or obs.deliverable[-1][1] != ready:
+                obs.deliverable.append((t, ready))
+        with self._changed:
+            self._changed.notify_all()
+
+    def _sample_metrics(self, t: float) -> None:
+        at = self._clock()
+        for name, query in self._queries.items():
+            self.observation.metrics[name].append((t, query_prometheus(self.prometheus_url, query, at)))
+
+    # -- waiting ----------------------------------------------------------------------------------
+
+    def wait_until(self, predicate: Callable[[Observation], bool], timeout: float) -> bool:
+        """Wait (bounded) until PREDICATE holds on the observation; False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not predicate(self.observation):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._changed.wait(min(remaining, 1.0))
+        return True
+
+    def current_phase(self) -> str | None:
+        return self.observation.ticks[-1].phase if self.observation.ticks else None
+
+    # -- recording --------------------------------------------------------------------------------
+
+    def recording(self, scenario: str, calls: list[WebhookCall]) -> dict[str, Any]:
+        """The replay recording of this rollout (design.md format)."""
+        obs = self.observation
+        webhooks: dict[str, list[list[Any]]] = {}
+        for call in calls:
+            if call.canary != self.canary_name or call.namespace != self.namespace or call.time < obs.started_at:
+                continue
+            webhooks.setdefault(_webhook_name(obs.canary, call), []).append([round(call.time - obs.started_at, 3), call.ok])
+        final = next((t.phase for t in reversed(obs.ticks) if t.phase in ("Succeeded", "Failed")), None)
+        promoted = obs.first("Succeeded")
+        return {
+            "scenario": scenario,
+            "canary": obs.canary,
+            "metric_templates": obs.metric_templates,
+            "started_at": round(obs.started_at, 3),
+            "ticks": [t.to_json() for t in obs.ticks],
+            "metrics": {name: [[round(t, 3), v] for t, v in samples] for name, samples in obs.metrics.items()},
+            "webhooks": webhooks,
+            "outcome": final,
+            "promoted_at": round(promoted.t, 3) if promoted else None,
+        }
+
+
+def _webhook_name(canary: dict[str, Any] | None, call: WebhookCall) -> str:
+    """The Canary's webhook name whose metadata.cmd the call carried (else the call's keyword)."""
+    hooks = (((canary or {}).get("spec") or {}).get("analysis") or {}).get("webhooks") or []
+    for hook in hooks:
+        if ((hook.get("metadata") or {}).get("cmd")) == call.cmd:
+            return str(hook.get("name"))
+    return call.keyword or "unknown"

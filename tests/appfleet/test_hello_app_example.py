@@ -1,0 +1,164 @@
+"""The hello-app example, checked offline: the package renders, the delivery stamps a Canary that fits the
+package's Deployment and Service, everything validates against the pinned schemas, all endpoints are loopback."""
+
+from __future__ import annotations
+
+import ipaddress
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from supplychain.appfleet.example import apply_order, find, inline_files, platform_documents, render_example
+from supplychain.cli import cli
+from supplychain.stamping import stamp_template
+from supplychain.toolchain import run_tool
+
+
+@cache
+def example() -> list[dict[str, Any]]:
+    return render_example({"loadtester_url": "http://127.0.0.1:41234/", "prometheus_address": "http://127.0.0.1:41235"})
+
+
+def render_package(values: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Render the Package's inline files with ytt and VALUES, as kapp-controller's ytt step does."""
+    files = inline_files(find(example(), "Package", "hello-app.example.com.1.0.0"))
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, text in files.items():
+            (Path(tmp) / name).parent.mkdir(parents=True, exist_ok=True)
+            (Path(tmp) / name).write_text(text)
+        (Path(tmp) / "values.yml").write_text("#@data/values\n---\n" + yaml.safe_dump(values))
+        result = run_tool("ytt", ["-f", f"{tmp}/config", "-f", f"{tmp}/values.yml"])
+    assert result.returncode == 0, result.stderr
+    return {(d["kind"], (d.get("metadata") or {}).get("name", "")): d for d in yaml.safe_load_all(result.stdout) if d}
+
+
+@cache
+def stamped() -> dict[str, dict[str, Any]]:
+    """The delivery's resources stamped offline for the example Deliverable."""
+    docs = example()
+    deliverable = find(docs, "Deliverable", "hello-app")
+    templates = {d["metadata"]["name"]: d for d in platform_documents()}
+    out: dict[str, dict[str, Any]] = {}
+    for resource in find(docs, "ClusterDelivery", "canary-delivery")["spec"]["resources"]:
+        params = {p["name"]: p["value"] for p in resource.get("params", [])}
+        out[resource["name"]] = stamp_template(templates[resource["templateRef"]["name"]], deliverable, params=params)
+    return out
+
+
+def test_package_renders_the_app_with_the_version_label() -> None:
+    objects = render_package({"version": "2.1.0"})
+    deployment = objects[("Deployment", "hello-app")]
+    template = deployment["spec"]["template"]
+    assert template["metadata"]["labels"] == {"app": "hello-app", "version": "2.1.0"}
+    assert template["spec"]["containers"][0]["image"].endswith(":2.1.0")
+    assert "replicas" not in deployment["spec"], "Flagger owns the replica count"
+    assert "nodeSelector" not in template["spec"]
+    assert ("Config", "kapp-config.yml") not in objects
+    assert any(kind == "Config" for kind, _ in objects), "the kapp Config travels with the app"
+
+
+def test_unschedulable_pins_pods_to_no_node() -> None:
+    template = render_package({"unschedulable": True})[("Deployment", "hello-app")]["spec"]["template"]
+    assert template["spec"]["nodeSelector"] == {"hello-app.example.com/no-such-node": "true"}
+
+
+def test_values_schema_defaults_match_the_ytt_schema() -> None:
+    package = find(example(), "Package", "hello-app.example.com.1.0.0")
+    declared = {k: v["default"] for k, v in package["spec"]["valuesSchema"]["openAPIv3"]["properties"].items()}
+    files = inline_files(package)
+    ytt_defaults = yaml.safe_load(files["config/values.yml"].split("---", 1)[1])
+    assert declared == ytt_defaults
+
+
+def test_canary_fits_the_package_deployment_and_service() -> None:
+    """Flagger adopts the package's apex Service: its ports must already be what Flagger writes
+    (pkg/router/kubernetes_default.go: name http, TCP, port and targetPort from the Canary), so only the
+    selector changes, and kapp keeps Flagger's selector (rebase rule keyed by an annotation)."""
+    canary = stamped()["canary"]
+    objects = render_package({})
+    deployment, service = objects[("Deployment", "hello-app")], objects[("Service", "hello-app")]
+    assert canary["spec"]["targetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "hello-app"}
+    assert deployment["spec"]["selector"]["matchLabels"] == {"app": "hello-app"}, "Flagger's first selector label"
+    port = canary["spec"]["service"]["port"]
+    target_port = canary["spec"]["service"].get("targetPort", port)
+    assert service["spec"]["ports"] == [{"name": "http", "protocol": "TCP", "port": port, "targetPort": target_port}]
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"] == target_port
+    config = next(d for (kind, _), d in objects.items() if kind == "Config")
+    selector_rule = next(r for r in config["rebaseRules"] if r["path"] == ["spec", "selector"])
+    assert selector_rule["sources"] == ["existing", "new"]
+    keys = selector_rule["resourceMatchers"][0]["andMatcher"]["matchers"][1]["hasAnnotationMatcher"]["keys"]
+    assert set(keys) <= set(service["metadata"]["annotations"])
+    assert "kapp.k14s.io/disable-default-label-scoping-rules" in service["metadata"]["annotations"]
+
+
+def test_stamped_canary_uses_the_e2e_knobs() -> None:
+    objs = stamped()
+    analysis = objs["canary"]["spec"]["analysis"]
+    assert (analysis["interval"], analysis["iterations"], analysis["threshold"]) == ("10s", 3, 2)
+    assert objs["canary"]["spec"]["progressDeadlineSeconds"] == 30
+    assert [m["templateRef"]["name"] for m in analysis["metrics"]] == [
+        objs["success-rate"]["metadata"]["name"], objs["latency"]["metadata"]["name"]]
+    assert {(w["name"], w["metadata"]["cmd"]) for w in analysis["webhooks"]} == {
+        ("conformance", "conformance"), ("load-test", "load-test")}
+
+
+def _loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    try:
+        return ipaddress.ip_address(host) in ipaddress.ip_network("127.0.0.0/8")
+    except ValueError:
+        return False
+
+
+def test_every_endpoint_is_loopback() -> None:
+    objs = stamped()
+    urls = [w["url"] for w in objs["canary"]["spec"]["analysis"]["webhooks"]]
+    urls += [objs[m]["spec"]["provider"]["address"] for m in ("success-rate", "latency")]
+    assert urls and all(_loopback(u) for u in urls), urls
+
+
+def test_delivery_account_is_bound_to_the_least_role_only() -> None:
+    docs = example()
+    deliverable = find(docs, "Deliverable", "hello-app")
+    account = deliverable["spec"]["serviceAccountName"]
+    bindings = [d for d in docs if d["kind"] in ("RoleBinding", "ClusterRoleBinding")
+                and any(s["name"] == account for s in d["subjects"])]
+    assert [(b["kind"], b["roleRef"]["kind"], b["roleRef"]["name"]) for b in bindings] == [
+        ("RoleBinding", "ClusterRole", "supplychain-canary")]
+    assert find(platform_documents(), "ClusterRole", "supplychain-canary")
+    delivery = find(docs, "ClusterDelivery", "canary-delivery")
+    assert delivery["spec"]["selector"].items() <= deliverable["metadata"]["labels"].items()
+
+
+def test_apply_order_puts_the_namespace_first() -> None:
+    kinds = [d["kind"] for d in apply_order(example())]
+    assert kinds[0] == "Namespace"
+    assert kinds.index("Secret") < kinds.index("PackageInstall") and kinds.index("Package") < kinds.index("PackageInstall")
+    assert kinds.index("RoleBinding") < kinds.index("Deliverable")
+
+
+def test_example_validates_against_the_pinned_schemas(tmp_path: Path) -> None:
+    path = tmp_path / "hello-app.yaml"
+    path.write_text(yaml.safe_dump_all(example()))
+    package_out = tmp_path / "package-output.yaml"
+    package_out.write_text(yaml.safe_dump_all([d for (kind, _), d in render_package({}).items() if kind != "Config"]))
+    result = CliRunner().invoke(cli, ["validate", str(path), str(package_out)])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("bad", [{"version": 3}, {"unschedulable": "yes"}, {"colour": "red"}])
+def test_package_rejects_bad_values(bad: dict[str, Any]) -> None:
+    files = inline_files(find(example(), "Package", "hello-app.example.com.1.0.0"))
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, text in files.items():
+            (Path(tmp) / name).parent.mkdir(parents=True, exist_ok=True)
+            (Path(tmp) / name).write_text(text)
+        (Path(tmp) / "values.yml").write_text("#@data/values\n---\n" + yaml.safe_dump(bad))
+        result = run_tool("ytt", ["-f", f"{tmp}/config", "-f", f"{tmp}/values.yml"])
+    assert result.returncode != 0

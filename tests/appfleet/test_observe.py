@@ -1,0 +1,175 @@
+"""The rollout observer: tick detection, when metrics are sampled, query rendering and the recording."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Iterator
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from supplychain.appfleet.observe import (
+    QueryRenderError,
+    RolloutObserver,
+    analysis_ran,
+    query_prometheus,
+    query_variables,
+    render_query,
+)
+from supplychain.appfleet.webhooks import WebhookCall
+
+from .fleetsim import FakeClock
+
+CANARY: dict[str, Any] = {
+    "apiVersion": "flagger.app/v1beta1",
+    "kind": "Canary",
+    "metadata": {"name": "hello-app", "namespace": "prod"},
+    "spec": {
+        "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "hello-app"},
+        "analysis": {
+            "interval": "10s", "iterations": 2, "threshold": 2,
+            "metrics": [{"name": "success-rate", "interval": "30s", "templateRef": {"name": "hello-app-success-rate"},
+                         "thresholdRange": {"min": 99}}],
+            "webhooks": [{"name": "conformance", "type": "pre-rollout", "url": "http://127.0.0.1:1/",
+                          "metadata": {"type": "bash", "cmd": "conformance"}}],
+        },
+    },
+}
+TEMPLATE = {"apiVersion": "flagger.app/v1beta1", "kind": "MetricTemplate",
+            "metadata": {"name": "hello-app-success-rate", "namespace": "prod"},
+            "spec": {"provider": {"type": "prometheus", "address": "http://127.0.0.1:9090"},
+                     "query": 'sum(up{namespace="{{ namespace }}",pod=~"{{ target }}-.*"}[{{ interval }}])'}}
+
+
+def test_render_query_like_flagger() -> None:
+    variables = query_variables(CANARY, CANARY["spec"]["analysis"]["metrics"][0])
+    assert render_query(TEMPLATE["spec"]["query"], variables) == 'sum(up{namespace="prod",pod=~"hello-app-.*"}[30s])'
+    assert render_query("x{a=\"{{ variables.env }}\"}", {**variables, "variables": {"env": "prod"}}) == 'x{a="prod"}'
+    with pytest.raises(QueryRenderError, match="unknown variable 'podname'"):
+        render_query("{{ podname }}", variables)
+    with pytest.raises(QueryRenderError, match="variables.missing"):
+        render_query("{{ variables.missing }}", variables)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "ran"),
+    [
+        (("Progressing", 0, 0, 0), ("Progressing", 0, 1, 0), False),  # pre-rollout hooks passed
+        (("Progressing", 0, 0, 0), ("Progressing", 1, 0, 0), False),  # pre-rollout hooks failed
+        (("Progressing", 0, 1, 0), ("Progressing", 0, 2, 0), True),
+        (("Progressing", 0, 2, 0), ("Progressing", 1, 2, 0), True),
+        (("Progressing", 0, 3, 0), ("Promoting", 0, 3, 0), True),
+        (("Progressing", 2, 2, 0), ("Failed", 0, 0, 0), False),  # rollback tick runs no checks
+        (("Initialized", 0, 0, 0), ("Progressing", 0, 0, 0), False),
+        (("Promoting", 0, 3, 0), ("Finalising", 0, 3, 0), False),
+    ],
+)
+def test_analysis_ran(before: tuple[str, int, int, int], after: tuple[str, int, int, int], ran: bool) -> None:
+    assert analysis_ran(before, after) is ran
+
+
+class _Prometheus(BaseHTTPRequestHandler):
+    answers: dict[str, Any] = {}
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        query = parse_qs(urlsplit(self.path).query)["query"][0]
+        body = json.dumps(self.answers.get(query, {"status": "success", "data": {"resultType": "vector", "result": []}}))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+
+@pytest.fixture
+def prometheus() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Prometheus)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def _vector(*values: str) -> dict[str, Any]:
+    return {"status": "success", "data": {"resultType": "vector",
+                                          "result": [{"metric": {"i": str(i)}, "value": [0, v]} for i, v in enumerate(values)]}}
+
+
+def test_query_prometheus_last_series_wins_and_nan_is_none(prometheus: str) -> None:
+    _Prometheus.answers = {"a": _vector("1.5", "98.25"), "nan": _vector("NaN"),
+                           "matrix": {"status": "success", "data": {"resultType": "matrix", "result": [{}]}}}
+    assert query_prometheus(prometheus, "a") == 98.25
+    assert query_prometheus(prometheus, "nan") is None
+    assert query_prometheus(prometheus, "empty") is None
+    assert query_prometheus(prometheus, "matrix") is None
+    assert query_prometheus("http://127.0.0.1:9", "a", timeout=1) is None, "unreachable is None, not an exception"
+
+
+class FakeReader:
+    """Canary status scripted step by step; the primary stays on version 1."""
+
+    def __init__(self) -> None:
+        self.status: dict[str, Any] = {"phase": "Initialized"}
+
+    def canary(self, namespace: str, name: str) -> dict[str, Any]:
+        return {**CANARY, "status": dict(self.status)}
+
+    def metric_template(self, namespace: str, name: str) -> dict[str, Any]:
+        assert name == "hello-app-success-rate"
+        return TEMPLATE
+
+    def deployment(self, namespace: str, name: str) -> dict[str, Any]:
+        assert name == "hello-app-primary"
+        return {"spec": {"template": {"metadata": {"labels": {"version": "1"}}}},
+                "status": {"availableReplicas": 1, "conditions": [{"type": "Available", "status": "True"}]}}
+
+    def deliverable(self, namespace: str, name: str) -> dict[str, Any]:
+        ready = {"Succeeded": "True", "Failed": "False"}.get(self.status.get("phase", ""), "Unknown")
+        return {"status": {"conditions": [{"type": "Ready", "status": ready}]}}
+
+
+def test_observer_records_ticks_metrics_and_webhooks(prometheus: str) -> None:
+    rendered = 'sum(up{namespace="prod",pod=~"hello-app-.*"}[30s])'
+    _Prometheus.answers = {rendered: _vector("99.5")}
+    reader, clock = FakeReader(), FakeClock(1000.0)
+    observer = RolloutObserver(reader, "prod", "hello-app", prometheus, deliverable="hello-app",  # type: ignore[arg-type]
+                               clock=clock, started_at=1000.0)
+    observer._load_spec()
+    script = [
+        {"phase": "Progressing"},
+        {"phase": "Progressing", "iterations": 1},
+        {"phase": "Progressing", "iterations": 2},
+        {"phase": "Promoting", "iterations": 2},
+        {"phase": "Finalising", "iterations": 2},
+        {"phase": "Succeeded"},
+    ]
+    observer.poll()
+    for status in script:
+        clock.now += 10
+        reader.status = status
+        observer.poll()
+        observer.poll()  # no change: no new tick
+    calls = [
+        WebhookCall(1015.0, "hello-app", "prod", "Progressing", "conformance", "bash", "conformance", "2", "ok", 200),
+        WebhookCall(999.0, "hello-app", "prod", "Progressing", "conformance", "bash", "conformance", "2", "ok", 200),
+        WebhookCall(1016.0, "other", "prod", "Progressing", "conformance", "bash", "conformance", "2", "fail", 500),
+    ]
+    recording = observer.recording("good-version", calls)
+    assert [t["phase"] for t in recording["ticks"]] == ["Initialized", "Progressing", "Progressing", "Progressing",
+                                                        "Promoting", "Finalising", "Succeeded"]
+    assert recording["ticks"][2] == {"t": 20.0, "phase": "Progressing", "failedChecks": 0, "iterations": 1, "canaryWeight": 0}
+    assert recording["metrics"] == {"success-rate": [[30.0, 99.5], [40.0, 99.5]]}
+    assert recording["webhooks"] == {"conformance": [[15.0, True]]}, "other canaries and earlier calls are left out"
+    assert recording["outcome"] == "Succeeded" and recording["promoted_at"] == 60.0
+    assert recording["started_at"] == 1000.0
+    assert recording["canary"]["spec"] == CANARY["spec"] and "status" not in recording["canary"]
+    assert recording["metric_templates"] == [TEMPLATE]
+    json.dumps(recording)
+    assert {s.version for s in observer.observation.primary} == {"1"}
+    assert all(s.ready for s in observer.observation.primary)
+    assert observer.observation.deliverable == [(0.0, "Unknown"), (60.0, "True")]
