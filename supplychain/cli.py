@@ -14,9 +14,13 @@ from .errors import SupplychainError
 
 # Each module defines a click command (or group) named `command`.
 COMMAND_MODULES = [
+    "cluster",
     "render",
     "validate",
     "lint",
+    "stamp",
+    "test",
+    "graph",
 ]
 
 

@@ -1,0 +1,74 @@
+"""The binaries the integration environment runs, found in the tool cache or on PATH."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import toolchain
+from ..errors import ToolError
+
+INSTALL_HINT = "run `make env` (or `bash hack/install-env.sh`) to build it"
+
+# Built by hack/install-env.sh (or hack/install-tools.sh) into the tool cache.
+CACHED = (
+    "kube-apiserver",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "kubectl",
+    "etcd",
+    "kwok",
+    "kwokctl",
+    "flagger",
+    "cartographer",
+    "kapp-controller",
+    "ytt",
+    "kapp",
+    "vendir",
+)
+# From the operating system (Debian's prometheus package).
+SYSTEM = ("prometheus",)
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A binary that could not be found, and how to get it."""
+
+    name: str
+    hint: str
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hint})"
+
+
+def find(name: str) -> Path | None:
+    """The cached build of NAME, else NAME on PATH (system binaries only), else None."""
+    cached = toolchain.bin_dir() / name
+    if cached.exists() and os.access(cached, os.X_OK):
+        return cached
+    if name in SYSTEM:
+        found = shutil.which(name)
+        return Path(found) if found else None
+    return None
+
+
+def missing(names: tuple[str, ...] = CACHED + SYSTEM) -> list[Missing]:
+    """The binaries among NAMES that are not installed."""
+    result = []
+    for name in names:
+        if find(name) is None:
+            hint = INSTALL_HINT if name in CACHED else "install Debian's `prometheus` package (`make tools`)"
+            result.append(Missing(name, hint))
+    return result
+
+
+def path(name: str) -> Path:
+    """Path of an installed binary; a ToolError naming the fix when it is missing."""
+    found = find(name)
+    if found is None:
+        for item in missing((name,)):
+            raise ToolError(f"{item.name} not found; {item.hint}")
+    assert found is not None
+    return found

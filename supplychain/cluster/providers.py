@@ -1,0 +1,223 @@
+"""Cluster providers: they create and delete the Kubernetes cluster; everything
+installed afterwards is shared (see environment.py)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Protocol
+
+import yaml
+
+from .. import toolchain
+from . import binaries, proc
+from .errors import ClusterError, ProviderUnavailable
+
+Progress = Callable[[str], None]
+
+CLUSTER_NAME = "supplychain"
+
+
+class Provider(Protocol):
+    """Creates and deletes one cluster whose admin kubeconfig lives in the run directory."""
+
+    name: str
+
+    def unavailable(self) -> str | None:
+        """Why this provider cannot run here, or None."""
+
+    def create(self, run_dir: Path, progress: Progress) -> Path:
+        """Create the cluster; returns the admin kubeconfig."""
+
+    def delete(self, run_dir: Path) -> None:
+        """Delete the cluster and stop its processes (idempotent)."""
+
+    def processes(self, run_dir: Path) -> dict[str, int | None]:
+        """Control-plane processes run on this machine, by name (pid None = not running)."""
+
+    def logs(self, run_dir: Path) -> Path | None:
+        """Directory holding the control plane's logs, if on this machine."""
+
+
+def _run(argv: list[str], log: Path, env: dict[str, str], timeout: float) -> None:
+    """Run ARGV to completion, appending its output to LOG; failure names the log."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "ab") as out:
+        out.write(f"\n--- {time.strftime('%Y-%m-%dT%H:%M:%S')} {' '.join(argv)}\n".encode())
+        out.flush()
+        try:
+            done = subprocess.run(argv, stdout=out, stderr=subprocess.STDOUT, env=env, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise ClusterError(f"{Path(argv[0]).name} {argv[1]} timed out after {timeout:g}s; log: {log}") from None
+    if done.returncode != 0:
+        tail = log.read_text(errors="replace").strip().splitlines()[-5:]
+        raise ClusterError(f"{' '.join(Path(a).name if i == 0 else a for i, a in enumerate(argv[:4]))} failed: "
+                           f"{' | '.join(tail)}; log: {log}")
+
+
+@dataclass
+class KwokProvider:
+    """A kwokctl cluster with the binary runtime: etcd, kube-apiserver, kube-controller-manager,
+    kube-scheduler and kwok-controller as local processes on 127.0.0.1, RBAC on, nodes simulated."""
+
+    nodes: int = 2
+    name: str = "kwok"
+
+    REQUIRED = ("kwokctl", "kwok", "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl")
+
+    def unavailable(self) -> str | None:
+        missing = binaries.missing(self.REQUIRED)
+        if missing:
+            return "missing binaries: " + ", ".join(str(m) for m in missing)
+        return None
+
+    @staticmethod
+    def workdir(run_dir: Path) -> Path:
+        return run_dir / "kwok"
+
+    def cluster_dir(self, run_dir: Path) -> Path:
+        return self.workdir(run_dir) / "clusters" / CLUSTER_NAME
+
+    def _env(self, run_dir: Path) -> dict[str, str]:
+        return {
+            **os.environ,
+            "KWOK_WORKDIR": str(self.workdir(run_dir)),
+            "PATH": f"{toolchain.bin_dir()}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
+
+    def _kwokctl(self, run_dir: Path, *args: str, timeout: float = 180) -> None:
+        argv = [str(binaries.path("kwokctl")), "--name", CLUSTER_NAME, *args]
+        _run(argv, run_dir / "logs" / "kwokctl.log", self._env(run_dir), timeout)
+
+    def config(self, run_dir: Path) -> dict[str, object]:
+        """The kwokctl configuration: every binary from the cache, loopback only, RBAC on,
+        and front-proxy headers so aggregated APIs see the real user."""
+        pki = self.cluster_dir(run_dir) / "pki"
+        request_header = [
+            ("requestheader-client-ca-file", str(pki / "ca.crt")),
+            ("requestheader-allowed-names", "kwok-admin"),
+            ("requestheader-username-headers", "X-Remote-User"),
+            ("requestheader-group-headers", "X-Remote-Group"),
+            ("requestheader-extra-headers-prefix", "X-Remote-Extra-"),
+        ]
+        return {
+            "apiVersion": "config.kwok.x-k8s.io/v1alpha1",
+            "kind": "KwokctlConfiguration",
+            "options": {
+                "runtime": "binary",
+                "bindAddress": "127.0.0.1",
+                "securePort": True,
+                "kubeAuthorization": True,
+                "kubeApiserverBinary": str(binaries.path("kube-apiserver")),
+                "kubeControllerManagerBinary": str(binaries.path("kube-controller-manager")),
+                "kubeSchedulerBinary": str(binaries.path("kube-scheduler")),
+                "kwokControllerBinary": str(binaries.path("kwok")),
+                "etcdBinary": str(binaries.path("etcd")),
+                "kubectlBinary": str(binaries.path("kubectl")),
+            },
+            "componentsPatches": [
+                {"name": "kube-apiserver", "extraArgs": [{"key": k, "value": v} for k, v in request_header]},
+            ],
+        }
+
+    def create(self, run_dir: Path, progress: Progress) -> Path:
+        reason = self.unavailable()
+        if reason:
+            raise ProviderUnavailable(f"kwok provider unavailable: {reason}")
+        config_path = run_dir / "kwokctl.yaml"
+        config_path.write_text(yaml.safe_dump(self.config(run_dir), sort_keys=False), encoding="utf-8")
+        progress("creating the kwok cluster (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok)")
+        self._kwokctl(run_dir, "create", "cluster", "--config", str(config_path), "--wait", "2m", timeout=240)
+        if self.nodes > 0:
+            progress(f"creating {self.nodes} kwok nodes")
+            self._kwokctl(run_dir, "scale", "node", "--replicas", str(self.nodes), timeout=120)
+        return self.cluster_dir(run_dir) / "kubeconfig.yaml"
+
+    def delete(self, run_dir: Path) -> None:
+        if not self.cluster_dir(run_dir).exists():
+            return
+        if binaries.find("kwokctl") is not None:
+            try:
+                self._kwokctl(run_dir, "delete", "cluster", timeout=120)
+            except ClusterError:
+                pass  # fall through to stopping what is left
+        for pid in self.processes(run_dir).values():
+            proc.stop(pid)
+        shutil.rmtree(self.workdir(run_dir), ignore_errors=True)
+
+    def processes(self, run_dir: Path) -> dict[str, int | None]:
+        pids_dir = self.cluster_dir(run_dir) / "pids"
+        result: dict[str, int | None] = {}
+        if not pids_dir.is_dir():
+            return result
+        for pid_file in sorted(pids_dir.glob("*.pid")):
+            try:
+                pid = int(pid_file.read_text().strip())
+            except (OSError, ValueError):
+                pid = 0
+            result[pid_file.stem] = pid if proc.alive(pid) else None
+        return result
+
+    def logs(self, run_dir: Path) -> Path | None:
+        return self.cluster_dir(run_dir) / "logs"
+
+
+@dataclass
+class KindProvider:
+    """A kind cluster (needs a running container engine and the kindest/node image)."""
+
+    name: str = "kind"
+
+    def node_image(self) -> str:
+        return f"kindest/node:{toolchain.versions()['KUBERNETES_VERSION']}"
+
+    def unavailable(self) -> str | None:
+        engine = os.environ.get("KIND_EXPERIMENTAL_PROVIDER", "docker")
+        if shutil.which(engine) is None:
+            return f"no container engine: `{engine}` is not installed; kind runs its nodes as containers"
+        try:
+            done = subprocess.run([engine, "info"], capture_output=True, text=True, timeout=20)
+        except subprocess.TimeoutExpired:
+            return f"no container engine: `{engine} info` timed out"
+        if done.returncode != 0:
+            lines = (done.stderr or done.stdout).strip().splitlines()
+            return f"no container engine: `{engine} info` failed ({lines[-1] if lines else 'no output'})"
+        if shutil.which("kind") is None:
+            return "the `kind` command is not installed (https://kind.sigs.k8s.io)"
+        return None
+
+    def create(self, run_dir: Path, progress: Progress) -> Path:
+        reason = self.unavailable()
+        if reason:
+            raise ProviderUnavailable(f"kind provider unavailable: {reason}")
+        kubeconfig = run_dir / "kind-kubeconfig.yaml"
+        progress(f"creating the kind cluster ({self.node_image()})")
+        argv = ["kind", "create", "cluster", "--name", CLUSTER_NAME, "--kubeconfig", str(kubeconfig),
+                "--image", self.node_image(), "--wait", "3m"]
+        _run(argv, run_dir / "logs" / "kind.log", dict(os.environ), timeout=600)
+        return kubeconfig
+
+    def delete(self, run_dir: Path) -> None:
+        if shutil.which("kind") is None:
+            return
+        _run(["kind", "delete", "cluster", "--name", CLUSTER_NAME], run_dir / "logs" / "kind.log",
+             dict(os.environ), timeout=300)
+
+    def processes(self, run_dir: Path) -> dict[str, int | None]:
+        return {}
+
+    def logs(self, run_dir: Path) -> Path | None:
+        return None
+
+
+def get(name: str, nodes: int = 2) -> Provider:
+    """The provider called NAME."""
+    if name == "kwok":
+        return KwokProvider(nodes=nodes)
+    if name == "kind":
+        return KindProvider()
+    raise ClusterError(f"unknown provider {name!r} (known: kwok, kind)")

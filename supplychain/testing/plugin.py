@@ -1,0 +1,112 @@
+"""pytest plugin (registered as the `supplychain` pytest11 entry point).
+
+Fixture `integration_env` (session scope) yields a running
+`supplychain.cluster.Environment`: a kwok cluster with Flagger, Cartographer,
+kapp-controller and Prometheus on 127.0.0.1, torn down after the session.
+
+Options: --cluster-run-dir DIR (default $SUPPLYCHAIN_RUN_DIR or <rootdir>/runs/e2e),
+--cluster-provider kwok|kind, --keep-cluster (leave it running for inspection).
+With --reuse-cluster an environment already running in the run directory (from
+`supplychain cluster up --run-dir DIR`) is used as is and left running.
+
+When the binaries are missing the fixture skips with the reason, except on CI
+(CI=true), where that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterator
+
+import pytest
+
+if TYPE_CHECKING:
+    from supplychain.cluster import Environment
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("supplychain", "supplychain integration environment")
+    group.addoption("--cluster-run-dir", metavar="DIR", default=None,
+                    help="Run directory of the integration environment (state, config, logs).")
+    group.addoption("--cluster-provider", choices=("kwok", "kind"), default=None,
+                    help="Cluster provider (default $SUPPLYCHAIN_CLUSTER_PROVIDER or kwok).")
+    group.addoption("--keep-cluster", action="store_true", default=False,
+                    help="Leave the integration environment running after the session.")
+    group.addoption("--reuse-cluster", action="store_true", default=False,
+                    help="Use the environment already running in the run directory and leave it running.")
+
+
+def _on_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def _progress(config: pytest.Config) -> Callable[[str], None]:
+    capture = config.pluginmanager.getplugin("capturemanager")
+
+    def report(message: str) -> None:
+        if capture is not None:
+            with capture.global_and_fixture_disabled():
+                sys.stderr.write(f"\n[integration_env] {message}")
+                sys.stderr.flush()
+        else:
+            sys.stderr.write(f"[integration_env] {message}\n")
+
+    return report
+
+
+def _run_dir(config: pytest.Config) -> Path:
+    chosen = config.getoption("--cluster-run-dir") or os.environ.get("SUPPLYCHAIN_RUN_DIR")
+    return Path(chosen) if chosen else Path(str(config.rootpath)) / "runs" / "e2e"
+
+
+@pytest.fixture(scope="session")
+def integration_env(request: pytest.FixtureRequest) -> Iterator[Environment]:
+    """The running integration environment (see supplychain.cluster.Environment)."""
+    from supplychain.cluster import Environment, ProviderUnavailable, binaries, providers
+    from supplychain.cluster.state import State
+
+    config = request.config
+    provider_name = config.getoption("--cluster-provider") or os.environ.get("SUPPLYCHAIN_CLUSTER_PROVIDER", "kwok")
+    missing = binaries.missing()
+    if provider_name == "kind":
+        missing = [m for m in missing if m.name not in providers.KwokProvider.REQUIRED or m.name == "kubectl"]
+    if missing:
+        reason = "integration environment binaries missing: " + ", ".join(str(m) for m in missing)
+        if _on_ci():
+            pytest.fail(reason + " (CI=true: missing binaries are a failure)", pytrace=False)
+        pytest.skip(reason)
+    unavailable = providers.get(provider_name).unavailable()
+    if unavailable:
+        pytest.skip(f"{provider_name} provider unavailable: {unavailable}")
+
+    run_dir = _run_dir(config)
+    progress = _progress(config)
+    if config.getoption("--reuse-cluster"):
+        if not State.path(run_dir).exists():
+            pytest.fail(f"--reuse-cluster: no environment in {run_dir}; run `supplychain cluster up --run-dir {run_dir}`",
+                        pytrace=False)
+        env = Environment.attach(run_dir, progress)
+        not_ready = [s for s in env.status() if not s.ready]
+        if not_ready:
+            pytest.fail("--reuse-cluster: not ready: " + "; ".join(f"{s.name}: {s.detail}" for s in not_ready),
+                        pytrace=False)
+        yield env
+        return
+
+    try:
+        env = Environment.up(run_dir, provider=provider_name, progress=progress)
+    except ProviderUnavailable as err:
+        pytest.skip(str(err))
+    try:
+        yield env
+    finally:
+        if config.getoption("--keep-cluster"):
+            progress(f"left running: supplychain cluster down --run-dir {run_dir}")
+        else:
+            env.down()
+            stray = env.stray_processes()
+            if stray:
+                pytest.fail(f"processes left behind after down: {stray}", pytrace=False)
+

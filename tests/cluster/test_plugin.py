@@ -1,0 +1,43 @@
+"""The integration_env fixture when the environment's binaries are missing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+USES_FIXTURE = """
+def test_needs_env(integration_env):
+    raise AssertionError("must not run without binaries")
+"""
+
+
+def _run_pytest(tmp_path: Path, ci: str | None) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "test_uses_env.py").write_text(USES_FIXTURE)
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "PYTEST_ADDOPTS")}
+    env["SUPPLYCHAIN_CACHE"] = str(tmp_path / "empty-cache")
+    if ci is not None:
+        env["CI"] = ci
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rsE", "-q", str(tmp_path)],
+        capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path,
+    )
+
+
+def test_missing_binaries_skip_with_the_reason_off_ci(tmp_path: Path) -> None:
+    done = _run_pytest(tmp_path, None)
+    assert done.returncode == 0, done.stdout
+    assert "1 skipped" in done.stdout
+    assert "integration environment binaries missing: kube-apiserver" in done.stdout
+    assert "make env" in done.stdout
+
+
+@pytest.mark.parametrize("ci", ["true", "TRUE"])
+def test_missing_binaries_fail_on_ci(tmp_path: Path, ci: str) -> None:
+    done = _run_pytest(tmp_path, ci)
+    assert done.returncode == 1, done.stdout
+    assert "1 error" in done.stdout
+    assert "CI=true: missing binaries are a failure" in done.stdout
