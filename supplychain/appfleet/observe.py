@@ -104,11 +104,13 @@ class Tick:
 
 @dataclass(frozen=True)
 class PrimarySample:
-    """The primary Deployment at one poll: its pod-template version and whether it serves (Available)."""
+    """The primary at one poll: its Deployment's pod-template version, whether it serves (Available),
+    and the versions of its ready pods."""
 
     t: float
     version: str | None
     ready: bool
+    pod_versions: tuple[str, ...] = ()
 
 
 @dataclass
@@ -140,6 +142,7 @@ class KubeReader:
 
         self._custom = client.CustomObjectsApi(api_client)
         self._apps = client.AppsV1Api(api_client)
+        self._core = client.CoreV1Api(api_client)
         self._api = api_client
         self._timeout = timeout
 
@@ -163,6 +166,10 @@ class KubeReader:
             "carto.run", "v1alpha1", namespace, "deliverables", name, _request_timeout=self._timeout)
         return obj
 
+    def pods(self, namespace: str, selector: str) -> list[dict[str, Any]]:
+        listing = self._core.list_namespaced_pod(namespace, label_selector=selector, _request_timeout=self._timeout)
+        return [self._api.sanitize_for_serialization(item) for item in listing.items]
+
 
 def deployment_version(deployment: dict[str, Any], label: str = "version") -> str | None:
     meta = ((deployment.get("spec") or {}).get("template") or {}).get("metadata") or {}
@@ -175,6 +182,16 @@ def deployment_available(deployment: dict[str, Any]) -> bool:
     status = deployment.get("status") or {}
     conditions = {c.get("type"): c.get("status") for c in status.get("conditions") or []}
     return int(status.get("availableReplicas") or 0) >= 1 and conditions.get("Available") == "True"
+
+
+def pod_ready(pod: dict[str, Any]) -> bool:
+    status = pod.get("status") or {}
+    conditions = {c.get("type"): c.get("status") for c in status.get("conditions") or []}
+    return status.get("phase") == "Running" and conditions.get("Ready") == "True" and not (pod.get("metadata") or {}).get("deletionTimestamp")
+
+
+def is_not_found(err: Exception) -> bool:
+    return getattr(err, "status", None) == 404
 
 
 def condition_status(obj: dict[str, Any], kind: str = "Ready") -> str | None:
@@ -214,6 +231,7 @@ class RolloutObserver:
         *,
         deliverable: str | None = None,
         version_label: str = "version",
+        selector_label: str = "app",
         poll_interval: float = 0.5,
         started_at: float | None = None,
         clock: Callable[[], float] = time.time,
@@ -224,6 +242,7 @@ class RolloutObserver:
         self.prometheus_url = prometheus_url
         self.deliverable_name = deliverable
         self.version_label = version_label
+        self.selector_label = selector_label
         self.poll_interval = poll_interval
         self._clock = clock
         self.observation = Observation(started_at if started_at is not None else clock())
@@ -292,9 +311,16 @@ class RolloutObserver:
         target = ((canary.get("spec") or {}).get("targetRef") or {}).get("name", self.canary_name)
         try:
             primary = self.reader.deployment(self.namespace, f"{target}-primary")
-            obs.primary.append(PrimarySample(t, deployment_version(primary, self.version_label), deployment_available(primary)))
-        except Exception:
+        except Exception as err:
+            if not is_not_found(err):
+                raise
             obs.primary.append(PrimarySample(t, None, False))
+        else:
+            pods = self.reader.pods(self.namespace, f"{self.selector_label}={target}-primary")
+            versions = tuple(sorted(str(((p.get("metadata") or {}).get("labels") or {}).get(self.version_label, ""))
+                                    for p in pods if pod_ready(p)))
+            obs.primary.append(PrimarySample(t, deployment_version(primary, self.version_label),
+                                             deployment_available(primary), versions))
         if self.deliverable_name:
             deliverable = self.reader.deliverable(self.namespace, self.deliverable_name)
             ready = condition_status(deliverable)

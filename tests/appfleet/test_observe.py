@@ -128,6 +128,11 @@ class FakeReader:
         return {"spec": {"template": {"metadata": {"labels": {"version": "1"}}}},
                 "status": {"availableReplicas": 1, "conditions": [{"type": "Available", "status": "True"}]}}
 
+    def pods(self, namespace: str, selector: str) -> list[dict[str, Any]]:
+        assert selector == "app=hello-app-primary"
+        return [{"metadata": {"labels": {"version": "1"}},
+                 "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}}]
+
     def deliverable(self, namespace: str, name: str) -> dict[str, Any]:
         ready = {"Succeeded": "True", "Failed": "False"}.get(self.status.get("phase", ""), "Unknown")
         return {"status": {"conditions": [{"type": "Ready", "status": ready}]}}
@@ -171,5 +176,5 @@ def test_observer_records_ticks_metrics_and_webhooks(prometheus: str) -> None:
     assert recording["metric_templates"] == [TEMPLATE]
     json.dumps(recording)
     assert {s.version for s in observer.observation.primary} == {"1"}
-    assert all(s.ready for s in observer.observation.primary)
+    assert all(s.ready and s.pod_versions == ("1",) for s in observer.observation.primary)
     assert observer.observation.deliverable == [(0.0, "Unknown"), (60.0, "True")]

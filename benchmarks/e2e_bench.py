@@ -1,0 +1,79 @@
+"""Workload update -> Promoted: the time from a PackageInstall values bump of hello-app to Flagger's
+Succeeded phase, against the floor (iterations + 1) x interval of a blue/green analysis, printed as a ratio.
+
+Also prints the time to roll back a bad version. Brings the integration environment up (or uses one
+already running with --run-dir DIR --reuse) and leaves nothing running that it started.
+
+usage: python benchmarks/e2e_bench.py [--runs N] [--run-dir DIR --reuse]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from supplychain.appfleet.harness import BAD, GOOD, HelloApp, Rollout  # noqa: E402
+from supplychain.cluster import Environment  # noqa: E402
+from supplychain.cluster.environment import quiet  # noqa: E402
+from supplychain.analysis.model import parse_go_duration  # noqa: E402
+
+
+def floor_seconds(rollout: Rollout) -> float:
+    """(iterations + 1) x interval of the Canary that analysed ROLLOUT."""
+    analysis = rollout.recording["canary"]["spec"]["analysis"]
+    interval = max(10.0, parse_go_duration(str(analysis["interval"])) or 60.0)
+    return (int(analysis["iterations"]) + 1) * interval
+
+
+def measure(hello: HelloApp, runs: int) -> None:
+    promoted: list[float] = []
+    ratios: list[float] = []
+    for index in range(runs):
+        rollout = hello.rollout(f"bench-good-{index + 1}", GOOD)
+        if rollout.outcome != "Succeeded" or rollout.recording["promoted_at"] is None:
+            print(f"  run {index + 1}: not promoted ({rollout.outcome}); timeline: {rollout.timeline()}")
+            continue
+        seconds = float(rollout.recording["promoted_at"])
+        floor = floor_seconds(rollout)
+        promoted.append(seconds)
+        ratios.append(seconds / floor)
+        print(f"  run {index + 1}: update -> Progressing {rollout.detected_after or 0:.1f} s, "
+              f"update -> Promoted {seconds:.1f} s, floor {floor:.0f} s, ratio {seconds / floor:.2f}")
+    if promoted:
+        print(f"update -> Promoted: median {statistics.median(promoted):.1f} s over {len(promoted)} run(s); "
+              f"ratio to floor (iterations+1) x interval: {statistics.median(ratios):.2f}")
+    bad = hello.rollout("bench-bad", BAD)
+    if bad.finished_after is not None:
+        print(f"bad version: update -> {bad.outcome} {bad.finished_after:.1f} s "
+              f"(threshold {bad.recording['canary']['spec']['analysis']['threshold']}, "
+              f"interval {bad.recording['canary']['spec']['analysis']['interval']})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=2, help="good rollouts to time (1-5)")
+    parser.add_argument("--run-dir", type=Path, help="run directory of the environment")
+    parser.add_argument("--reuse", action="store_true", help="use the environment already running in --run-dir")
+    args = parser.parse_args()
+    runs = max(1, min(args.runs, 5))
+    with tempfile.TemporaryDirectory(prefix="e2e-bench-") as tmp:
+        run_dir = args.run_dir or Path(tmp) / "run"
+        env = Environment.attach(run_dir, quiet) if args.reuse else Environment.up(run_dir, progress=quiet)
+        hello = HelloApp(env, run_dir / "recordings")
+        try:
+            hello.install()
+            measure(hello, runs)
+        finally:
+            hello.close()
+            if not args.reuse:
+                env.down()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,266 @@
+"""Driving the hello-app example through rollouts in the integration environment, and recording them.
+
+Used by the e2e tests and the benchmarks: `HelloApp(env, recordings_dir).install()` applies the product's
+templates and the example with the app fleet's loopback URLs, then `rollout(scenario, behaviour)` bumps
+the PackageInstall's values to a new version with that behaviour and follows Flagger's analysis to the end,
+writing a replay recording per scenario.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from ..cluster import Environment
+from .behaviour import Behaviour
+from .example import apply_order, platform_documents, render_example
+from .pods import AppSpec, KubernetesPods
+from .server import AppFleet
+from .observe import (
+    PROMOTED_PHASES,
+    KubeReader,
+    Observation,
+    RolloutObserver,
+    condition,
+    deployment_available,
+    deployment_version,
+)
+
+NAMESPACE = "prod"
+APP = "hello-app"
+FIRST_VERSION = "1.0.0"
+TERMINAL = ("Succeeded", "Failed")
+IDLE = ("Initialized", "Succeeded", "Failed")
+GOOD = Behaviour(success_rate=100.0, latency_ms=40.0)
+BAD = Behaviour(success_rate=80.0, latency_ms=40.0)
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write DATA as JSON atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=2)
+        handle.write("\n")
+    os.replace(tmp, path)
+
+
+def write_recording(path: Path, recording: dict[str, Any]) -> None:
+    """Write a replay recording, through the analysis package's writer when it has one."""
+    try:
+        from supplychain.analysis import recording as recording_module  # type: ignore[attr-defined]
+    except ImportError:
+        recording_module = None
+    writer = getattr(recording_module, "write_recording", None)
+    if callable(writer):
+        writer(path, recording)
+    else:
+        write_json(path, recording)
+
+
+class Stalled(AssertionError):
+    """A bounded wait ran out; the message says what was awaited and where the logs are."""
+
+
+@dataclass
+class Rollout:
+    """One version bump and what happened to it."""
+
+    scenario: str
+    version: str
+    previous: str
+    observation: Observation
+    recording: dict[str, Any]
+    path: Path
+
+    @property
+    def outcome(self) -> str | None:
+        outcome = self.recording["outcome"]
+        return None if outcome is None else str(outcome)
+
+    @property
+    def detected_after(self) -> float | None:
+        tick = next((t for t in self.observation.ticks if t.phase == "Progressing"), None)
+        return tick.t if tick else None
+
+    @property
+    def finished_after(self) -> float | None:
+        start = self.detected_after
+        tick = next((t for t in self.observation.ticks if t.phase in TERMINAL and start is not None and t.t >= start), None)
+        return tick.t if tick else None
+
+    def timeline(self) -> str:
+        return ", ".join(f"{t.t:.1f}s {t.phase} it={t.iterations} fc={t.failed_checks}" for t in self.observation.ticks)
+
+
+class HelloApp:
+    """hello-app installed by kapp-controller, guarded by the canary delivery, served by the app fleet."""
+
+    def __init__(self, env: Environment, recordings_dir: Path) -> None:
+        from kubernetes import client, config
+
+        self.env = env
+        self.recordings_dir = recordings_dir
+        self.api = config.new_client_from_config(config_file=str(env.kubeconfig))
+        self.core = client.CoreV1Api(self.api)
+        self.custom = client.CustomObjectsApi(self.api)
+        self.reader = KubeReader(self.api)
+        self.kubectl = env.kubectl()
+        self.fleet = AppFleet([AppSpec(NAMESPACE, APP)], KubernetesPods(env.kubeconfig), rate=10.0, hang_seconds=20.0)
+        self._serial = int(time.time()) % 100000
+        self.timings: list[dict[str, Any]] = []
+
+    # -- set-up -------------------------------------------------------------------------------------
+
+    def install(self, timeout: float = 240.0) -> None:
+        """Apply the templates and the example; wait for the first version to be initialised."""
+        self.fleet.start()
+        self.fleet.register(self.env.prometheus_targets_dir)
+        values = {"namespace": NAMESPACE, "version": FIRST_VERSION, "loadtester_url": self.fleet.url,
+                  "prometheus_address": self.env.prometheus_url}
+        self.kubectl.apply(apply_order(platform_documents() + render_example(values)))
+        self.wait(lambda: self._package_reconciled(), timeout, "PackageInstall prod/hello-app to reconcile",
+                  "kapp-controller")
+        self.wait(lambda: self.canary_phase() == "Initialized", timeout, "Canary prod/hello-app to be Initialized", "flagger")
+        self.wait(lambda: self.primary_state() == (FIRST_VERSION, True), timeout, "the primary to serve 1.0.0", "flagger")
+        self.wait(lambda: self.deliverable_ready() == "True", timeout, "Deliverable prod/hello-app to be Ready",
+                  "cartographer")
+
+    def close(self) -> None:
+        self.fleet.stop()
+        write_json(self.recordings_dir / "timings.json", self.timings)
+        self.api.close()
+
+    # -- reads --------------------------------------------------------------------------------------
+
+    def canary(self) -> dict[str, Any]:
+        return self.reader.canary(NAMESPACE, APP)
+
+    def canary_phase(self) -> str | None:
+        try:
+            return (self.canary().get("status") or {}).get("phase")
+        except Exception:
+            return None
+
+    def primary_state(self) -> tuple[str | None, bool]:
+        try:
+            primary = self.reader.deployment(NAMESPACE, f"{APP}-primary")
+        except Exception:
+            return None, False
+        return deployment_version(primary), deployment_available(primary)
+
+    def deliverable(self, name: str = APP) -> dict[str, Any]:
+        return self.reader.deliverable(NAMESPACE, name)
+
+    def deliverable_ready(self, name: str = APP) -> str | None:
+        try:
+            found = condition(self.deliverable(name), "Ready")
+        except Exception:
+            return None
+        return None if found is None else str(found.get("status"))
+
+    def _package_reconciled(self) -> bool:
+        install = self.custom.get_namespaced_custom_object("packaging.carvel.dev", "v1alpha1", NAMESPACE,
+                                                           "packageinstalls", APP, _request_timeout=5)
+        found = condition(install, "ReconcileSucceeded")
+        return found is not None and found.get("status") == "True"
+
+    def wait(self, check: Callable[[], bool], timeout: float, what: str, log: str | None = None) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if check():
+                    return
+            except Exception:
+                pass
+            if time.monotonic() > deadline:
+                where = f"; see {self.env.log_path(log)}" if log else ""
+                raise Stalled(f"timed out after {timeout:g}s waiting for {what} (canary phase {self.canary_phase()}){where}")
+            time.sleep(0.5)
+
+    # -- rollouts -----------------------------------------------------------------------------------
+
+    def next_version(self, scenario: str) -> str:
+        self._serial += 1
+        return f"{scenario}-{self._serial}"
+
+    def set_values(self, version: str, unschedulable: bool = False) -> None:
+        """Bump the PackageInstall's values Secret (kapp-controller re-deploys on the change)."""
+        values = yaml.safe_dump({"version": version, "unschedulable": unschedulable})
+        self.core.patch_namespaced_secret("hello-app-values", NAMESPACE, {"stringData": {"values.yml": values}},
+                                          _request_timeout=10)
+
+    def rollout(
+        self,
+        scenario: str,
+        behaviour: Behaviour,
+        *,
+        unschedulable: bool = False,
+        during: Callable[[RolloutObserver], None] | None = None,
+        detect_timeout: float = 90.0,
+        timeout: float = 240.0,
+    ) -> Rollout:
+        """Roll out a new version behaving as BEHAVIOUR; return once Flagger promoted or rolled it back.
+
+        DURING runs once the analysis started (e.g. to inject a fault); the recording is written either way.
+        """
+        self.wait(lambda: self.canary_phase() in IDLE, 180, "the canary to be idle before the next rollout", "flagger")
+        previous, _ = self.primary_state()
+        assert previous is not None, "no primary version before the rollout"
+        version = self.next_version(scenario)
+        self.fleet.table.set(NAMESPACE, APP, version, behaviour)
+        observer = RolloutObserver(self.reader, NAMESPACE, APP, self.env.prometheus_url, deliverable=APP).start()
+        error: BaseException | None = None
+        try:
+            self.set_values(version, unschedulable)
+            started = observer.wait_until(lambda o: any(t.phase == "Progressing" for t in o.ticks), detect_timeout)
+            if not started:
+                raise Stalled(f"{scenario}: Flagger did not start an analysis of {version} within {detect_timeout:g}s "
+                              f"(see {self.env.log_path('kapp-controller')} and {self.env.log_path('flagger')})")
+            if during is not None:
+                during(observer)
+            done = observer.wait_until(_finished, timeout)
+            if not done:
+                raise Stalled(f"{scenario}: no Succeeded/Failed within {timeout:g}s; timeline: "
+                              f"{_timeline(observer.observation)}; see {self.env.log_path('flagger')}")
+        except BaseException as err:
+            error = err
+            raise
+        finally:
+            observation = observer.stop()
+            recording = observer.recording(scenario, self.fleet.calls(observation.started_at))
+            suffix = "" if error is None else ".incomplete"
+            path = self.recordings_dir / f"{scenario}{suffix}.json"
+            write_recording(path, recording)
+        result = Rollout(scenario, version, previous, observation, recording, path)
+        self.timings.append({"scenario": scenario, "outcome": result.outcome, "detected_after_s": result.detected_after,
+                             "finished_after_s": result.finished_after, "promoted_at_s": recording["promoted_at"],
+                             "interval_s": 10, "iterations": _iterations(recording)})
+        return result
+
+    def wait_for_iterations(self, observer: RolloutObserver, count: int, timeout: float = 60.0) -> None:
+        """Wait until the analysis passed the pre-rollout tick (iterations >= COUNT) or ended."""
+        ok = observer.wait_until(lambda o: bool(o.ticks) and (o.ticks[-1].iterations >= count or o.ticks[-1].phase in TERMINAL),
+                                 timeout)
+        if not ok:
+            raise Stalled(f"iterations did not reach {count} within {timeout:g}s; timeline: {_timeline(observer.observation)}")
+
+
+def _finished(obs: Observation) -> bool:
+    progressing = next((i for i, t in enumerate(obs.ticks) if t.phase == "Progressing"), None)
+    return progressing is not None and any(t.phase in TERMINAL for t in obs.ticks[progressing:])
+
+
+def _timeline(obs: Observation) -> str:
+    return ", ".join(f"{t.t:.1f}s {t.phase} it={t.iterations} fc={t.failed_checks}" for t in obs.ticks)
+
+
+def _iterations(recording: dict[str, Any]) -> int | None:
+    return ((recording.get("canary") or {}).get("spec", {}).get("analysis") or {}).get("iterations")

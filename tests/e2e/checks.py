@@ -1,0 +1,31 @@
+"""Assertions shared by the e2e scenarios."""
+
+from __future__ import annotations
+
+from supplychain.appfleet.harness import Rollout
+from supplychain.appfleet.observe import PROMOTED_PHASES
+
+
+def assert_never_promoted(rollout: Rollout) -> None:
+    """The bad version never reached promotion; the primary stayed Ready on the previous version."""
+    obs = rollout.observation
+    promoted = [t for t in obs.ticks if t.phase in PROMOTED_PHASES]
+    assert not promoted, f"{rollout.version} was promoted: {rollout.timeline()}"
+    assert rollout.outcome == "Failed", f"expected a rollback, got {rollout.outcome}: {rollout.timeline()}"
+    assert_primary_served(rollout, allow_version=None)
+
+
+def assert_primary_served(rollout: Rollout, allow_version: str | None) -> None:
+    """Every poll saw the primary Available with ready pods; its version was the previous one (or,
+    after promotion started, ALLOW_VERSION)."""
+    obs = rollout.observation
+    assert obs.primary, "the primary was never observed"
+    promoting_at = next((t.t for t in obs.ticks if t.phase in PROMOTED_PHASES), None)
+    for sample in obs.primary:
+        allowed = {rollout.previous}
+        if allow_version is not None and promoting_at is not None and sample.t >= promoting_at:
+            allowed.add(allow_version)
+        assert sample.ready, f"primary not Available at t={sample.t:.1f}s"
+        assert sample.pod_versions, f"no ready primary pod at t={sample.t:.1f}s"
+        assert sample.version in allowed, f"primary template on {sample.version} at t={sample.t:.1f}s (allowed {allowed})"
+        assert set(sample.pod_versions) <= allowed, f"primary pods on {sample.pod_versions} at t={sample.t:.1f}s"

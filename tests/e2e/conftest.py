@@ -1,0 +1,19 @@
+"""Session fixture: hello-app installed once in the shared integration environment."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import pytest
+
+from supplychain.appfleet.harness import HelloApp
+
+
+@pytest.fixture(scope="session")
+def hello(integration_env: Any) -> Iterator[HelloApp]:
+    app = HelloApp(integration_env, integration_env.run_dir / "recordings")
+    try:
+        app.install()
+        yield app
+    finally:
+        app.close()
