@@ -51,11 +51,11 @@ def stamp_template(template: dict[str, Any], owner: dict[str, Any], *, params: d
     """
     where = _where(template)
     try:
-        decoded = decode_template(yaml_to_json(template))
+        decoded = decode_template(template)
     except EvalError as err:
         raise StampError(str(err), Location(where)) from None
     try:
-        owner_obj = decode_owner(yaml_to_json(owner))
+        owner_obj = decode_owner(owner)
     except EvalError as err:
         raise StampError(f"invalid owner: {err}", Location(where)) from None
     resource_params = [BlueprintParam(name, default=_raw(value)) for name, value in (params or {}).items()]
@@ -66,7 +66,8 @@ def stamp_template(template: dict[str, Any], owner: dict[str, Any], *, params: d
         configs={n: to_interface(yaml_to_json(v)) for n, v in (configs or {}).items()},
         deployment=_source(deployment, "deployment") if deployment is not None else None,
     )
-    labels = workload_labels(owner_obj, blueprint_name, resource_name, decoded)
+    labels = workload_labels(owner_obj, blueprint_name, resource_name, decoded.kind, decoded.name,
+                             decoded.effective_lifecycle)
     job = StampJob(decoded, owner_obj, build_context(owner_obj, merged, inputs, labels), labels)
     stamp_all([job])
     if job.error is not None or job.result is None:

@@ -17,41 +17,118 @@ from .errors import EvalError
 
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_PLAIN_TAG = "tag:supplychain.local,2024:go-plain"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 class GoYamlLoader(_BaseLoader):  # type: ignore[misc]
-    """YAML 1.1 as Go's yaml.v2 reads it: no timestamps and no base-60 numbers."""
+    """YAML as Go's gopkg.in/yaml.v2 (under sigs.k8s.io/yaml) resolves plain scalars."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode and implicit[0]:
+            return _MERGE_TAG if value == "<<" else _PLAIN_TAG
+        return super().resolve(kind, value, implicit)
 
 
-_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+_GO_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_RESOLVE_MAP: dict[str, Any] = {}
+for _value, _words in ((True, "y Y yes Yes YES true True TRUE on On ON"), (False, "n N no No NO false False FALSE off Off OFF")):
+    for _word in _words.split():
+        _RESOLVE_MAP[_word] = _value
+for _word in ("", "~", "null", "Null", "NULL"):
+    _RESOLVE_MAP[_word] = None
+for _word in (".nan", ".NaN", ".NAN"):
+    _RESOLVE_MAP[_word] = math.nan
+for _word in (".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"):
+    _RESOLVE_MAP[_word] = math.inf
+for _word in ("-.inf", "-.Inf", "-.INF"):
+    _RESOLVE_MAP[_word] = -math.inf
+_TIMESTAMP = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]| )(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})?)?$")
 
 
-def _go_resolvers() -> dict[Any, Any]:
-    table: dict[Any, Any] = {}
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items():
-        table[key] = [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    return table
+def _go_parse_int(text: str) -> int | None:
+    """strconv.ParseInt/ParseUint with base 0 (0x, 0o, 0b and leading-0 octal)."""
+    match = re.fullmatch(r"([+-]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)", text)
+    if not match:
+        return None
+    sign, digits = match.groups()
+    lowered = digits.lower()
+    if lowered.startswith(("0x", "0o", "0b")):
+        number = int(lowered, 0)
+    elif len(digits) > 1 and digits.startswith("0"):
+        number = int(digits, 8)
+    else:
+        number = int(digits)
+    number = -number if sign == "-" else number
+    if -(2 ** 63) <= number < 2 ** 64:
+        return number
+    return None
 
 
-GoYamlLoader.yaml_implicit_resolvers = _go_resolvers()
+def _go_timestamp(text: str) -> str | None:
+    """yaml.v2's timestamp formats, as the RFC 3339 string encoding/json then writes."""
+    match = _TIMESTAMP.match(text)
+    if not match:
+        return None
+    year, month, day, hour, minute, second, frac, zone = match.groups()
+    import datetime as dt
+
+    try:
+        if hour is None:
+            stamp = dt.datetime(int(year), int(month), int(day), tzinfo=dt.timezone.utc)
+            return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+        if "T" not in text and "t" not in text and zone is not None:
+            return None
+        if ("T" in text or "t" in text) and zone is None:
+            return None
+        offset = dt.timezone.utc
+        if zone and zone != "Z":
+            sign = 1 if zone[0] == "+" else -1
+            offset = dt.timezone(sign * dt.timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6])))
+        stamp = dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=offset)
+    except ValueError:
+        return None
+    out = stamp.strftime("%Y-%m-%dT%H:%M:%S")
+    fraction = (frac or "").rstrip("0")
+    if fraction:
+        out += "." + fraction
+    if stamp.utcoffset() == dt.timedelta(0):
+        return out + "Z"
+    total = int(stamp.utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
+    zone_sign = "+" if total >= 0 else "-"
+    total = abs(total)
+    return f"{out}{zone_sign}{total // 60:02d}:{total % 60:02d}"
 
 
-def _construct_int(loader: Any, node: yaml.ScalarNode) -> Any:
-    text = str(node.value)
-    if _SEXAGESIMAL.match(text):
-        return text
-    return yaml.SafeLoader.construct_yaml_int(loader, node)
+def go_resolve(text: str) -> Any:
+    """The value yaml.v2 gives a plain (unquoted) scalar."""
+    if text in _RESOLVE_MAP:
+        return _RESOLVE_MAP[text]
+    first = text[:1]
+    if first == ".":
+        try:
+            return float(text) if re.fullmatch(r"\.[0-9]+([eE][-+]?[0-9]+)?", text) else text
+        except ValueError:
+            return text
+    if first.isdigit() or first in "+-":
+        stamp = _go_timestamp(text)
+        if stamp is not None:
+            return stamp
+        plain = text.replace("_", "")
+        number = _go_parse_int(plain)
+        if number is not None:
+            return number
+        if _GO_FLOAT.match(plain):
+            return float(plain)
+    return text
 
 
-def _construct_float(loader: Any, node: yaml.ScalarNode) -> Any:
-    text = str(node.value)
-    if _SEXAGESIMAL.match(text):
-        return text
-    return yaml.SafeLoader.construct_yaml_float(loader, node)
+def _construct_plain(loader: Any, node: yaml.ScalarNode) -> Any:
+    return go_resolve(str(node.value))
 
 
-GoYamlLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-GoYamlLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+GoYamlLoader.add_constructor(_PLAIN_TAG, _construct_plain)
 
 
 def load_yaml_documents(text: str) -> list[Any]:
@@ -59,7 +136,7 @@ def load_yaml_documents(text: str) -> list[Any]:
     return list(yaml.load_all(text, Loader=GoYamlLoader))
 
 
-def yaml_to_json(value: Any, where: str = "") -> Any:
+def yaml_to_json(value: Any, where: str = "") -> Any:  # noqa: C901
     """sigs.k8s.io/yaml's YAMLToJSON: integral floats become integers, keys become strings."""
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
@@ -67,7 +144,8 @@ def yaml_to_json(value: Any, where: str = "") -> Any:
         return value
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
-            raise EvalError(f"unsupported number {value!r}: JSON has no NaN or infinity{where}")
+            at = f" at {where}" if where else ""
+            raise EvalError(f"unsupported number {value!r}{at}: JSON has no NaN or infinity")
         return float_to_json_number(value)
     if isinstance(value, dict):
         out: dict[str, Any] = {}
@@ -87,8 +165,41 @@ def _key_to_string(key: Any) -> str:
     if key is None:
         return "null"
     if isinstance(key, float):
-        return format_float(key)
+        return format_float32_g(key)
     return str(key)
+
+
+def format_float32_g(value: float) -> str:
+    """strconv.FormatFloat(v, 'g', -1, 32), which sigs.k8s.io/yaml uses to turn numbers into strings."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    if value == 0:
+        return "-0" if math.copysign(1.0, value) < 0 else "0"
+    import struct
+
+    def as_single(number: float) -> float:
+        return float(struct.unpack("f", struct.pack("f", number))[0])
+
+    single = as_single(value)
+    text = f"{single:.8e}"
+    for precision in range(0, 9):  # the shortest decimal that reads back as the same float32
+        text = f"{single:.{precision}e}"
+        if as_single(float(text)) == single:
+            break
+    mantissa, _, exponent_text = text.partition("e")
+    exponent = int(exponent_text)
+    sign = "-" if mantissa.startswith("-") else ""
+    digits = mantissa.lstrip("-").replace(".", "").rstrip("0") or "0"
+    if exponent < -4 or exponent >= 6:  # shortest formatting decides with precision 6
+        body = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        return f"{sign}{body}e{'-' if exponent < 0 else '+'}{abs(exponent):02d}"
+    if exponent >= 0:
+        whole = digits[:exponent + 1].ljust(exponent + 1, "0")
+        frac = digits[exponent + 1:]
+        return f"{sign}{whole}{'.' + frac if frac else ''}"
+    return f"{sign}0.{'0' * (-exponent - 1)}{digits}"
 
 
 def float_to_json_number(value: float) -> int | float:

@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .errors import EvalError
-from .gojson import to_interface
+from .gojson import float_to_json_number, format_float, format_float32_g, to_interface, yaml_to_json
 
 
 class GoType:
@@ -175,26 +175,48 @@ def _json_type_name(value: Any) -> str:
     return "null"
 
 
+def _key(key: Any, path: str) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if isinstance(key, int):
+        return str(key)
+    if isinstance(key, float):
+        return format_float32_g(key)
+    raise EvalError(f"unsupported map key {key!r} at {path or 'the top level'}")
+
+
 def decode(value: Any, go_type: GoType, path: str = "") -> Any:
-    """encoding/json's Unmarshal of VALUE (JSON data) into GO_TYPE; type mismatches raise EvalError."""
+    """sigs.k8s.io/yaml's Unmarshal of VALUE (as parsed from YAML) into GO_TYPE.
+
+    Like sigs.k8s.io/yaml, numbers and booleans given for string fields become strings; type
+    mismatches raise EvalError naming the field path.
+    """
 
     def mismatch() -> EvalError:
         where = f" at {path}" if path else ""
         return EvalError(f"cannot unmarshal {_json_type_name(value)} into Go value of type {go_type.name}{where}")
 
     if isinstance(go_type, Interface):
-        return to_interface(value)
+        return to_interface(yaml_to_json(value, path))
     if isinstance(go_type, RawJSONType):
-        return RawJSON(value, value is not None)
+        return RawJSON(yaml_to_json(value, path), value is not None)
     if value is None:
         return zero(go_type)
     if isinstance(go_type, Ptr):
         return decode(value, go_type.elem, path)
     if isinstance(go_type, Prim):
         if go_type.kind == "string":
-            if not isinstance(value, str):
-                raise mismatch()
-            return value
+            if isinstance(value, str):
+                return value
+            if isinstance(value, bool):
+                return "true" if value else "false"
+            if isinstance(value, int):
+                return str(value)
+            if isinstance(value, float):
+                return format_float32_g(value)
+            raise mismatch()
         if go_type.kind == "bool":
             if not isinstance(value, bool):
                 raise mismatch()
@@ -202,9 +224,11 @@ def decode(value: Any, go_type: GoType, path: str = "") -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise mismatch()
         if go_type.kind in ("int64", "int32"):
-            if isinstance(value, float):
-                raise EvalError(f"cannot unmarshal number {value} into Go value of type {go_type.name} at {path}")
-            return value
+            number = float_to_json_number(value) if isinstance(value, float) else value
+            if isinstance(number, float):
+                raise EvalError(f"cannot unmarshal number {format_float(value)} into Go value of type "
+                                f"{go_type.name} at {path}")
+            return number
         return float(value)
     if isinstance(go_type, Slice):
         if not isinstance(value, list):
@@ -213,7 +237,11 @@ def decode(value: Any, go_type: GoType, path: str = "") -> Any:
     if isinstance(go_type, Map):
         if not isinstance(value, dict):
             raise mismatch()
-        return {k: decode(v, go_type.elem, f"{path}.{k}" if path else k) for k, v in value.items()}
+        out = {}
+        for k, v in value.items():
+            key = _key(k, path)
+            out[key] = decode(v, go_type.elem, f"{path}.{key}" if path else key)
+        return out
     if isinstance(go_type, TimeType):
         if not isinstance(value, str):
             raise mismatch()
@@ -221,12 +249,14 @@ def decode(value: Any, go_type: GoType, path: str = "") -> Any:
     if isinstance(go_type, QuantityType):
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise mismatch()
-        return QuantityVal(canonical_quantity(str(value) if not isinstance(value, float) else repr(value), path))
+        text = value if isinstance(value, str) else (format_float(value) if isinstance(value, float) else str(value))
+        return QuantityVal(canonical_quantity(text, path))
     if isinstance(go_type, Struct):
         if not isinstance(value, dict):
             raise mismatch()
         result = zero(go_type)
-        for key, item in value.items():
+        for raw_key, item in value.items():
+            key = _key(raw_key, path)
             found = _find_field(go_type, key)
             if found is None:
                 continue

@@ -123,9 +123,13 @@ class Source:
 
 @dataclass
 class Inputs:
-    """Resolved inputs by input name; None means a nil map (cartotest's mock supply chain)."""
+    """Resolved inputs by input name; None means a nil map (cartotest's mock supply chain).
 
-    sources: dict[str, Source] | None = field(default_factory=dict)
+    A value may also be a ready-made ``SourceInput``/``ImageInput``/``ConfigInput`` struct (whose
+    ``name`` field then comes from the test case rather than the map key).
+    """
+
+    sources: dict[str, Any] | None = field(default_factory=dict)
     images: dict[str, Any] | None = field(default_factory=dict)
     configs: dict[str, Any] | None = field(default_factory=dict)
     deployment: Source | None = None
@@ -138,11 +142,14 @@ def _source_input(name: str, source: Source) -> gt.StructVal:
 def build_context(owner: Owner, params: dict[str, gt.RawJSON], inputs: Inputs, labels: dict[str, str],
                   mock: bool = False) -> dict[str, gt.Boxed]:
     """The templating context (Cartographer's contextGenerator, or cartotest's mock supply chain)."""
-    sources = None if inputs.sources is None else {n: _source_input(n, s) for n, s in inputs.sources.items()}
+    sources = None if inputs.sources is None else {
+        n: s if isinstance(s, gt.StructVal) else _source_input(n, s) for n, s in inputs.sources.items()}
     images = None if inputs.images is None else {
-        n: gt.StructVal(gt.IMAGE_INPUT, {"Image": v, "Name": n}) for n, v in inputs.images.items()}
+        n: v if isinstance(v, gt.StructVal) else gt.StructVal(gt.IMAGE_INPUT, {"Image": v, "Name": n})
+        for n, v in inputs.images.items()}
     configs = None if inputs.configs is None else {
-        n: gt.StructVal(gt.CONFIG_INPUT, {"Config": v, "Name": n}) for n, v in inputs.configs.items()}
+        n: v if isinstance(v, gt.StructVal) else gt.StructVal(gt.CONFIG_INPUT, {"Config": v, "Name": n})
+        for n, v in inputs.configs.items()}
     ctx: dict[str, gt.Boxed] = {
         "workload": gt.Boxed(owner.typed, owner.go_type),
         "params": gt.Boxed(params, gt.PARAMS),
@@ -172,21 +179,24 @@ def data_values(ctx: dict[str, gt.Boxed]) -> dict[str, str]:
     return {key: dumps(to_interface(gt.encode(boxed.value, boxed.type))) for key, boxed in ctx.items()}
 
 
-def workload_labels(owner: Owner, blueprint: str, resource: str, template: Template) -> dict[str, str]:
-    """The carto.run labels Cartographer puts on objects stamped for a Workload or Deliverable."""
-    kind_ref = template.kind
-    lifecycle = template.effective_lifecycle
+def workload_labels(owner: Owner, blueprint: str, resource: str, template_kind: str, template_ref_name: str,
+                    lifecycle: str) -> dict[str, str]:
+    """The carto.run labels Cartographer puts on objects stamped for a Workload or Deliverable.
+
+    TEMPLATE_REF_NAME is the resource's ``templateRef.name`` as written: empty for a resource that
+    picks its template through ``options`` (Cartographer labels those with an empty template name).
+    """
     if owner.kind == "Deliverable":
         return {
             "carto.run/deliverable-name": owner.name, "carto.run/deliverable-namespace": owner.namespace,
             "carto.run/delivery-name": blueprint, "carto.run/resource-name": resource,
-            "carto.run/template-kind": kind_ref, "carto.run/cluster-template-name": template.name,
+            "carto.run/template-kind": template_kind, "carto.run/cluster-template-name": template_ref_name,
             "carto.run/template-lifecycle": lifecycle,
         }
     return {
         "carto.run/workload-name": owner.name, "carto.run/workload-namespace": owner.namespace,
         "carto.run/supply-chain-name": blueprint, "carto.run/resource-name": resource,
-        "carto.run/template-kind": kind_ref, "carto.run/cluster-template-name": template.name,
+        "carto.run/template-kind": template_kind, "carto.run/cluster-template-name": template_ref_name,
         "carto.run/template-lifecycle": lifecycle,
     }
 

@@ -1,0 +1,26 @@
+"""Printing stamped objects: a YAML stream in resource order, each object headed by its resource."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from .chain import ChainResult
+from .gojson import for_display
+
+
+def dump_object(obj: Any) -> str:
+    """One stamped object as YAML, integral float64s printed as integers (as the API server stores them)."""
+    return yaml.safe_dump(for_display(obj), sort_keys=False, default_flow_style=False, allow_unicode=True)
+
+
+def render_stamped(result: ChainResult) -> str:
+    """Every stamped object of a realized blueprint; pass-through resources stamp nothing."""
+    parts: list[str] = []
+    for item in result.stamped:
+        if item.obj is None:
+            continue
+        header = f"# resource: {item.resource.name} ({item.template_kind} {item.template_name})"
+        parts.append(f"---\n{header}\n{dump_object(item.obj)}")
+    return "".join(parts)
