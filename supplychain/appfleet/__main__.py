@@ -11,7 +11,7 @@ from pathlib import Path
 from ..errors import SupplychainError
 from .behaviour import BehaviourTable
 from .pods import AppSpec, KubernetesPods
-from .server import AppFleet
+from .server import AppFleet, require_loopback
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.app:
             parser.error("give at least one --app")
         apps = [AppSpec.parse(text) for text in args.app]
+        require_loopback(args.host)
         table = BehaviourTable()
         if args.behaviour:
             table.load_file(args.behaviour)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..errors import InputError
+from ..errors import InputError, Location
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,10 @@ class KubernetesPods:
     def __init__(self, kubeconfig: Path, timeout: float = 5.0) -> None:
         from kubernetes import client, config
 
-        self._api = config.new_client_from_config(config_file=str(kubeconfig))
+        try:
+            self._api = config.new_client_from_config(config_file=str(kubeconfig))
+        except (config.ConfigException, OSError, ValueError) as err:
+            raise InputError(f"cannot use kubeconfig: {err}", Location(str(kubeconfig))) from None
         self._core = client.CoreV1Api(self._api)
         self._apps = client.AppsV1Api(self._api)
         self._timeout = timeout
