@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..validation.findings import Severity
 from ..validation.subjects import Subject
 from .context import LintContext
 from .durations import format_seconds, parse_duration
-from .rules import Hit, Rule, as_dict, as_list, number, rule
+from .rules import Check, Hit, Rule, as_dict, as_list, number, rule
 
 MIN_INTERVAL = 10.0  # Flagger clamps shorter intervals (GetAnalysisInterval)
 DEFAULT_INTERVAL = 60.0
@@ -30,7 +30,7 @@ def is_blue_green(subject: Subject) -> bool:
     return a.get("iterations") is not None and not a.get("match")
 
 
-def _canary(rule_id: str, severity: Severity, summary: str) -> Any:
+def _canary(rule_id: str, severity: Severity, summary: str) -> Callable[[Check], Rule]:
     return rule(rule_id, severity, "flagger.app", ["Canary"], summary)
 
 

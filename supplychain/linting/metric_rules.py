@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..validation.findings import Severity
 from ..validation.subjects import Subject
 from .context import LintContext
-from .rules import Hit, Rule, as_dict, as_list, rule
+from .rules import Check, Hit, Rule, as_dict, as_list, rule
 
 BUILTIN_METRICS = frozenset({"request-success-rate", "request-duration"})
 PROVIDERS = frozenset({"prometheus", "datadog", "externalmetrics", "cloudwatch", "newrelic", "graphite",
@@ -27,6 +27,11 @@ def metrics(subject: Subject) -> list[tuple[int, dict[str, Any]]]:
     return [(i, m) for i, m in enumerate(as_list(analysis.get("metrics"))) if isinstance(m, dict)]
 
 
+def label(i: int, metric: dict[str, Any]) -> str:
+    name = metric.get("name")
+    return f"metric {name!r}" if isinstance(name, str) else f"metric {i}"
+
+
 def query_identifiers(query: str) -> list[tuple[str, str]]:
     """(function, .field chain) pairs called in the {{ }} actions of a Go text/template query."""
     found: list[tuple[str, str]] = []
@@ -36,7 +41,7 @@ def query_identifiers(query: str) -> list[tuple[str, str]]:
     return found
 
 
-def _canary(rule_id: str, severity: Severity, summary: str) -> Any:
+def _canary(rule_id: str, severity: Severity, summary: str) -> Callable[[Check], Rule]:
     return rule(rule_id, severity, "flagger.app", ["Canary"], summary)
 
 
@@ -45,7 +50,7 @@ def metric_source(s: Subject, ctx: LintContext) -> Iterator[Hit]:
     for i, m in metrics(s):
         if m.get("name") not in BUILTIN_METRICS and not m.get("templateRef") and not m.get("query"):
             yield Hit(f"spec.analysis.metrics[{i}].templateRef",
-                      f"metric {m.get('name')!r} is not a builtin ({', '.join(sorted(BUILTIN_METRICS))}) and has "
+                      f"{label(i, m)} is not a builtin ({', '.join(sorted(BUILTIN_METRICS))}) and has "
                       "neither templateRef nor query; Flagger fails the check every interval")
 
 
@@ -77,7 +82,7 @@ def threshold_range(s: Subject, ctx: LintContext) -> Iterator[Hit]:
         bounds = as_dict(m.get("thresholdRange"))
         if bounds.get("min") is None and bounds.get("max") is None:
             yield Hit(f"spec.analysis.metrics[{i}].thresholdRange",
-                      f"metric {m.get('name')!r} has no thresholdRange min or max; Flagger would compare it with "
+                      f"{label(i, m)} has no thresholdRange min or max; Flagger would compare it with "
                       "the deprecated threshold (0 when unset)")
 
 
@@ -102,7 +107,7 @@ def template_variables(s: Subject, ctx: LintContext) -> Iterator[Hit]:
                           "the query fails to render (missingkey=error)")
 
 
-def _metric_template(rule_id: str, severity: Severity, summary: str) -> Any:
+def _metric_template(rule_id: str, severity: Severity, summary: str) -> Callable[[Check], Rule]:
     return rule(rule_id, severity, "flagger.app", ["MetricTemplate"], summary)
 
 

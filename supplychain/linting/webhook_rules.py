@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..validation.findings import Severity
 from ..validation.subjects import Subject
 from .canary_rules import analysis, interval_seconds, is_blue_green
 from .context import LintContext
 from .durations import format_seconds, parse_duration
-from .rules import Hit, Rule, as_dict, as_list, rule
+from .rules import Check, Hit, Rule, as_dict, as_list, rule
 
 HOOK_TYPES = frozenset({"", "confirm-rollout", "pre-rollout", "rollout", "confirm-promotion", "post-rollout",
                         "event", "rollback", "confirm-traffic-increase"})
@@ -22,7 +22,7 @@ def hooks(subject: Subject) -> list[tuple[int, dict[str, Any]]]:
     return [(i, h) for i, h in enumerate(as_list(analysis(subject).get("webhooks"))) if isinstance(h, dict)]
 
 
-def _canary(rule_id: str, severity: Severity, summary: str) -> Any:
+def _canary(rule_id: str, severity: Severity, summary: str) -> Callable[[Check], Rule]:
     return rule(rule_id, severity, "flagger.app", ["Canary"], summary)
 
 

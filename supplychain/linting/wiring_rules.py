@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..validation.cartographer_rules import TEMPLATE_KINDS
 from ..validation.findings import Severity
 from ..validation.subjects import Subject
 from .context import LintContext
-from .rules import Hit, Rule, as_dict, as_list, rule
+from .rules import Check, Hit, Rule, as_dict, as_list, rule
 from .selectors import blueprint_requirements, compatible, option_requirements
 
 BLUEPRINTS = ["ClusterSupplyChain", "ClusterDelivery"]
@@ -26,7 +26,7 @@ _PARAM_USE = re.compile(
     r"""data\.values\.params\[\s*["']([^"']+)["']\s*\]""")
 
 
-def _blueprint(rule_id: str, severity: Severity, summary: str) -> Any:
+def _blueprint(rule_id: str, severity: Severity, summary: str) -> Callable[[Check], Rule]:
     return rule(rule_id, severity, "carto.run", BLUEPRINTS, summary, input_only=True)
 
 
@@ -115,7 +115,7 @@ def template_text(template: Subject) -> str:
             "params a blueprint or resource sets are declared or read by the template (catches typos)")
 def param_unused(s: Subject, ctx: LintContext) -> Iterator[Hit]:
     for i, res in resources(s):
-        kind = as_dict(res.get("templateRef")).get("kind")
+        kind = str(as_dict(res.get("templateRef")).get("kind"))
         templates = [ctx.templates[(kind, n)] for _, n in template_names(res) if (kind, n) in ctx.templates]
         for j, param in enumerate(as_list(res.get("params"))):
             name = as_dict(param).get("name")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Iterable
 
@@ -29,7 +29,7 @@ class Finding:
     message: str
     rule: str
     severity: Severity = Severity.ERROR
-    via: tuple[str, ...] = field(default=())
+    via: tuple[str, ...] = ()
 
     @property
     def path(self) -> str:
@@ -71,7 +71,9 @@ def finding_at(
     via: tuple[str, ...] = (),
 ) -> Finding:
     """A finding in DOC (the document as it appears in the input)."""
-    return Finding(doc.source, doc.index, doc.kind, doc.name, field_path, message, rule, severity, via)
+    kind = doc.kind if isinstance(doc.kind, str) else None
+    name = doc.name if isinstance(doc.name, str) else None
+    return Finding(doc.source, doc.index, kind, name, field_path, message, rule, severity, via)
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:

@@ -6,7 +6,7 @@ import difflib
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator
 
 from jsonschema import Draft4Validator
 from jsonschema.exceptions import ValidationError
@@ -98,38 +98,58 @@ def _explain(error: ValidationError) -> Iterator[Problem]:
             suffix = f"; did you mean {hint[0]!r}?" if hint else (f"; known fields: {', '.join(known)}" if known and len(known) <= 12 else "")
             yield Problem(join(path, extra), f"unknown field {extra!r}{suffix}")
     elif kind == "required":
-        missing = [name for name in error.validator_value if isinstance(instance, dict) and name not in instance]
+        wanted_names: Any = error.validator_value
+        missing = [name for name in wanted_names if isinstance(instance, dict) and name not in instance]
         for name in missing:
             yield Problem(join(path, name), "required field is missing")
     elif kind == "type":
         wanted = error.validator_value
         wanted_text = " or ".join(wanted) if isinstance(wanted, list) else str(wanted)
-        yield Problem(path, f"must be {_article(wanted_text)}, got {_type_name(instance)} {_short(instance)}")
+        yield Problem(path, f"must be {_article(wanted_text)}, got {_describe(instance)}")
     elif kind == "enum":
-        options = ", ".join(_short(v) for v in error.validator_value)
+        allowed: Any = error.validator_value
+        options = ", ".join(_short(v) for v in allowed)
         yield Problem(path, f"must be one of {options}; got {_short(instance)}")
     elif kind == "pattern":
         yield Problem(path, f"must match the pattern {error.validator_value}; got {_short(instance)}")
     elif kind in ("oneOf", "anyOf"):
-        yield Problem(path, _explain_union(error, kind))
+        message = _explain_union(error, kind)
+        if message:
+            yield Problem(path, message)
     elif kind in ("minimum", "maximum"):
         yield Problem(path, f"must be {'at least' if kind == 'minimum' else 'at most'} {error.validator_value}; got {_short(instance)}")
-    elif kind in ("minItems", "maxItems", "minLength", "maxLength", "minProperties", "maxProperties"):
-        yield Problem(path, f"{kind} {error.validator_value} not met; got {_short(instance)}")
+    elif kind in _SIZES:
+        bound, unit = _SIZES[kind]
+        yield Problem(path, f"must have {bound} {error.validator_value} {unit}; got {_size(instance)}")
     else:
         yield Problem(path, error.message)
+
+
+_SIZES = {"minItems": ("at least", "item(s)"), "maxItems": ("at most", "item(s)"),
+          "minLength": ("at least", "character(s)"), "maxLength": ("at most", "character(s)"),
+          "minProperties": ("at least", "field(s)"), "maxProperties": ("at most", "field(s)")}
+
+
+def _size(instance: Any) -> str:
+    return str(len(instance)) if isinstance(instance, (list, dict, str)) else _short(instance)
+
+
+def _describe(value: Any) -> str:
+    return "null" if value is None else f"{_type_name(value)} {_short(value)}"
 
 
 def _article(type_text: str) -> str:
     return ("an " if type_text[:1] in "aeiou" else "a ") + type_text
 
 
-def _explain_union(error: ValidationError, kind: str) -> str:
-    branches: Sequence[Any] = error.validator_value
+def _explain_union(error: ValidationError, kind: str) -> str | None:
+    branches: Any = error.validator_value
     instance = error.instance
+    if all(isinstance(b, dict) and set(b) == {"required"} for b in branches) and not isinstance(instance, dict):
+        return None  # the type error on the same field says it
     if all(isinstance(b, dict) and set(b) == {"type"} for b in branches):
         names = " or ".join(str(b["type"]) for b in branches)
-        return f"must be {_article(names)}, got {_type_name(instance)} {_short(instance)}"
+        return f"must be {_article(names)}, got {_describe(instance)}"
     if all(isinstance(b, dict) and set(b) == {"required"} for b in branches) and isinstance(instance, dict):
         forms = [list(b["required"]) for b in branches]
         satisfied = [f for f in forms if all(k in instance for k in f)]

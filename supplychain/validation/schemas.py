@@ -119,7 +119,7 @@ def _crd_schemas() -> dict[tuple[str, str], Schema]:
 
 
 def _crd_root(raw: dict[str, Any]) -> dict[str, Any]:
-    body = to_json_schema(raw)
+    body: dict[str, Any] = to_json_schema(raw)
     props = body.setdefault("properties", {})
     meta = _object_meta()
     props["metadata"] = {"$ref": meta["$ref"]}

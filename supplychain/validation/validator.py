@@ -66,4 +66,7 @@ def validate_documents(docs: list[Document], stamper: Stamper | None = None, sta
     registry, checker = SchemaRegistry(), SchemaChecker()
     for subject in expansion.subjects:
         findings.extend(check_subject(subject, registry, checker))
+    # A template its schema or webhook rules reject cannot be stamped either; those findings say why.
+    rejected = {(f.file, f.index) for f in findings if f.rule in ("webhook", "schema") and not f.via}
+    findings = [f for f in findings if not (f.rule == "template-stamp" and (f.file, f.index) in rejected)]
     return ValidationResult(sort_findings(findings), len(docs), len(expansion.subjects))
