@@ -51,3 +51,24 @@ def _conflict(a: Requirement, b: Requirement) -> bool:
 def compatible(a: list[Requirement], b: list[Requirement]) -> bool:
     """True unless some requirement of A contradicts one of B (then no object matches both)."""
     return not any(x.space == y.space and x.key == y.key and _conflict(x, y) for x in a for y in b)
+
+
+def _implied_by(req: Requirement, given: Requirement) -> bool:
+    """Every object meeting GIVEN also meets REQ (same space and key)."""
+    if given.space != req.space or given.key != req.key:
+        return False
+    if req.operator == "Exists":
+        return given.operator in ("In", "Exists")
+    if req.operator == "DoesNotExist":
+        return given.operator == "DoesNotExist"
+    if req.operator == "In":
+        return given.operator == "In" and given.values <= req.values
+    if req.operator == "NotIn":
+        return (given.operator == "In" and not (given.values & req.values)) or given.operator == "DoesNotExist" or (
+            given.operator == "NotIn" and req.values <= given.values)
+    return False
+
+
+def implied(reqs: list[Requirement], given: list[Requirement]) -> bool:
+    """Every object meeting all of GIVEN also meets all of REQS."""
+    return all(any(_implied_by(r, g) for g in given) for r in reqs)

@@ -10,7 +10,7 @@ from ..validation.findings import Severity
 from ..validation.subjects import Subject
 from .context import LintContext
 from .rules import Check, Hit, Rule, as_dict, as_list, rule
-from .selectors import blueprint_requirements, compatible, option_requirements
+from .selectors import blueprint_requirements, compatible, implied, option_requirements
 
 BLUEPRINTS = ["ClusterSupplyChain", "ClusterDelivery"]
 INPUT_FIELDS = ("sources", "images", "configs")
@@ -138,11 +138,18 @@ def selector_ambiguous(s: Subject, ctx: LintContext) -> Iterator[Hit]:
         if other.kind != s.kind:
             continue
         theirs = blueprint_requirements(as_dict(other.body.get("spec")))
-        if mine and len(mine) == len(theirs) and compatible(mine, theirs):
-            yield Hit("spec.selector",
-                      f"an owner can match both this and {other.kind}/{other.name} ({other.doc.source} document "
-                      f"{other.doc.index}) with {len(mine)} requirement(s) each; Cartographer then picks neither "
-                      "(MultipleSupplyChainMatches)")
+        if not (mine and len(mine) == len(theirs) and compatible(mine, theirs)):
+            continue
+        # A more specific blueprint that every owner matching both also matches wins the tie for them.
+        both = mine + theirs
+        if any(other_reqs and len(other_reqs) > len(mine) and implied(other_reqs, both)
+               for other_reqs in (blueprint_requirements(as_dict(b.body.get("spec")))
+                                  for b in ctx.blueprints if b.kind == s.kind)):
+            continue
+        yield Hit("spec.selector",
+                  f"an owner can match both this and {other.kind}/{other.name} ({other.doc.source} document "
+                  f"{other.doc.index}) with {len(mine)} requirement(s) each; Cartographer then picks neither "
+                  "(MultipleSupplyChainMatches)")
 
 
 @_blueprint("wiring-option-ambiguous", Severity.WARNING,

@@ -47,3 +47,13 @@ def test_every_rule_has_a_failing_and_a_passing_case() -> None:
 def test_no_case_for_an_unknown_rule() -> None:
     known = {r.id for r in RULES}
     assert {p.name for p in CASES.iterdir() if p.is_dir()} <= known
+
+
+def test_done_when_step_weight_with_iterations(monkeypatch: pytest.MonkeyPatch) -> None:
+    code, output = run_case(CASES / "canary-bluegreen-step-weight" / "fail", monkeypatch)
+    assert code == 1 and "spec.analysis.stepWeight: error" in output
+
+
+def test_done_when_missing_metric_template_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    code, output = run_case(CASES / "metric-template-exists" / "fail", monkeypatch)
+    assert code == 1 and "MetricTemplate 'test/latency' is not in the input" in output

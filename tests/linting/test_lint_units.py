@@ -39,3 +39,36 @@ def test_query_identifiers() -> None:
     assert ("namespace", "") in found and ("target", "") in found and ("interval", "") in found
     assert ("variables", ".route") in found and ("printf", "") in found and ("name", "") in found
     assert all(fn != "s" for fn, _ in found)  # string literals are skipped
+
+
+def test_a_more_specific_blueprint_breaks_a_tie() -> None:
+    from supplychain.linting.selectors import implied
+
+    web_or_server = requirements(None, [{"key": "type", "operator": "In", "values": ["web", "server"]}], None)
+    image = requirements(None, None, [{"key": "spec.image", "operator": "Exists"}])
+    package = requirements({"package": "true"}, [{"key": "type", "operator": "In", "values": ["server"]}], None)
+    both = package + web_or_server + image
+    assert implied(package + image, both)  # the package image chain matches every owner the two tie on
+    assert not implied(package + image, web_or_server + image)
+
+
+OOTB = __import__("pathlib").Path(__file__).parents[1] / "fixtures" / "ootb"
+TAP_PACKAGES = {
+    "basic": ["source-to-url", "basic-image-to-url"],
+    "testing": ["source-test-to-url", "testing-image-to-url"],
+    "testing_scanning": ["source-test-scan-to-url", "scanning-image-scan-to-url"],
+}
+
+
+def test_each_tap_supply_chain_package_selects_unambiguously() -> None:
+    """The chains one TAP supply-chain package installs (and their carvel-package variants) never tie."""
+    from supplychain.linting.linter import lint_documents
+    from supplychain.yamlio import load_documents
+
+    for package, chains in TAP_PACKAGES.items():
+        files = [str(OOTB / f"{c}{suffix}.yaml") for c in chains for suffix in ("", "-package")]
+        result = lint_documents(load_documents(files), stamp=False)
+        assert not [f for f in result.findings if f.rule == "wiring-selector-ambiguous"], package
+    both = [str(OOTB / f"{c}.yaml") for c in TAP_PACKAGES["testing"] + TAP_PACKAGES["testing_scanning"]]
+    result = lint_documents(load_documents(both), stamp=False)
+    assert [f for f in result.findings if f.rule == "wiring-selector-ambiguous"]  # never installed together
