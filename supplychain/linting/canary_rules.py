@@ -1,4 +1,15 @@
-"""Rules on a Flagger Canary's analysis: strategy, weights, interval and deadline."""
+"""Rules on a Flagger Canary's analysis: strategy, weights, interval and deadline.
+
+progressDeadlineSeconds (Flagger v1.44 pkg/canary/deployment_ready.go, pkg/controller/scheduler.go) bounds
+Deployment readiness, not the analysis: on each tick Flagger asks whether the canary (and primary) Deployment
+is ready, and a Deployment whose Available condition has been False (MinimumReplicasUnavailable) for longer
+than the deadline, or that Kubernetes marks ProgressDeadlineExceeded, is a non-retriable failure that rolls the
+canary back. A healthy analysis lasting interval x (iterations + 1) plus promotion is therefore never cut
+short by a smaller deadline, so that comparison would only produce false alarms. What does matter is the
+tick granularity: readiness is only looked at once per interval, so a deadline shorter than one interval
+acts as one interval and rolls back a canary still starting at the first check after scale-up. The rule
+warns about that, and errors on a non-positive deadline.
+"""
 
 from __future__ import annotations
 

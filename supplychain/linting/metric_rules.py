@@ -1,4 +1,11 @@
-"""Rules on a Canary's metrics and on MetricTemplates."""
+"""Rules on a Canary's metrics and on MetricTemplates.
+
+A templateRef resolves against the MetricTemplates of the input and, for a Canary stamped from a template,
+against what the same blueprint stamps for the same sample owner (or what the same config file holds). A
+template stamped on its own (no blueprint in the input uses it) cannot know the params other resources give
+the MetricTemplate templates, so a missing name is only reported when no template of the input stamps any
+MetricTemplate, and then as a warning.
+"""
 
 from __future__ import annotations
 

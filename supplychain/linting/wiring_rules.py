@@ -1,4 +1,10 @@
-"""Rules on ClusterSupplyChain / ClusterDelivery wiring and on the params templates read."""
+"""Rules on ClusterSupplyChain / ClusterDelivery wiring and on the params templates read.
+
+A referenced template that is not in the input is a warning, not an error: TAP installs its own templates
+(source-template, kpack-template, config-writer-template, app-deploy, ...), so an overlay-patched OOTB chain is
+expected to name templates the input does not hold. `--strict` makes warnings fail for bundles that must be
+self-contained. A name that exists in the input under another template kind is an error.
+"""
 
 from __future__ import annotations
 

@@ -175,3 +175,40 @@ def test_json_output(command: str, tmp_path: Path) -> None:
     first = report["findings"][0]
     assert first["file"] == path and first["document"] == {"index": 0, "kind": "Canary", "name": "podinfo"}
     assert first["path"] == "spec.analysis.interval" and first["severity"] == "error" and first["rule"]
+
+
+HOSTILE_PARAM = 'echo ")$ $(params.x)$ #@ load(\'x\')\n--- \'single\' "double" {{ name }}"'
+
+
+def test_hostile_params_are_data_for_validate_and_lint(tmp_path: Path) -> None:
+    """Params full of template syntax reach the stamped Canary verbatim and break nothing."""
+    import yaml
+
+    from supplychain.validation.stamper import default_stamper
+    from supplychain.validation.subjects import expand
+    from supplychain.yamlio import parse_documents
+
+    bundle = run("render").stdout
+    delivery = {
+        "apiVersion": "carto.run/v1alpha1", "kind": "ClusterDelivery", "metadata": {"name": "hostile"},
+        "spec": {"selector": {"app": "x"}, "resources": [
+            *({"name": f"metric-{m}", "templateRef": {"kind": "ClusterTemplate", "name": "canary-metric"},
+               "params": [{"name": "canary_metric", "value": m}]} for m in ("success-rate", "latency")),
+            {"name": "canary", "templateRef": {"kind": "ClusterTemplate", "name": "canary"},
+             "params": [{"name": "canary_conformance_cmd", "value": HOSTILE_PARAM}]}]},
+    }
+    workload = {
+        "apiVersion": "carto.run/v1alpha1", "kind": "Workload", "metadata": {"name": "w", "namespace": "n"},
+        "spec": {"params": [{"name": "canary_load_cmd", "value": HOSTILE_PARAM}]},
+    }
+    text = bundle + "---\n" + yaml.safe_dump(delivery) + "---\n" + yaml.safe_dump(workload)
+    path = write(tmp_path, "hostile.yaml", text)
+    for command in COMMANDS:
+        out = run(command, path)
+        assert out.returncode == 0, out.stdout + out.stderr
+    subjects = expand(parse_documents(text, path), default_stamper()).subjects
+    canaries = [s.body for s in subjects if s.kind == "Canary" and s.group == "ClusterDelivery/hostile"]
+    assert len(canaries) == 1
+    hooks = {h["name"]: h for h in canaries[0]["spec"]["analysis"]["webhooks"]}
+    assert hooks["conformance"]["metadata"] == {"type": "bash", "cmd": HOSTILE_PARAM}
+    assert set(canaries[0]) == {"apiVersion", "kind", "metadata", "spec"}
