@@ -143,6 +143,9 @@ def _contexts(docs: list[Document]) -> Iterator[_Context]:
 def expand(docs: list[Document], stamper: Stamper | None) -> Expansion:
     """Top-level documents, plus stamped template output when a stamper is available."""
     result = Expansion(subjects=[Subject(d, d.body) for d in docs if isinstance(d.body, dict)])
+    for top in list(result.subjects):
+        if top.api_version == "v1" and top.kind == "ConfigMap":
+            result.subjects.extend(embedded_documents(top, top.body.get("data"), "data", None))
     if stamper is None:
         for d in docs:
             if is_carto(d, TEMPLATE_KINDS):
@@ -213,6 +216,12 @@ def _config_documents(stamped: Subject, config_path: Any, result: Expansion) -> 
     if not found:
         result.findings.append(stamped.finding("", f"configPath {config_path!r} finds nothing in the stamped object", "template-stamp"))
         return
+    yield from embedded_documents(stamped, config, config_field, result)
+
+
+def embedded_documents(parent: Subject, config: Any, config_field: str, result: Expansion | None) -> Iterator[Subject]:
+    """Kubernetes objects in the YAML files of CONFIG ({file name: text} or one text); with RESULT, a file that
+    is not YAML is reported, otherwise it is skipped (plain data)."""
     files: list[tuple[str, Any]]
     if isinstance(config, dict):
         files = [(join(config_field, k), v) for k, v in config.items()
@@ -225,10 +234,12 @@ def _config_documents(stamped: Subject, config_path: Any, result: Expansion) -> 
         try:
             docs = parse_documents(text, file_field)
         except SupplychainError as err:
-            result.findings.append(stamped.finding(file_field, f"output config file is not valid YAML: {err.message}", "template-stamp"))
+            if result is not None:
+                result.findings.append(parent.finding(file_field, f"output config file is not valid YAML: {err.message}", "template-stamp"))
             continue
         for doc in docs:
-            if not isinstance(doc.body, dict) or "kind" not in doc.body:
+            if not isinstance(doc.body, dict) or not isinstance(doc.body.get("kind"), str) \
+                    or not isinstance(doc.body.get("apiVersion"), str):
                 continue
             hop = f"{file_field} document {doc.index} ({doc.kind or '?'}/{doc.name or '?'})"
-            yield Subject(stamped.doc, doc.body, (*stamped.via, hop), stamped.group, stamped.standalone)
+            yield Subject(parent.doc, doc.body, (*parent.via, hop), parent.group, parent.standalone)
