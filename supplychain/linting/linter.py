@@ -33,9 +33,10 @@ def run_rules(ctx: LintContext, rules: Iterable[Rule] = RULES) -> list[Finding]:
     return findings
 
 
-def lint_documents(docs: list[Document], stamper: Stamper | None = None, stamp: bool = True) -> LintResult:
-    """Lint DOCS; template output is stamped with sample data when STAMP."""
+def lint_documents(docs: list[Document], stamper: Stamper | None = None, stamp: bool = True,
+                   rules: Iterable[Rule] = RULES) -> LintResult:
+    """Lint DOCS with RULES; template output is stamped with sample data when STAMP."""
     expansion = expand(docs, (stamper or default_stamper()) if stamp else None)
     ctx = LintContext(expansion.subjects)
-    findings = [*shape_findings(docs), *expansion.findings, *run_rules(ctx)]
+    findings = [*shape_findings(docs), *expansion.findings, *run_rules(ctx, rules)]
     return LintResult(sort_findings(findings), len(docs), len(expansion.subjects))

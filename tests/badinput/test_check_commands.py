@@ -212,3 +212,11 @@ def test_hostile_params_are_data_for_validate_and_lint(tmp_path: Path) -> None:
     hooks = {h["name"]: h for h in canaries[0]["spec"]["analysis"]["webhooks"]}
     assert hooks["conformance"]["metadata"] == {"type": "bash", "cmd": HOSTILE_PARAM}
     assert set(canaries[0]) == {"apiVersion", "kind", "metadata", "spec"}
+
+
+def test_lint_ignore(tmp_path: Path) -> None:
+    path = write(tmp_path, "c.yaml", CANARY.replace("interval: 15s", "interval: 5s"))
+    assert run("lint", path).returncode == 1
+    assert run("lint", "--ignore", "canary-interval-min", path).returncode == 0
+    unknown = run("lint", "--ignore", "no-such-rule", path)
+    assert unknown.returncode == 2 and "unknown rule(s): no-such-rule" in unknown.stderr
