@@ -21,6 +21,8 @@ COMMAND_MODULES = [
     "stamp",
     "test",
     "graph",
+    "queries",
+    "replay",
 ]
 
 
