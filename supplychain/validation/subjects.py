@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from ..errors import SupplychainError
+from ..errors import SupplychainError, ToolError
 from ..yamlio import Document, parse_documents
 from .cartographer_rules import BLUEPRINT_KINDS, TEMPLATE_KINDS
 from .findings import Finding, Severity, finding_at
@@ -167,6 +167,8 @@ def _stamp(ctx: _Context, stamper: Stamper, result: Expansion) -> None:
     where = f"{ctx.owner_kind}/{SAMPLE_NAME}" + (f" via {ctx.label}" if ctx.label else "")
     try:
         stamped = stamper(template.body, owner, ctx.params, ctx.inputs)
+    except ToolError:
+        raise  # a missing or broken ytt is the environment's problem, not the template's
     except SupplychainError as err:
         result.findings.append(finding_at(
             template, body_field,
