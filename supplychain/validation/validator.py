@@ -22,12 +22,15 @@ class ValidationResult:
     checked: int
 
 
+_PYTHON_TYPES = {"list": "list", "str": "string", "int": "number", "float": "number", "bool": "boolean"}
+
+
 def shape_findings(docs: list[Document]) -> list[Finding]:
     """Documents that are not Kubernetes objects at all."""
     out: list[Finding] = []
     for doc in docs:
         if not isinstance(doc.body, dict):
-            kind = type(doc.body).__name__.replace("str", "string").replace("dict", "mapping")
+            kind = _PYTHON_TYPES.get(type(doc.body).__name__, type(doc.body).__name__)
             out.append(finding_at(doc, "", f"a document must be a mapping (a Kubernetes object); got a {kind}", "document"))
     return out
 
@@ -53,8 +56,8 @@ def check_subject(subject: Subject, registry: SchemaRegistry, checker: SchemaChe
     else:
         for problem in checker.check(body, schema):
             out.append(subject.finding(problem.path, problem.message, "schema"))
-    for problem in [*cartographer_rules.check(body), *packaging_rules.check(body)]:
-        out.append(subject.finding(problem.path, problem.message, "webhook" if kind != "Package" and kind != "PackageMetadata" else "package-api"))
+    for rule, problems in (("webhook", cartographer_rules.check(body)), ("package-api", packaging_rules.check(body))):
+        out.extend(subject.finding(p.path, p.message, rule) for p in problems)
     return out
 
 

@@ -72,7 +72,7 @@ def test_an_empty_file_beside_a_good_one_is_fine(command: str, tmp_path: Path) -
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-@pytest.mark.parametrize("doc,kind", [("- a\n- b\n", "list"), ("just text\n", "string"), ("42\n", "int")])
+@pytest.mark.parametrize("doc,kind", [("- a\n- b\n", "list"), ("just text\n", "string"), ("42\n", "number"), ("true\n", "boolean")])
 def test_non_mapping_documents_are_findings(command: str, doc: str, kind: str, tmp_path: Path) -> None:
     path = write(tmp_path, "odd.yaml", CANARY + "---\n" + doc)
     out = run(command, path)
