@@ -56,6 +56,9 @@ def check_subject(subject: Subject, registry: SchemaRegistry, checker: SchemaChe
     else:
         for problem in checker.check(body, schema):
             out.append(subject.finding(problem.path, problem.message, "schema"))
+        if schema.cluster_scoped and isinstance(meta, dict) and meta.get("namespace"):
+            out.append(subject.finding("metadata.namespace", f"{kind} is cluster-scoped; the namespace is ignored",
+                                       "scope", Severity.WARNING))
     for rule, problems in (("webhook", cartographer_rules.check(body)), ("package-api", packaging_rules.check(body))):
         out.extend(subject.finding(p.path, p.message, rule) for p in problems)
     return out
