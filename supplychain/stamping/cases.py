@@ -205,8 +205,9 @@ def _populate(settings: CaseSettings, directory: Path, info: gt.StructVal) -> tu
             chain.paths = found
             chain_specified = True
     problem = None
-    if mock_specified and chain_specified:
-        problem = "only one of mock supply chain and real supply chain may be specified"
+    if mock_specified and chain_specified:  # cartotest refuses the whole suite
+        raise InputError("only one of mock supply chain (given.mockSupplyChain) and real supply chain "
+                         "(given.supplyChain or supply-chain*.yaml) may be specified", Location(str(directory)))
     settings.chain = chain if (chain.ytt_files or chain.paths or chain.target or chain.previous_outputs is not None) \
         else None
     return settings, problem

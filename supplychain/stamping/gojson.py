@@ -43,10 +43,6 @@ for _word in (".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"):
     _RESOLVE_MAP[_word] = math.inf
 for _word in ("-.inf", "-.Inf", "-.INF"):
     _RESOLVE_MAP[_word] = -math.inf
-_TIMESTAMP = re.compile(
-    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]| )(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})?)?$")
-
-
 def _go_parse_int(text: str) -> int | None:
     """strconv.ParseInt/ParseUint with base 0 (0x, 0o, 0b and leading-0 octal)."""
     match = re.fullmatch(r"([+-]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)", text)
@@ -66,41 +62,6 @@ def _go_parse_int(text: str) -> int | None:
     return None
 
 
-def _go_timestamp(text: str) -> str | None:
-    """yaml.v2's timestamp formats, as the RFC 3339 string encoding/json then writes."""
-    match = _TIMESTAMP.match(text)
-    if not match:
-        return None
-    year, month, day, hour, minute, second, frac, zone = match.groups()
-    import datetime as dt
-
-    try:
-        if hour is None:
-            stamp = dt.datetime(int(year), int(month), int(day), tzinfo=dt.timezone.utc)
-            return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
-        if "T" not in text and "t" not in text and zone is not None:
-            return None
-        if ("T" in text or "t" in text) and zone is None:
-            return None
-        offset = dt.timezone.utc
-        if zone and zone != "Z":
-            sign = 1 if zone[0] == "+" else -1
-            offset = dt.timezone(sign * dt.timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6])))
-        stamp = dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=offset)
-    except ValueError:
-        return None
-    out = stamp.strftime("%Y-%m-%dT%H:%M:%S")
-    fraction = (frac or "").rstrip("0")
-    if fraction:
-        out += "." + fraction
-    if stamp.utcoffset() == dt.timedelta(0):
-        return out + "Z"
-    total = int(stamp.utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
-    zone_sign = "+" if total >= 0 else "-"
-    total = abs(total)
-    return f"{out}{zone_sign}{total // 60:02d}:{total % 60:02d}"
-
-
 def go_resolve(text: str) -> Any:
     """The value yaml.v2 gives a plain (unquoted) scalar."""
     if text in _RESOLVE_MAP:
@@ -112,9 +73,7 @@ def go_resolve(text: str) -> Any:
         except ValueError:
             return text
     if first.isdigit() or first in "+-":
-        stamp = _go_timestamp(text)
-        if stamp is not None:
-            return stamp
+        # (yaml.v2 keeps timestamp-looking text as a string when decoding into interface{})
         plain = text.replace("_", "")
         number = _go_parse_int(plain)
         if number is not None:
@@ -163,7 +122,7 @@ def _key_to_string(key: Any) -> str:
     if isinstance(key, bool):
         return "true" if key else "false"
     if key is None:
-        return "null"
+        raise EvalError("Unsupported map key of type: <nil> (a null or empty YAML key)")
     if isinstance(key, float):
         return format_float32_g(key)
     return str(key)

@@ -184,7 +184,7 @@ def _key(key: Any, path: str) -> str:
         return str(key)
     if isinstance(key, float):
         return format_float32_g(key)
-    raise EvalError(f"unsupported map key {key!r} at {path or 'the top level'}")
+    raise EvalError(f"Unsupported map key of type {type(key).__name__} ({key!r}) at {path or 'the top level'}")
 
 
 def decode(value: Any, go_type: GoType, path: str = "") -> Any:

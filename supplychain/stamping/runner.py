@@ -19,7 +19,7 @@ from .errors import EvalError, SupplychainError
 from .gojson import for_display, load_yaml_documents, to_interface, to_unstructured, yaml_to_json
 from .selector import SelectorError, best_matches
 from .stamper import BlueprintParam, Inputs, Owner, Source, StampJob, build_context, decode_owner, merge_params, \
-    mock_labels, stamp_all, workload_labels
+    Stamper, mock_labels, stamp_all, workload_labels
 from .templates import Template, check_unstructured, decode_template
 from ..toolchain import tool
 from .loading import load_go_documents as load_documents
@@ -310,8 +310,14 @@ def run_directory(root: Path, progress: Callable[[str], None] | None = None) -> 
     chain_cases = [c for c in selected if c.chain is not None]
     if progress:
         progress(f"{len(template_cases)} template case(s), {len(chain_cases)} whole-chain case(s)")
-    prepared = [_prepare(c) for c in template_cases]
-    stamp_all([p.job for p in prepared if p.job is not None and p.error is None])
+    stamper = Stamper()
+    prepared = []
+    for case in template_cases:
+        item = _prepare(case)
+        if item.job is not None and item.error is None:
+            stamper.submit(item.job)
+        prepared.append(item)
+    stamper.close()
     outcomes = [_judge(p) for p in prepared]
     for case in chain_cases:
         assert case.chain is not None

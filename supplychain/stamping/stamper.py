@@ -10,7 +10,7 @@ from .errors import EvalError
 from .gojson import dumps, to_interface
 from .interpolate import stamp_tree
 from .templates import Template, check_unstructured
-from .ytt import YttJob, YttResult, render_many
+from .ytt import YttJob, YttPool, YttResult, render_many
 
 OWNER_TYPES = {"Workload": gt.WORKLOAD, "Deliverable": gt.DELIVERABLE}
 
@@ -222,22 +222,55 @@ class StampJob:
     error_field: str | None = None
 
 
+class Stamper:
+    """Stamps jobs as they are submitted: ``template:`` bodies at once, ytt bodies in background ytt
+    processes (many templates per process). ``close()`` waits for ytt and completes every job."""
+
+    def __init__(self, chunk: int = 32) -> None:
+        self._pool: YttPool | None = None
+        self._chunk = chunk
+        self._ytt_jobs: list[StampJob] = []
+
+    def submit(self, job: StampJob) -> None:
+        if job.template.body is not None:
+            _stamp_body(job)
+            return
+        if self._pool is None:
+            self._pool = YttPool(chunk=self._chunk)
+        self._pool.submit(YttJob(job.template.ytt, data_values(job.context)))
+        self._ytt_jobs.append(job)
+
+    def close(self) -> None:
+        if self._pool is None:
+            return
+        _finish_ytt(self._ytt_jobs, self._pool.close())
+        self._pool = None
+
+
+def _stamp_body(job: StampJob) -> None:
+    try:
+        body = stamp_tree(job.template.body, (job.context, gt.Map(gt.INTERFACE)))
+        if not isinstance(body, dict):
+            raise EvalError(f"stamped resource is not a map[string]interface{{}}, stamped resource: {body!r}")
+        job.result = finish(body, job.owner, job.labels)
+    except EvalError as err:
+        job.error, job.error_field = str(err), "spec.template"
+
+
 def stamp_all(jobs: Sequence[StampJob]) -> None:
     """Stamp every job; ytt templates are rendered together in as few ytt processes as possible."""
-    ytt_jobs: list[tuple[StampJob, YttJob]] = []
+    ytt_jobs: list[StampJob] = []
     for job in jobs:
         if job.template.body is not None:
-            try:
-                body = stamp_tree(job.template.body, (job.context, gt.Map(gt.INTERFACE)))
-                if not isinstance(body, dict):
-                    raise EvalError(f"stamped resource is not a map[string]interface{{}}, stamped resource: {body!r}")
-                job.result = finish(body, job.owner, job.labels)
-            except EvalError as err:
-                job.error, job.error_field = str(err), "spec.template"
+            _stamp_body(job)
         else:
-            ytt_jobs.append((job, YttJob(job.template.ytt, data_values(job.context))))
-    results: list[YttResult] = render_many([y for _, y in ytt_jobs])
-    for (job, _), outcome in zip(ytt_jobs, results):
+            ytt_jobs.append(job)
+    results = render_many([YttJob(j.template.ytt, data_values(j.context)) for j in ytt_jobs])
+    _finish_ytt(ytt_jobs, results)
+
+
+def _finish_ytt(ytt_jobs: Sequence[StampJob], results: Sequence[YttResult]) -> None:
+    for job, outcome in zip(ytt_jobs, results):
         if outcome.error is not None:
             job.error, job.error_field = outcome.error, "spec.ytt"
             continue

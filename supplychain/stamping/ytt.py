@@ -1,9 +1,10 @@
 """Rendering ytt templates the way Cartographer does, one at a time or many in one ytt process.
 
 Cartographer runs ``ytt -f - --data-value-yaml <key>=<json>…`` per stamp, with a 4 s limit, and
-keeps the first YAML document of the output. A batch gives every template a private ytt library
-holding the template and a data-values file with the same values, so one ytt process renders them
-all; a sentinel document separates the results. A failing batch is re-run template by template so
+keeps the first YAML document of the output. A batch gives every template a private ytt library and
+evaluates it with the same values as plain data (``with_data_values(yaml.decode(…), plain=True)``,
+read by ytt's own YAML reader as the flags are), so one ytt process renders them all; a sentinel
+document separates the results. A failing batch is re-run template by template so
 each error is reported as Cartographer would report it.
 """
 
@@ -74,25 +75,27 @@ def _batchable(job: YttJob) -> bool:
     return not any(marker in job.template for marker in _UNBATCHABLE)
 
 
-def _values_file(values: dict[str, str]) -> str:
-    lines = ["#@data/values", "---"]
-    for key, raw in values.items():
-        lines.append(f"{key}: {raw}")
-    return "\n".join(lines) + "\n"
+def _values_json(values: dict[str, str]) -> str:
+    """One JSON object holding every data value (keys are plain identifiers, values already JSON)."""
+    return "{" + ",".join(f'"{key}":{raw}' for key, raw in values.items()) + "}\n"
 
 
 def _render_batch(jobs: Sequence[YttJob]) -> list[YttResult] | None:
     """All JOBS in one ytt process; None when ytt fails (an error in any template)."""
     workdir = Path(tempfile.mkdtemp(prefix="supplychain-ytt-"))
     try:
-        root = ['#@ load("@ytt:library", "library")', '#@ load("@ytt:template", "template")']
+        root = ['#@ load("@ytt:library", "library")', '#@ load("@ytt:template", "template")',
+                '#@ load("@ytt:data", "data")', '#@ load("@ytt:yaml", "yaml")']
+        (workdir / "values").mkdir()
         for index, job in enumerate(jobs):
             lib = workdir / "_ytt_lib" / f"c{index}"
             lib.mkdir(parents=True)
             (lib / "template.yml").write_text(job.template, encoding="utf-8")
-            (lib / "values.yml").write_text(_values_file(job.values), encoding="utf-8")
+            # plain data, parsed by ytt's YAML reader like --data-value-yaml (a values.yml would be templated)
+            (workdir / "values" / f"c{index}.json").write_text(_values_json(job.values), encoding="utf-8")
             root.append(f"--- {{\"{_SENTINEL}\": {index}}}")
-            root.append(f'--- #@ template.replace(library.get("c{index}").eval())')
+            root.append(f'--- #@ template.replace(library.get("c{index}").with_data_values('
+                        f'yaml.decode(data.read("values/c{index}.json")), plain=True).eval())')
         (workdir / "batch.yml").write_text("\n".join(root) + "\n", encoding="utf-8")
         timeout = TIMEOUT_SECONDS + 0.05 * len(jobs)
         try:
@@ -125,36 +128,65 @@ def _render_batch(jobs: Sequence[YttJob]) -> list[YttResult] | None:
     return results
 
 
-def render_many(jobs: Sequence[YttJob], workers: int | None = None) -> list[YttResult]:
-    """Render every job; batched into as few ytt processes as the machine's cores allow."""
+class YttPool:
+    """Renders jobs in background ytt processes as they arrive, a chunk at a time, so ytt works while the
+    caller prepares more. ``close()`` waits and returns every result in submission order."""
+
+    def __init__(self, chunk: int = 32, workers: int | None = None) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._chunk = chunk
+        self._pool = ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1)
+        self._jobs: list[YttJob] = []
+        self._buffer: list[int] = []
+        self._futures: list[tuple[list[int], Any]] = []
+
+    def submit(self, job: YttJob) -> int:
+        """Queue JOB; returns its index in the results."""
+        index = len(self._jobs)
+        self._jobs.append(job)
+        if not _batchable(job):
+            self._futures.append(([index], self._pool.submit(lambda: [render_one(job)])))
+            return index
+        self._buffer.append(index)
+        if len(self._buffer) >= self._chunk:
+            self._flush()
+        return index
+
+    def _flush(self) -> None:
+        if not self._buffer:
+            return
+        chunk, self._buffer = self._buffer, []
+        jobs = [self._jobs[i] for i in chunk]
+        if len(jobs) == 1:
+            self._futures.append((chunk, self._pool.submit(lambda: [render_one(jobs[0])])))
+        else:
+            self._futures.append((chunk, self._pool.submit(_render_batch_or_singly, jobs)))
+
+    def close(self) -> list[YttResult]:
+        self._flush()
+        results: list[YttResult] = [YttResult(error="internal: ytt result missing")] * len(self._jobs)
+        for chunk, future in self._futures:
+            for i, result in zip(chunk, future.result()):
+                results[i] = result
+        self._pool.shutdown()
+        return results
+
+
+def _render_batch_or_singly(jobs: Sequence[YttJob]) -> list[YttResult]:
+    """One ytt process for JOBS; when it fails, each job alone (so every error is the template's own)."""
+    batch = _render_batch(jobs)
+    if batch is not None:
+        return batch
+    return [render_one(job) for job in jobs]
+
+
+def render_many(jobs: Sequence[YttJob]) -> list[YttResult]:
+    """Render every job, batched into a few ytt processes running in parallel."""
     if not jobs:
         return []
-    results: list[YttResult | None] = [None] * len(jobs)
-    batchable = [i for i, job in enumerate(jobs) if _batchable(job)]
-    singles = [i for i, job in enumerate(jobs) if not _batchable(job)]
-    if len(batchable) == 1:
-        singles.append(batchable.pop())
-    if batchable:
-        workers = workers or max(1, min(os.cpu_count() or 1, len(batchable) // 25 or 1))
-        chunks = [batchable[k::workers] for k in range(workers)]
-        outcomes = _parallel([lambda c=chunk: _render_batch([jobs[i] for i in c]) for chunk in chunks])
-        for chunk, outcome in zip(chunks, outcomes):
-            if outcome is None:
-                singles.extend(chunk)
-            else:
-                for i, result in zip(chunk, outcome):
-                    results[i] = result
-    if singles:
-        outcomes_single = _parallel([lambda i=i: render_one(jobs[i]) for i in singles])
-        for i, result in zip(singles, outcomes_single):
-            results[i] = result
-    return [r if r is not None else YttResult(error="internal: ytt result missing") for r in results]
-
-
-def _parallel(calls: list[Any]) -> list[Any]:
-    if len(calls) == 1:
-        return [calls[0]()]
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=min(len(calls), os.cpu_count() or 1)) as pool:
-        return list(pool.map(lambda call: call(), calls))
+    per_worker = -(-len(jobs) // (os.cpu_count() or 1))
+    pool = YttPool(chunk=max(8, min(64, per_worker)))
+    for job in jobs:
+        pool.submit(job)
+    return pool.close()
