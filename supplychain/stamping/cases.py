@@ -271,11 +271,12 @@ def discover(root: Path) -> list[Case]:
 def _walk(directory: Path, inherited: CaseSettings, out: list[Case]) -> None:
     info, raw = read_info(directory)
     settings, problem = _populate(inherited, directory, info)
+    chain = _chain_case(directory, raw)
     subdirs = sorted(p for p in directory.iterdir() if p.is_dir())
-    if subdirs:
+    if subdirs and chain is None:  # a whole-chain case keeps its templates/ folder
         for sub in subdirs:
             _walk(sub, settings, out)
         return
     meta = info.get("Metadata")
-    case = Case(directory, meta.get("Name"), meta.get("Description"), settings, _chain_case(directory, raw), problem)
+    case = Case(directory, meta.get("Name"), meta.get("Description"), settings, chain, problem)
     out.append(case)

@@ -10,9 +10,23 @@ from .chain import ChainResult
 from .gojson import for_display
 
 
+class _Dumper(yaml.SafeDumper):
+    """Multi-line strings (embedded YAML files, scripts) print as literal blocks."""
+
+
+def _str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    if "\n" in text:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text)
+
+
+_Dumper.add_representer(str, _str)
+
+
 def dump_object(obj: Any) -> str:
     """One stamped object as YAML, integral float64s printed as integers (as the API server stores them)."""
-    return yaml.safe_dump(for_display(obj), sort_keys=False, default_flow_style=False, allow_unicode=True)
+    return yaml.dump(for_display(obj), Dumper=_Dumper, sort_keys=False, default_flow_style=False,
+                     allow_unicode=True, width=120)
 
 
 def render_stamped(result: ChainResult) -> str:
