@@ -258,7 +258,7 @@ def replay_input(recording: Recording, canary: CanarySpec) -> tuple[ReplayInput,
     if math.isinf(lost):
         inputs.canary_ready = Signal((start,), (False,))
     elif lost > 0:
-        ready_at = start + (lost + 0.5) * canary.interval
+        ready_at = start + (lost + 1) * canary.interval  # ticks read readiness up to interval/2 ahead
         inputs.canary_ready = Signal((start, ready_at), (False, True))
     return inputs, start
 
@@ -339,13 +339,22 @@ def _t(value: float | None) -> str:
     return "never" if value is None else f"{value:.1f}s"
 
 
+def is_recording(path: Path) -> bool:
+    """Whether PATH holds a JSON object with a recording's keys (other JSON files are skipped)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return True  # let load() report it
+    return isinstance(data, dict) and "ticks" in data and "canary" in data
+
+
 def find_recordings(*directories: str | Path | None) -> list[Path]:
-    """Every *.json under the given directories (missing ones are skipped), sorted."""
+    """Every recording (*.json) under the given directories (missing ones are skipped), sorted."""
     found: list[Path] = []
     for directory in directories:
-        if directory is None:
+        if not directory:
             continue
         path = Path(directory)
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
+            found.extend(sorted(p for p in path.rglob("*.json") if p.is_file() and is_recording(p)))
     return found

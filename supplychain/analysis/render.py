@@ -167,7 +167,7 @@ def canary_queries(canary: CanarySpec, templates: Mapping[tuple[str, str], Metri
                      " (reproduced: kubernetes, gatewayapi, knative)",)))
                 continue
             if observer == "knative" and not (overrides or {}).get("route"):
-                notes.append("Flagger sets route to the Knative Service's latest created revision; pass --route")
+                notes.append("Flagger sets route to the Knative Service's latest created revision; pass --set route=<revision>")
             builtin_pass.append(_render_one(metric, "builtin", None, BUILTIN_QUERIES[observer][metric.name],
                                             metric_model(canary, interval, metric.variables, overrides),
                                             True, canary.metrics_server, notes))
@@ -181,7 +181,7 @@ def canary_queries(canary: CanarySpec, templates: Mapping[tuple[str, str], Metri
             if metric.interval is None and "interval" in template.query:
                 notes.append("metric has no interval: Flagger renders {{ interval }} as an empty string here")
             if canary.provider == "knative" and "route" in template.query and not (overrides or {}).get("route"):
-                notes.append("Flagger sets route to the Knative Service's latest created revision; pass --route")
+                notes.append("Flagger sets route to the Knative Service's latest created revision; pass --set route=<revision>")
             template_pass.append(_render_one(metric, "template", template, template.query,
                                              metric_model(canary, metric.interval or "", metric.variables,
                                                           overrides),

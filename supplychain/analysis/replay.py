@@ -663,7 +663,8 @@ def describe(result: ReplayResult, record: TickRecord) -> str:
         if check.metric is None:
             return f"metric {check.name!r} has no query or templateRef (failed checks {fc}/{threshold})"
         value = check.values[b] if b >= 0 else None
-        what = "no values found" if value is None else f"{value:g} {_range_text(check.metric)}"
+        no_value = value is None or math.isnan(value)
+        what = "no values found" if no_value else f"{value:g} {_range_text(check.metric)}"
         return f"metric {check.name!r}: {what} (failed checks {fc}/{threshold})"
     if event == E_ITERATION:
         prefix = "pre-rollout passed, " if ran == 1 else "checks passed, "

@@ -6,7 +6,7 @@ errors ~ Binomial(requests, error rate); the bucket's p99 latency is lognormal a
 median. At each analysis tick the metrics are what a 1-minute Prometheus window would show (success
 rate = 1 - errors/requests, latency = request-weighted p99), and a query returns no values with
 probability `no_data_rate` (a scrape gap; Flagger counts it as a failed check). A *good* version has
-error rate 0.1% and p99 220 ms, a *bad* one 3% and 380 ms (defaults). Both replay through the same
+error rate 0.1% and p99 220 ms, a *bad* one (a subtle regression) 1.2% and 380 ms (defaults). Both replay through the same
 Flagger state machine as `supplychain replay`, with common random numbers across settings.
 """
 
@@ -41,7 +41,7 @@ class Model:
     no_data_rate: float = 0.005
     latency_sigma: float = 0.25
     good: Version = Version(0.001, 220.0)
-    bad: Version = Version(0.03, 380.0)
+    bad: Version = Version(0.012, 380.0)
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,8 @@ def sweep_canary(success_min: float, latency_max: float) -> CanarySpec:
     from ..errors import Location as Loc
 
     metrics = (
-        MetricSpec("success-rate", "1m", 0.0, ThresholdRange(success_min, None), None, None, None, "metrics[0]"),
-        MetricSpec("latency", "1m", 0.0, ThresholdRange(None, latency_max), None, None, None, "metrics[1]"),
+        MetricSpec("success-rate", "1m", 0.0, ThresholdRange(success_min, None), "model", None, None, "metrics[0]"),
+        MetricSpec("latency", "1m", 0.0, ThresholdRange(None, latency_max), "model", None, None, "metrics[1]"),
     )
     return CanarySpec(
         name="sweep", namespace="sweep", provider="kubernetes", target_kind="Deployment", target_name="sweep",

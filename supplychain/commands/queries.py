@@ -150,7 +150,7 @@ def _run_queries(rows: list[_Row], url: str, bundle: Any) -> None:
 
 
 def _print_text(rows: list[_Row], ran: bool) -> None:
-    console = Console(highlight=False, soft_wrap=True)
+    console = _console(soft_wrap=True)
     current = None
     for row in rows:
         if row.canary != current:
@@ -182,3 +182,8 @@ def _print_text(rows: list[_Row], ran: bool) -> None:
                 console.print(f"    {mark} Prometheus: {row.value:g} {verdict}[/]")
         for note in q.notes:
             console.print(f"    [yellow]note: {escape(note)}[/yellow]")
+
+
+def _console(soft_wrap: bool = False) -> Console:
+    """Rich output; when not on a terminal, wide enough that tables are not squeezed."""
+    return Console(highlight=False, soft_wrap=soft_wrap, width=None if sys.stdout.isatty() else 200)

@@ -202,7 +202,7 @@ def command(files: tuple[str, ...], series_files: tuple[str, ...], recording_fil
 
 
 def _print_text(canary: CanarySpec, result: R.ReplayResult, agreement: rec_mod.Agreement | None) -> None:
-    console = Console(highlight=False)
+    console = _console()
     plan = result.plan
     console.print(f"[bold]Canary {escape(canary.namespace)}/{escape(canary.name)}[/bold]: {plan.strategy}, "
                   f"interval {format_seconds(plan.interval)}, threshold {plan.threshold}"
@@ -287,7 +287,7 @@ def _sweep(files: tuple[str, ...], canary_name: str | None, namespace: str, mesh
             "recommended": best.to_json() if best else None,
         }, indent=2))
         return
-    console = Console(highlight=False)
+    console = _console()
     console.print(f"[bold]Sweep[/bold]: {runs} good and {runs} bad versions per setting, seed {seed}, "
                   f"success rate >= {success_min:g}%, p99 latency <= {latency_max:g} ms")
     table = Table(box=None, header_style="bold", show_edge=False)
@@ -312,3 +312,8 @@ def _sweep(files: tuple[str, ...], canary_name: str | None, namespace: str, mesh
 
 def _secs(value: float | None) -> str:
     return "-" if value is None or math.isnan(value) else format_seconds(value)
+
+
+def _console(soft_wrap: bool = False) -> Console:
+    """Rich output; when not on a terminal, wide enough that tables are not squeezed."""
+    return Console(highlight=False, soft_wrap=soft_wrap, width=None if sys.stdout.isatty() else 200)
