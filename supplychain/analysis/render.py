@@ -55,6 +55,7 @@ BUILTIN_QUERIES: dict[str, dict[str, str]] = {
 # How the builtin duration query's value becomes milliseconds: http returns seconds, knative ms.
 BUILTIN_DURATION_SCALE = {"http": 1000.0, "knative": 1.0}
 
+_ROUTE_NOTE = "Flagger sets route to the Knative Service's latest created revision; pass --set route=<revision>"
 _WHITESPACE = re.compile(r"[\t\n\f\r ]+")
 
 
@@ -167,7 +168,7 @@ def canary_queries(canary: CanarySpec, templates: Mapping[tuple[str, str], Metri
                      " (reproduced: kubernetes, gatewayapi, knative)",)))
                 continue
             if observer == "knative" and not (overrides or {}).get("route"):
-                notes.append("Flagger sets route to the Knative Service's latest created revision; pass --set route=<revision>")
+                notes.append(_ROUTE_NOTE)
             builtin_pass.append(_render_one(metric, "builtin", None, BUILTIN_QUERIES[observer][metric.name],
                                             metric_model(canary, interval, metric.variables, overrides),
                                             True, canary.metrics_server, notes))
@@ -181,7 +182,9 @@ def canary_queries(canary: CanarySpec, templates: Mapping[tuple[str, str], Metri
             if metric.interval is None and "interval" in template.query:
                 notes.append("metric has no interval: Flagger renders {{ interval }} as an empty string here")
             if canary.provider == "knative" and "route" in template.query and not (overrides or {}).get("route"):
-                notes.append("Flagger sets route to the Knative Service's latest created revision; pass --set route=<revision>")
+                notes.append(_ROUTE_NOTE)
+            if template.has_secret:
+                notes.append("the provider's secretRef credentials are not read offline")
             template_pass.append(_render_one(metric, "template", template, template.query,
                                              metric_model(canary, metric.interval or "", metric.variables,
                                                           overrides),

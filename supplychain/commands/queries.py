@@ -77,7 +77,8 @@ def _overrides(values: tuple[str, ...]) -> dict[str, str]:
               help="Override a model value: name, namespace, target, service, ingress, route or interval "
                    "(e.g. route=hello-00002 for Knative, where Flagger uses the latest revision).")
 @click.option("--prometheus", "prometheus_url", metavar="URL",
-              help="Also run each PromQL query once against this Prometheus (instant query, 5s timeout).")
+              help="Also run each PromQL query once against this Prometheus (instant query, 5s timeout); it "
+                   "replaces the MetricTemplates' provider addresses.")
 @click.option("--no-promtool", is_flag=True, help="Skip the PromQL syntax check.")
 @click.option("--output", "-o", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def command(files: tuple[str, ...], canary_name: str | None, namespace: str, mesh_provider: str,

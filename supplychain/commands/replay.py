@@ -34,6 +34,11 @@ at time T reads the latest sample with t <= T + interval/2):
         metric cell: number, NaN = no values, empty = no sample; webhook/ready cell: true/false
 Metric names are the Canary's spec.analysis.metrics[].name; request-duration values are milliseconds.
 Webhooks default to passing, `rollback` webhooks to not signalling (true = answered 2xx = roll back).
+
+\b
+Sweep model (--sweep): 5 s buckets of Poisson(20 rps) requests, metrics over a 1 minute window;
+good version 0.1% errors and p99 220 ms, bad version 1.2% errors and p99 380 ms; 2% of buckets are
+bursts (errors x10, latency x1.8); 0.5% of queries return no values (a failed check).
 """
 
 
@@ -114,7 +119,8 @@ def _from_prometheus(url: str, canary: CanarySpec, templates: Any, start: float,
 @click.option("--output", "-o", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--plot", "plot_file", metavar="FILE", help="Draw the replay to FILE (.png or .svg).")
 @click.option("--sweep", is_flag=True,
-              help="Sweep interval x threshold x iterations on noisy good/bad versions (see --help of the options).")
+              help="Instead of one replay: sweep --intervals x --thresholds x --iterations over seeded noisy good "
+                   "and bad versions (at most 400 settings x 5000 runs).")
 @click.option("--intervals", default="10s,30s,60s", show_default=True, help="--sweep: analysis intervals.")
 @click.option("--thresholds", default="1,2,3,5,10", show_default=True, help="--sweep: thresholds.")
 @click.option("--iterations", "iterations_list", default="5,10,20", show_default=True, help="--sweep: iterations.")

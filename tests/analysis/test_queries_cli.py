@@ -236,3 +236,23 @@ def test_set_overrides_the_model(bundle: Path) -> None:
     result = run(str(bundle), "--set", "namespace=staging", "-o", "json")
     data = json.loads(result.stdout)
     assert all('namespace="staging"' in m["query"] for m in data["canaries"][0]["metrics"])
+
+
+def test_configmap_holding_the_config_stage_output(tmp_path: Path) -> None:
+    payload = "---\n".join(yaml.safe_dump(d) for d in (template("podinfo-success-rate", SUCCESS),
+                                                       template("podinfo-latency", LATENCY), canary()))
+    config_map = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "hello-app-config"},
+                  "data": {"canary.yml": payload, "other.yml": "kind: Service\n"}}
+    path = write_yaml(tmp_path / "cm.yaml", config_map)
+    result = run(str(path))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("✓ PromQL parses") == 2
+
+
+def test_error_inside_a_configmap_payload_names_the_key(tmp_path: Path) -> None:
+    config_map = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"},
+                  "data": {"canary.yml": yaml.safe_dump(canary_doc({"interval": "30s", "threshold": True}))}}
+    result = run(str(write_yaml(tmp_path / "cm.yaml", config_map)))
+    assert result.exit_code == 2
+    assert "cm.yaml: document 0 (ConfigMap/cfg): data.canary.yml: document 0 (Canary/podinfo): " \
+           "spec.analysis.threshold: must be an integer, got a boolean" in result.stderr
