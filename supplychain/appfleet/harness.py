@@ -18,7 +18,9 @@ from typing import Any, Callable
 
 import yaml
 
+from ..analysis.recording import write_recording as analysis_write
 from ..cluster import Environment
+from ..errors import InputError
 from .behaviour import Behaviour
 from .example import apply_order, platform_documents, render_example
 from .pods import AppSpec, KubernetesPods
@@ -53,16 +55,13 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def write_recording(path: Path, recording: dict[str, Any]) -> None:
-    """Write a replay recording, through the analysis package's writer when it has one."""
+    """Write a replay recording, validated by the analysis package's reader; when it does not validate,
+    the raw data is still written (for inspection) and the error raised."""
     try:
-        from supplychain.analysis import recording as recording_module  # type: ignore[attr-defined]
-    except ImportError:
-        recording_module = None
-    writer = getattr(recording_module, "write_recording", None)
-    if callable(writer):
-        writer(path, recording)
-    else:
+        analysis_write(path, recording)
+    except InputError:
         write_json(path, recording)
+        raise
 
 
 class Stalled(AssertionError):

@@ -302,7 +302,7 @@ class RolloutObserver:
         key = (str(status.get("phase", "")), int(status.get("failedChecks") or 0),
                int(status.get("iterations") or 0), int(status.get("canaryWeight") or 0))
         t = self.now()
-        if key != self._last:
+        if key[0] and key != self._last:
             previous = self._last
             self._last = key
             obs.ticks.append(Tick(t, *key))

@@ -18,6 +18,7 @@ from supplychain.appfleet.observe import (
     query_variables,
     render_query,
 )
+from supplychain.analysis.recording import from_json
 from supplychain.appfleet.webhooks import WebhookCall
 
 from .fleetsim import FakeClock
@@ -175,6 +176,7 @@ def test_observer_records_ticks_metrics_and_webhooks(prometheus: str) -> None:
     assert recording["canary"]["spec"] == CANARY["spec"] and "status" not in recording["canary"]
     assert recording["metric_templates"] == [TEMPLATE]
     json.dumps(recording)
+    assert from_json(recording, "good-version.json").outcome == "Succeeded", "the replay reader accepts it"
     assert {s.version for s in observer.observation.primary} == {"1"}
     assert all(s.ready and s.pod_versions == ("1",) for s in observer.observation.primary)
     assert observer.observation.deliverable == [(0.0, "Unknown"), (60.0, "True")]
