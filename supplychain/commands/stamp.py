@@ -38,7 +38,9 @@ def command(blueprints: tuple[str, ...], templates: tuple[str, ...], owner: str,
 
     Outputs of earlier resources feed later ones: read from the stamped object (urlPath, revisionPath,
     imagePath, configPath), passed through (deployments, pass-through options), or taken from --outputs
-    when a controller produces them. Prints each stamped object, preceded by a comment naming its resource.
+    when a controller produces them (--outputs wins over the stamped object). A ClusterDeploymentTemplate
+    passes its deployment input on as if its completion condition held. Prints each stamped object,
+    preceded by a comment naming its resource.
     """
     stdin_users = [p for p in (*blueprints, *templates, owner, outputs or "") if p == "-"]
     if len(stdin_users) > 1:

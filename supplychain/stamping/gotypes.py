@@ -322,6 +322,9 @@ def _parse_time(text: str, path: str) -> str:
 
 
 def _is_empty(value: Any, go_type: GoType) -> bool:
+    """encoding/json's omitempty test: false, 0, "", nil pointer or interface, empty slice or map."""
+    if isinstance(go_type, (Ptr, Interface)):
+        return value is None  # a pointer to false or 0 is not empty
     if isinstance(go_type, Struct) or isinstance(go_type, (TimeType, QuantityType)):
         return False
     if isinstance(go_type, RawJSONType):

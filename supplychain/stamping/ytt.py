@@ -26,7 +26,8 @@ from .gojson import load_yaml_documents, yaml_to_json
 
 TIMEOUT_SECONDS = 4.0
 _SENTINEL = "__supplychain_ytt_batch_case__"
-_UNBATCHABLE = ("@data/values", "@schema/", "@library/", "@ytt:library")
+# templates whose output could depend on being the single stdin file of their own ytt process
+_UNBATCHABLE = ("@data/values", "@schema/", "@library/", "@ytt:library", "data.list", "data.read")
 
 
 @dataclass
