@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import sys
 from typing import Any
 
@@ -12,22 +11,33 @@ import click
 from . import __version__
 from .errors import SupplychainError
 
-# Each module defines a click command (or group) named `command`.
-COMMAND_MODULES = [
-    "cluster",
-    "render",
-    "validate",
-    "lint",
-    "stamp",
-    "test",
-    "graph",
-    "queries",
-    "replay",
-]
+# Command name -> module in supplychain.commands defining a click command (or group) named `command`.
+# Modules are imported only when their command runs, so start-up stays fast.
+COMMAND_MODULES = {
+    "render": "render",
+    "validate": "validate",
+    "lint": "lint",
+    "stamp": "stamp",
+    "test": "test",
+    "graph": "graph",
+    "queries": "queries",
+    "replay": "replay",
+    "cluster": "cluster",
+}
 
 
 class _Group(click.Group):
-    """Turns SupplychainError into a one-line message and its exit code; never a traceback."""
+    """Loads commands lazily; turns SupplychainError into a one-line message and its exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMAND_MODULES.get(cmd_name)
+        if module is None:
+            return None
+        command: click.Command = importlib.import_module(f"supplychain.commands.{module}").command
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -43,11 +53,6 @@ class _Group(click.Group):
 @click.version_option(__version__, prog_name="supplychain")
 def cli() -> None:
     """Flagger blue/green canary stage for TAP supply chains: render, check, stamp and replay offline."""
-
-
-for _name in COMMAND_MODULES:
-    if importlib.util.find_spec(f"supplychain.commands.{_name}") is not None:
-        cli.add_command(importlib.import_module(f"supplychain.commands.{_name}").command)
 
 
 def main() -> None:
