@@ -17,6 +17,7 @@ $(VENV)/.installed: pyproject.toml
 
 tools:
 	@bash hack/install-tools.sh
+	@bash hack/install-cartotest.sh
 
 env: tools
 	@bash hack/install-env.sh
