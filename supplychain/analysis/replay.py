@@ -117,7 +117,8 @@ class Plan:
     canary: CanarySpec
     interval: float
     start: float
-    horizon: float
+    horizon: float  # the input's end: no metric is read after it
+    stop: float  # --until: no tick runs after it
     max_ticks: int
     threshold: int
     iterations: int
@@ -247,6 +248,7 @@ def compile_plan(canary: CanarySpec, inputs: ReplayInput, start: float = 0.0, un
         interval=canary.interval,
         start=start,
         horizon=horizon,
+        stop=math.inf if until is None else until,
         max_ticks=max_ticks,
         threshold=canary.threshold,
         iterations=canary.effective_iterations,
@@ -341,6 +343,7 @@ def run(plan: Plan, record: bool = True) -> ReplayResult:
     t = start
     tick = 0
     input_ended = False
+    stopped = False
 
     def hook_passes(index: int, limit: float) -> bool:
         times = hook_times[index]
@@ -370,6 +373,9 @@ def run(plan: Plan, record: bool = True) -> ReplayResult:
     for tick in range(plan.max_ticks):
         t = start + tick * interval
         limit = t + half
+        if t > plan.stop:
+            stopped = True
+            break
         if t > horizon and (phase == WAITING or phase == WAITING_PROMOTION):
             input_ended = True
             break
@@ -599,8 +605,12 @@ def run(plan: Plan, record: bool = True) -> ReplayResult:
 
     complete = phase in (SUCCEEDED, FAILED)
     if not complete:
-        reason = "the input ended before the analysis did" if input_ended else \
-            f"stopped after {plan.max_ticks} ticks"
+        if stopped:
+            reason = f"stopped at t={format_seconds(plan.stop)} (--until)"
+        elif input_ended:
+            reason = "the input ended before the analysis did"
+        else:
+            reason = f"stopped after {plan.max_ticks} ticks"
     ended = failed_at if failed_at is not None else (promoted_at if promoted_at is not None else t)
     verdict = Verdict(
         outcome=PHASES[phase],
