@@ -33,7 +33,8 @@ from .model import CanarySpec, parse_canary
 from .series import ReplayInput, Series, Signal
 
 OUTCOMES = ("Succeeded", "Failed")
-_PHASES = {"Initializing", "Initialized", "Waiting", "Progressing", "WaitingPromotion", "Promoting",
+_PHASES = {"",  # no status yet
+           "Initializing", "Initialized", "Waiting", "Progressing", "WaitingPromotion", "Promoting",
            "Finalising", "Succeeded", "Failed", "Terminating", "Terminated"}
 
 

@@ -151,24 +151,28 @@ def test_prometheus_errors_are_reported(bundle: Path, fake_prometheus: FakeProme
 # -- the product's templates ----------------------------------------------------------------------------------
 
 
-def _product_bundle(tmp_path: Path) -> Path:
+def _product_bundle(tmp_path: Path, workload_type: str = "server") -> Path:
     from supplychain.rendering import RenderOptions, render_product
     from supplychain.stamping import stamp_template
 
     templates = {d.name: d.body for d in render_product(RenderOptions()) if d.kind and d.kind.startswith("Cluster")}
     owner = {"apiVersion": "carto.run/v1alpha1", "kind": "Deliverable",
              "metadata": {"name": "hello-app", "namespace": "prod",
-                          "labels": {"apps.tanzu.vmware.com/workload-type": "server"}},
+                          "labels": {"apps.tanzu.vmware.com/workload-type": workload_type}},
              "spec": {"params": [{"name": "canary_target_name", "value": "hello-app-00001-deployment"}]}}
+    canary_template = "canary-knative" if workload_type == "web" else "canary"
     docs = [stamp_template(templates["canary-metric"], owner, params={"canary_metric": "success-rate"}),
             stamp_template(templates["canary-metric"], owner, params={"canary_metric": "latency"}),
-            stamp_template(templates["canary"], owner)]
+            stamp_template(templates[canary_template], owner)]
     return write_yaml(tmp_path / "stamped.yaml", *docs)
 
 
-def test_product_templates_stamped_for_a_sample_app_give_valid_promql(tmp_path: Path) -> None:
-    path = _product_bundle(tmp_path)
-    result = run(str(path), "-o", "json")
+@pytest.mark.parametrize("workload_type,pods", [("server", "hello-app-00001-deployment-"),
+                                                ("web", "hello-app-00002-deployment-")])
+def test_product_templates_stamped_for_a_sample_app_give_valid_promql(tmp_path: Path, workload_type: str,
+                                                                      pods: str) -> None:
+    path = _product_bundle(tmp_path, workload_type)
+    result = run(str(path), "-o", "json", "--set", "route=hello-app-00002")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     metrics = {m["metric"]: m for m in data["canaries"][0]["metrics"]}
@@ -178,7 +182,7 @@ def test_product_templates_stamped_for_a_sample_app_give_valid_promql(tmp_path: 
         assert metric["promtool"] == {"ok": True, "message": None}
         assert metric["renderError"] is None
         assert 'kubernetes_namespace="prod"' in metric["query"]
-        assert "hello-app-00001-deployment-" in metric["query"]
+        assert pods in metric["query"]
         assert "{{" not in metric["query"]
 
 
