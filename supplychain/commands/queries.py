@@ -162,7 +162,7 @@ def _print_text(rows: list[_Row], ran: bool) -> None:
         interval = q.metric.interval or ("1m (default)" if q.source != "template" else '"" (unset)')
         console.print(f"  [bold]{escape(q.metric.name)}[/bold]  ({escape(where)}, interval {escape(interval)})")
         if q.rendered is not None:
-            for line in q.rendered.strip("\n").splitlines() or [""]:
+            for line in q.rendered.strip().splitlines() or [""]:
                 console.print("    " + escape(line))
         if q.error is not None:
             console.print(f"    [red]✗ {escape(q.error)}[/red]")
