@@ -50,29 +50,33 @@ CMP_RANGE, CMP_MIN_DEFAULT, CMP_MAX_DEFAULT, CMP_DURATION_RANGE, CMP_DURATION_DE
 
 
 def metric_passes(metric: MetricSpec, value: float | None) -> bool:
-    """Flagger's comparison of one metric value (None = no values found = failed)."""
-    if value is None or math.isnan(value):
-        return False
+    """Flagger's comparison of one metric value (None or NaN = no values found = failed)."""
+    return passes_all(metric, (value,))[0]
+
+
+def passes_all(metric: MetricSpec, values: Sequence[float | None]) -> tuple[bool, ...]:
+    """metric_passes for every value, with the comparison chosen once.
+
+    request-duration compares time.Duration values: whole milliseconds, thresholds truncated to ms. A
+    metric without thresholdRange uses the deprecated `threshold`: a minimum for request-success-rate,
+    a maximum for everything else. NaN fails (Flagger reports it as no values before comparing).
+    """
     tr = metric.threshold_range
     if metric.name == "request-duration":
-        # Flagger compares time.Duration values: whole milliseconds, thresholds truncated to ms
-        ms = _trunc(value)
         if tr is not None:
-            if tr.min is not None and ms < _trunc(tr.min):
-                return False
-            if tr.max is not None and ms > _trunc(tr.max):
-                return False
-            return True
-        return not ms > _trunc(metric.threshold)
+            lo = -math.inf if tr.min is None else _trunc(tr.min)
+            hi = math.inf if tr.max is None else _trunc(tr.max)
+        else:
+            lo, hi = -math.inf, _trunc(metric.threshold)
+        return tuple(v is not None and v == v and lo <= _trunc(v) <= hi for v in values)
     if tr is not None:
-        if tr.min is not None and value < tr.min:
-            return False
-        if tr.max is not None and value > tr.max:
-            return False
-        return True
+        lo = -math.inf if tr.min is None else tr.min
+        hi = math.inf if tr.max is None else tr.max
+        return tuple(v is not None and lo <= v <= hi for v in values)
+    threshold = metric.threshold
     if metric.name == "request-success-rate":
-        return not metric.threshold > value
-    return not value > metric.threshold
+        return tuple(v is not None and v >= threshold for v in values)
+    return tuple(v is not None and v <= threshold for v in values)
 
 
 def _trunc(x: float) -> float:
@@ -220,8 +224,7 @@ def compile_plan(canary: CanarySpec, inputs: ReplayInput, start: float = 0.0, un
             else:
                 raise InputError(f"no series for metric {metric.name!r} (the Canary's metrics: "
                                  f"{', '.join(m.name for m in canary.metrics)})", _where(inputs))
-        check = Check(metric.name, metric, series.times, series.values,
-                      tuple(metric_passes(metric, v) for v in series.values))
+        check = Check(metric.name, metric, series.times, series.values, passes_all(metric, series.values))
         if metric.is_builtin or metric.query is not None:
             checks.append(check)
         if metric.template_ref is not None and not metric.is_builtin:

@@ -211,12 +211,7 @@ def _values(row: Any) -> tuple[float | None, ...]:
 def _check(template: R.Check, times: tuple[float, ...], row: Any) -> R.Check:
     metric = template.metric
     assert metric is not None
-    tr = metric.threshold_range
-    assert tr is not None
-    lo = -math.inf if tr.min is None else tr.min
-    hi = math.inf if tr.max is None else tr.max
-    ok = tuple(lo <= v <= hi for v in row.tolist())  # NaN compares False: no values fails
-    return R.Check(template.name, metric, times, (), ok)
+    return R.Check(template.name, metric, times, (), R.passes_all(metric, row.tolist()))  # NaN fails
 
 
 def recommend(outcomes: Sequence[Outcome], max_false_rate: float = 0.01) -> Outcome | None:
