@@ -336,6 +336,13 @@ def compare(recording: Recording, result: replay_mod.ReplayResult | replay_mod.V
     return Agreement(recording.scenario, tuple(rows))
 
 
+def assert_agrees(recording: Recording, result: replay_mod.ReplayResult | replay_mod.Verdict) -> None:
+    """compare(), raising AssertionError that lists every mismatch."""
+    agreement = compare(recording, result)
+    if not agreement.agrees:
+        raise AssertionError(f"{recording.source} ({recording.scenario}): " + "; ".join(agreement.mismatches()))
+
+
 def _t(value: float | None) -> str:
     return "never" if value is None else f"{value:.1f}s"
 

@@ -74,6 +74,7 @@ def test_replay_agrees_with_flagger_shaped_recordings(data: dict[str, Any]) -> N
     result = rec.replay_recording_result(recording)
     agreement = rec.compare(recording, result)
     assert agreement.agrees, agreement.mismatches()
+    rec.assert_agrees(recording, result)
     assert rec.replay_recording(recording) == result.verdict
 
 
@@ -91,6 +92,8 @@ def test_disagreements_are_named() -> None:
     assert not agreement.agrees
     assert agreement.mismatches() == ["failedChecks: recorded 1, replayed 0",
                                       "promoted_at (±10s): recorded 120.0s, replayed 76.2s"]
+    with pytest.raises(AssertionError, match="promoted_at"):
+        rec.assert_agrees(rec.from_json(wrong, "r.json"), rec.replay_recording(rec.from_json(GOOD, "r.json")))
     flipped = dict(BAD, outcome="Succeeded", promoted_at=44.6)
     mismatch = rec.compare(rec.from_json(flipped, "r.json"), rec.replay_recording(rec.from_json(BAD, "r.json")))
     assert "outcome: recorded Succeeded, replayed Failed" in mismatch.mismatches()
