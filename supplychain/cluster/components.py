@@ -4,6 +4,7 @@ which processes to run, and when it is ready."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import urllib.error
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from .. import toolchain
-from . import binaries, kubeconfigs, manifests, proc
+from . import kubeconfigs, manifests, proc
 from .errors import ClusterError
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ class Prometheus(Component):
             ProcessSpec(
                 "prometheus",
                 [
-                    str(binaries.path("prometheus")),
+                    env.binary("prometheus"),
                     f"--config.file={work / 'prometheus.yml'}",
                     f"--storage.tsdb.path={work / 'data'}",
                     "--storage.tsdb.retention.time=1d",
@@ -142,7 +143,7 @@ class Flagger(Component):
             ProcessSpec(
                 "flagger",
                 [
-                    str(binaries.path("flagger")),
+                    env.binary("flagger"),
                     f"-kubeconfig={env.kubeconfig}",
                     "-mesh-provider=kubernetes",
                     f"-metrics-server={env.prometheus_url}",
@@ -173,7 +174,7 @@ class Cartographer(Component):
 
     name = "cartographer"
 
-    CONTROLLERS = ("workload", "supply-chain", "deliverable", "delivery")
+    CONTROLLERS = ("workload", "deliverable", "runnable", "clustersupplychain", "clusterdelivery")
 
     def kubeconfig(self, env: Environment) -> Path:
         return self.workdir(env) / "kubeconfig"
@@ -196,24 +197,32 @@ class Cartographer(Component):
         return [
             ProcessSpec(
                 "cartographer",
-                [str(binaries.path("cartographer")), "-log-level=info"],
+                [env.binary("cartographer"), "-log-level=info"],
                 {"KUBECONFIG": str(self.kubeconfig(env))},
             )
         ]
 
     def check(self, env: Environment) -> str | None:
-        log = log_since_start(env.log_path("cartographer"))
-        waiting = [c for c in self.CONTROLLERS if not _worker_started(log, c)]
+        started = _workers_started(log_since_start(env.log_path("cartographer")))
+        waiting = [c for c in self.CONTROLLERS if c not in started]
         if waiting:
             return "waiting for controllers: " + ", ".join(waiting)
         return None
 
 
-def _worker_started(log: str, controller: str) -> bool:
+def _workers_started(log: str) -> set[str]:
+    """Controllers whose workers started, from controller-runtime's JSON log lines."""
+    started = set()
     for line in log.splitlines():
-        if "Starting workers" in line and f'"controller": "{controller}"' in line.replace('":"', '": "'):
-            return True
-    return False
+        if "Starting workers" not in line:
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and entry.get("msg") == "Starting workers":
+            started.add(str(entry.get("controller")))
+    return started
 
 
 # Run inside `unshare -m`: gives kapp-controller the in-cluster service account files
@@ -304,7 +313,7 @@ class KappController(Component):
         }
 
     def processes(self, env: Environment) -> list[ProcessSpec]:
-        binary = str(binaries.path("kapp-controller"))
+        binary = env.binary("kapp-controller")
         unshare = ["unshare", "--mount", "--propagation", "private"]
         if os.geteuid() != 0:
             unshare[1:1] = ["--user", "--map-root-user"]

@@ -84,6 +84,17 @@ class Environment:
         """Log file of a component process (e.g. "flagger", "kapp-controller-sidecar")."""
         return self.logs_dir / f"{process}.log"
 
+    def binary(self, name: str) -> str:
+        """Path of a binary linked into the run directory, so that every process of the
+        environment names the run directory on its command line (see stray_processes)."""
+        link = self.run_dir / "bin" / name
+        link.parent.mkdir(parents=True, exist_ok=True)
+        target = binaries.path(name).resolve()
+        if not link.is_symlink() or link.resolve() != target:
+            link.unlink(missing_ok=True)
+            link.symlink_to(target)
+        return str(link)
+
     def kubectl(self) -> Kubectl:
         """kubectl bound to the admin kubeconfig."""
         return Kubectl(binaries.path("kubectl"), self.kubeconfig)
@@ -146,8 +157,11 @@ class Environment:
                 env._start(component)
             env.wait_ready(list(env.components), timeout)
         except BaseException:
-            progress(f"start-up failed; logs are in {env.logs_dir} (control plane: {chosen.logs(run_dir)})")
-            env.down()
+            try:
+                env.down()
+            except Exception as err:  # noqa: BLE001 - keep the original error
+                progress(f"warning: clean-up after the failure failed too: {err}")
+            progress(f"start-up failed; logs are in {env.logs_dir} (control plane: {env.logs_dir / 'control-plane'})")
             raise
         progress(f"environment ready in {time.monotonic() - started:.1f}s (kubeconfig: {env.kubeconfig})")
         return env

@@ -96,12 +96,26 @@ def group_members(pgid: int) -> list[int]:
     return members
 
 
+def _ancestors() -> set[int]:
+    pids = set()
+    pid = os.getpid()
+    while pid > 1:
+        pids.add(pid)
+        try:
+            pid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[1])
+        except (OSError, ValueError, IndexError):
+            break
+    return pids
+
+
 def matching(text: str) -> list[int]:
-    """Live processes whose command line contains TEXT (like `pgrep -f`), excluding this one."""
+    """Live processes whose command line contains TEXT (like `pgrep -f`), excluding this
+    process and its ancestors."""
     found = []
     needle = text.encode()
+    skip = _ancestors()
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+        if not entry.name.isdigit() or int(entry.name) in skip:
             continue
         try:
             cmdline = (entry / "cmdline").read_bytes()

@@ -140,6 +140,9 @@ class KwokProvider:
     def delete(self, run_dir: Path) -> None:
         if not self.cluster_dir(run_dir).exists():
             return
+        logs = self.logs(run_dir)
+        if logs is not None and logs.is_dir():  # kwokctl deletes them with the cluster
+            shutil.copytree(logs, run_dir / "logs" / "control-plane", dirs_exist_ok=True)
         if binaries.find("kwokctl") is not None:
             try:
                 self._kwokctl(run_dir, "delete", "cluster", timeout=120)

@@ -61,14 +61,10 @@ def _run_dir(config: pytest.Config) -> Path:
     return Path(chosen) if chosen else Path(str(config.rootpath)) / "runs" / "e2e"
 
 
-@pytest.fixture(scope="session")
-def integration_env(request: pytest.FixtureRequest) -> Iterator[Environment]:
-    """The running integration environment (see supplychain.cluster.Environment)."""
-    from supplychain.cluster import Environment, ProviderUnavailable, binaries, providers
-    from supplychain.cluster.state import State
+def require_environment(provider_name: str = "kwok") -> None:
+    """Skip (or, on CI, fail) the calling test when the environment cannot be started here."""
+    from supplychain.cluster import binaries, providers
 
-    config = request.config
-    provider_name = config.getoption("--cluster-provider") or os.environ.get("SUPPLYCHAIN_CLUSTER_PROVIDER", "kwok")
     missing = binaries.missing()
     if provider_name == "kind":
         missing = [m for m in missing if m.name not in providers.KwokProvider.REQUIRED or m.name == "kubectl"]
@@ -80,6 +76,17 @@ def integration_env(request: pytest.FixtureRequest) -> Iterator[Environment]:
     unavailable = providers.get(provider_name).unavailable()
     if unavailable:
         pytest.skip(f"{provider_name} provider unavailable: {unavailable}")
+
+
+@pytest.fixture(scope="session")
+def integration_env(request: pytest.FixtureRequest) -> Iterator[Environment]:
+    """The running integration environment (see supplychain.cluster.Environment)."""
+    from supplychain.cluster import Environment, ProviderUnavailable
+    from supplychain.cluster.state import State
+
+    config = request.config
+    provider_name = config.getoption("--cluster-provider") or os.environ.get("SUPPLYCHAIN_CLUSTER_PROVIDER", "kwok")
+    require_environment(provider_name)
 
     run_dir = _run_dir(config)
     progress = _progress(config)
