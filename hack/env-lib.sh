@@ -7,9 +7,11 @@ mkdir -p "$LOG_DIR"
 
 # proxy_check MODULE@VERSION: one clear error line when the Go module proxy cannot be reached.
 proxy_check() {
-  local out
+  local out reason
   if ! out="$(cd "$(mktemp -d)" && go mod download -json "$1" 2>&1)"; then
-    local reason; reason="$(printf '%s' "$out" | grep -m1 -o '"Error": *"[^"]*"' | cut -d'"' -f4)"
+    reason="$(printf '%s' "$out" | python3 -c 'import json,sys
+try: print(json.load(sys.stdin).get("Error", ""))
+except ValueError: print("")' 2>/dev/null)"
     die "cannot download $1 from the Go module proxy ($(go env GOPROXY)): ${reason:-$out}. Check network access to the proxy or set GOPROXY, then re-run."
   fi
 }

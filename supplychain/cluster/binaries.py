@@ -10,7 +10,7 @@ from pathlib import Path
 from .. import toolchain
 from ..errors import ToolError
 
-INSTALL_HINT = "run `make env` (or `bash hack/install-env.sh`) to build it"
+INSTALL_HINT = "run `make env` (or `bash hack/install-env.sh`) to build them"
 
 # Built by hack/install-env.sh (or hack/install-tools.sh) into the tool cache.
 CACHED = (
@@ -30,6 +30,20 @@ CACHED = (
 )
 # From the operating system (Debian's prometheus package).
 SYSTEM = ("prometheus",)
+
+
+# What the components need on every provider (kapp-controller's three only when it
+# runs as a local process, i.e. not on kind).
+COMPONENTS = ("kubectl", "prometheus", "flagger", "cartographer", "ytt")
+LOCAL_KAPP_CONTROLLER = ("kapp-controller", "kapp", "vendir")
+KWOK = ("kwokctl", "kwok", "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler")
+
+
+def required(provider: str) -> tuple[str, ...]:
+    """The binaries an environment with PROVIDER needs on this machine."""
+    if provider == "kind":
+        return COMPONENTS
+    return KWOK + COMPONENTS + LOCAL_KAPP_CONTROLLER
 
 
 @dataclass(frozen=True)
@@ -62,6 +76,14 @@ def missing(names: tuple[str, ...] = CACHED + SYSTEM) -> list[Missing]:
             hint = INSTALL_HINT if name in CACHED else "install Debian's `prometheus` package (`make tools`)"
             result.append(Missing(name, hint))
     return result
+
+
+def describe(missing_binaries: list[Missing]) -> str:
+    """One line naming the missing binaries, grouped by how to get them."""
+    hints: dict[str, list[str]] = {}
+    for item in missing_binaries:
+        hints.setdefault(item.hint, []).append(item.name)
+    return "; ".join(f"{', '.join(names)} ({hint})" for hint, names in hints.items())
 
 
 def path(name: str) -> Path:

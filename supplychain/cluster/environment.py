@@ -131,9 +131,9 @@ class Environment:
         reason = chosen.unavailable()
         if reason:
             raise ProviderUnavailable(f"{provider} provider unavailable: {reason}")
-        missing = binaries.missing(tuple(n for n in binaries.CACHED + binaries.SYSTEM if n not in ("kwok", "kwokctl", "etcd")))
+        missing = binaries.missing(binaries.required(provider))
         if missing:
-            raise ClusterError("missing binaries: " + ", ".join(str(m) for m in missing))
+            raise ClusterError("missing binaries: " + binaries.describe(missing))
         if State.path(run_dir).exists():
             existing = cls.attach(run_dir, progress)
             if existing.any_running():

@@ -67,12 +67,10 @@ class KwokProvider:
     nodes: int = 2
     name: str = "kwok"
 
-    REQUIRED = ("kwokctl", "kwok", "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl")
-
     def unavailable(self) -> str | None:
-        missing = binaries.missing(self.REQUIRED)
+        missing = binaries.missing(binaries.KWOK + ("kubectl",))
         if missing:
-            return "missing binaries: " + ", ".join(str(m) for m in missing)
+            return "missing binaries: " + binaries.describe(missing)
         return None
 
     @staticmethod

@@ -65,11 +65,9 @@ def require_environment(provider_name: str = "kwok") -> None:
     """Skip (or, on CI, fail) the calling test when the environment cannot be started here."""
     from supplychain.cluster import binaries, providers
 
-    missing = binaries.missing()
-    if provider_name == "kind":
-        missing = [m for m in missing if m.name not in providers.KwokProvider.REQUIRED or m.name == "kubectl"]
+    missing = binaries.missing(binaries.required(provider_name))
     if missing:
-        reason = "integration environment binaries missing: " + ", ".join(str(m) for m in missing)
+        reason = "integration environment binaries missing: " + binaries.describe(missing)
         if _on_ci():
             pytest.fail(reason + " (CI=true: missing binaries are a failure)", pytrace=False)
         pytest.skip(reason)
@@ -102,6 +100,8 @@ def integration_env(request: pytest.FixtureRequest) -> Iterator[Environment]:
         yield env
         return
 
+    if State.path(run_dir).exists():  # left over from an interrupted session
+        Environment.attach(run_dir, progress).down()
     try:
         env = Environment.up(run_dir, provider=provider_name, progress=progress)
     except ProviderUnavailable as err:
