@@ -46,6 +46,7 @@ build_dir() {
   done
   if ! wait "$pid"; then
     tail -n 20 "$log" >&2
+    rm -rf "$work"
     die "building $name $version failed; full log: $log"
   fi
   rm -rf "$dir" && mkdir -p "$dir"

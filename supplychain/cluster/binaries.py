@@ -78,6 +78,17 @@ def missing(names: tuple[str, ...] = CACHED + SYSTEM) -> list[Missing]:
     return result
 
 
+def prerequisites_missing(provider: str) -> list[Missing]:
+    """Binaries and CRD files an environment with PROVIDER needs that are not installed."""
+    result = missing(required(provider))
+    for component in ("flagger", "cartographer", "kapp-controller"):
+        try:
+            toolchain.crd_dir(component)
+        except ToolError:
+            result.append(Missing(f"{component} CRDs", "run `make tools` (or `bash hack/install-tools.sh`) to extract them"))
+    return result
+
+
 def describe(missing_binaries: list[Missing]) -> str:
     """One line naming the missing binaries, grouped by how to get them."""
     hints: dict[str, list[str]] = {}

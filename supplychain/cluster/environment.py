@@ -131,7 +131,7 @@ class Environment:
         reason = chosen.unavailable()
         if reason:
             raise ProviderUnavailable(f"{provider} provider unavailable: {reason}")
-        missing = binaries.missing(binaries.required(provider))
+        missing = binaries.prerequisites_missing(provider)
         if missing:
             raise ClusterError("missing binaries: " + binaries.describe(missing))
         if State.path(run_dir).exists():

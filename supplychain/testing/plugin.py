@@ -65,7 +65,7 @@ def require_environment(provider_name: str = "kwok") -> None:
     """Skip (or, on CI, fail) the calling test when the environment cannot be started here."""
     from supplychain.cluster import binaries, providers
 
-    missing = binaries.missing(binaries.required(provider_name))
+    missing = binaries.prerequisites_missing(provider_name)
     if missing:
         reason = "integration environment binaries missing: " + binaries.describe(missing)
         if _on_ci():

@@ -33,6 +33,7 @@ def test_missing_binaries_skip_with_the_reason_off_ci(tmp_path: Path) -> None:
     assert "1 skipped" in done.stdout
     assert "integration environment binaries missing: kwokctl, kwok, etcd, kube-apiserver," in done.stdout
     assert "kapp-controller, kapp, vendir (run `make env` (or `bash hack/install-env.sh`) to build them)" in done.stdout
+    assert "flagger CRDs, cartographer CRDs, kapp-controller CRDs (run `make tools`" in done.stdout
 
 
 @pytest.mark.parametrize("ci", ["true", "TRUE"])
