@@ -13,7 +13,8 @@ tick that detected the revision). When the first pre-rollout (or rollout) webhoo
 intervals later than the tick schedule predicts, the canary was not ready on the ticks in between
 (Flagger skips those); the replay is told so. The replay agrees with a recording when the outcome,
 the highest failedChecks and the highest iterations match and the promotion time is within one
-analysis interval.
+analysis interval. The recorded promotion time is read from `ticks` (the first Succeeded after the
+detection tick); `promoted_at` is kept as written.
 """
 
 from __future__ import annotations
@@ -75,6 +76,17 @@ class Recording:
     @property
     def max_iterations(self) -> int:
         return max((t.iterations for t in self.ticks), default=0)
+
+    @property
+    def promotion_time(self) -> float | None:
+        """When this revision reached Succeeded: the first Succeeded status after the detection tick.
+
+        Taken from `ticks`, so a Succeeded status left over from the previous revision never counts.
+        """
+        if not any(t.phase in ("Progressing", "Waiting") for t in self.ticks):
+            return None
+        start = detection_time(self)
+        return next((t.t for t in self.ticks if t.phase == "Succeeded" and t.t > start), None)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -215,6 +227,9 @@ def save(recording: Recording, path: str | Path) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(recording.to_json(), handle, indent=2)
             handle.write("\n")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):
@@ -327,7 +342,7 @@ def compare(recording: Recording, result: replay_mod.ReplayResult | replay_mod.V
         ("iterations", str(recording.max_iterations), str(verdict.iterations),
          recording.max_iterations == verdict.iterations),
     ]
-    rec_p, rep_p = recording.promoted_at, verdict.promoted_at
+    rec_p, rep_p = recording.promotion_time, verdict.promoted_at
     if rec_p is None or rep_p is None:
         ok = rec_p is None and rep_p is None
     else:

@@ -87,7 +87,8 @@ def test_verdict_details() -> None:
 
 
 def test_disagreements_are_named() -> None:
-    wrong = dict(GOOD, promoted_at=120.0, ticks=GOOD["ticks"] + [tick(80.0, "Succeeded", 1, 0)])
+    wrong = dict(GOOD, promoted_at=120.0, ticks=GOOD["ticks"][:-1] + [tick(100.0, "Finalising", 1, 0),
+                                                                     tick(120.0, "Succeeded")])
     agreement = rec.compare(rec.from_json(wrong, "r.json"), rec.replay_recording(rec.from_json(GOOD, "r.json")))
     assert not agreement.agrees
     assert agreement.mismatches() == ["failedChecks: recorded 1, replayed 0",
@@ -97,6 +98,21 @@ def test_disagreements_are_named() -> None:
     flipped = dict(BAD, outcome="Succeeded", promoted_at=44.6)
     mismatch = rec.compare(rec.from_json(flipped, "r.json"), rec.replay_recording(rec.from_json(BAD, "r.json")))
     assert "outcome: recorded Succeeded, replayed Failed" in mismatch.mismatches()
+
+
+def test_promotion_time_ignores_the_previous_revisions_status() -> None:
+    # the observer's first status is the previous revision's Succeeded; promoted_at as written points at it
+    recording = rec.from_json(dict(BAD, ticks=[tick(0.01, "Succeeded")] + BAD["ticks"][1:], promoted_at=0.01), "r.json")
+    assert recording.promotion_time is None
+    assert rec.compare(recording, rec.replay_recording(recording)).agrees
+    good = rec.from_json(dict(GOOD, ticks=[tick(0.01, "Succeeded")] + GOOD["ticks"][1:], promoted_at=0.01), "r.json")
+    assert good.promotion_time == 77.2
+    assert rec.compare(good, rec.replay_recording(good)).agrees
+
+
+def test_saved_recordings_are_readable_by_others(tmp_path: Path) -> None:
+    rec.save(rec.from_json(GOOD, "r.json"), tmp_path / "good.json")
+    assert (tmp_path / "good.json").stat().st_mode & 0o044 == 0o044
 
 
 def test_save_and_load_round_trip_atomically(tmp_path: Path) -> None:
