@@ -71,13 +71,17 @@ def warm_up(runs: int) -> None:
             started = time.monotonic()
             env = Environment.up(Path(tmp) / "run", progress=quiet)
             ready.append(time.monotonic() - started)
-            memory_mib = env.memory_kib() / 1024
+            by_process = env.memory_by_process()
+            memory_mib = sum(by_process.values()) / 1024
             started = time.monotonic()
             env.down()
             down.append(time.monotonic() - started)
             stray = env.stray_processes()
             print(f"  run {index + 1}: up->ready {ready[-1]:.1f} s, memory {memory_mib:.0f} MiB RSS, "
                   f"down {down[-1]:.1f} s, stray processes {len(stray)}")
+            if index == 0:
+                print("    memory by process (MiB): " + ", ".join(
+                    f"{name} {kib / 1024:.0f}" for name, kib in sorted(by_process.items(), key=lambda i: -i[1])))
     median = statistics.median(ready)
     print(f"warm cluster up -> all ready: median {median:.1f} s over {runs} run(s) "
           f"(ratio to {READY_BUDGET} s budget: {median / READY_BUDGET:.2f}); down median {statistics.median(down):.1f} s")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from .. import toolchain
+from ..errors import SupplychainError
 from . import binaries, proc, providers
 from .components import Component, ProcessSpec, for_provider, log_since_start
 from .errors import ClusterError, NotReady, ProviderUnavailable
@@ -133,7 +134,7 @@ class Environment:
             raise ProviderUnavailable(f"{provider} provider unavailable: {reason}")
         missing = binaries.prerequisites_missing(provider)
         if missing:
-            raise ClusterError("missing binaries: " + binaries.describe(missing))
+            raise ClusterError("missing prerequisites: " + binaries.describe(missing))
         if State.path(run_dir).exists():
             existing = cls.attach(run_dir, progress)
             if existing.any_running():
@@ -179,7 +180,7 @@ class Environment:
         for name in reversed(list(self.components)):
             try:
                 self.stop(name)
-            except ClusterError as err:
+            except SupplychainError as err:
                 self.progress(f"warning: {err}")
         providers.get(self.provider).delete(self.run_dir)
         leftovers = self.stray_processes()
@@ -189,8 +190,8 @@ class Environment:
         self.progress("environment stopped")
 
     def stray_processes(self) -> list[int]:
-        """Processes still running whose command line mentions the run directory."""
-        return proc.matching(str(self.run_dir))
+        """Processes still running whose command line mentions a path in the run directory."""
+        return proc.matching(f"{self.run_dir}{os.sep}")
 
     # -- components ----------------------------------------------------------------------
     def _component(self, name: str) -> Component:
@@ -376,6 +377,12 @@ class Environment:
 
     def memory_kib(self) -> int:
         """Resident memory of every process of the environment, in KiB."""
-        pids = [pid for pid in providers.get(self.provider).processes(self.run_dir).values() if pid]
-        pids += [pid for name in self.components for pid in self.pids(name)]
-        return proc.memory_kib(pids)
+        return sum(self.memory_by_process().values())
+
+    def memory_by_process(self) -> dict[str, int]:
+        """Resident memory (KiB) per control-plane process and component."""
+        usage = {name: proc.memory_kib([pid]) for name, pid in providers.get(self.provider).processes(self.run_dir).items()
+                 if pid}
+        for name in self.components:
+            usage[name] = proc.memory_kib(self.pids(name))
+        return usage
