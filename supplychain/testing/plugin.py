@@ -100,8 +100,6 @@ def integration_env(request: pytest.FixtureRequest) -> Iterator[Environment]:
         yield env
         return
 
-    if State.path(run_dir).exists():  # left over from an interrupted session
-        Environment.attach(run_dir, progress).down()
     try:
         env = Environment.up(run_dir, provider=provider_name, progress=progress)
     except ProviderUnavailable as err:
