@@ -138,7 +138,7 @@ class Environment:
         if State.path(run_dir).exists():
             existing = cls.attach(run_dir, progress)
             if existing.any_running():
-                raise ClusterError(f"an environment is already running in {run_dir}; run `supplychain cluster down` first")
+                raise ClusterError(f"an environment is already running in {run_dir}; run `supplychain cluster down --run-dir {run_dir}` first")
             existing.down()
         run_dir.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(run_dir / "logs", ignore_errors=True)
