@@ -86,13 +86,14 @@ class Rollout:
 
     @property
     def detected_after(self) -> float | None:
-        tick = next((t for t in self.observation.ticks if t.phase == "Progressing"), None)
+        """Seconds from the values bump to Flagger's detection (first Progressing)."""
+        tick = self.observation.first("Progressing")
         return tick.t if tick else None
 
     @property
     def finished_after(self) -> float | None:
-        start = self.detected_after
-        tick = next((t for t in self.observation.ticks if t.phase in TERMINAL and start is not None and t.t >= start), None)
+        """Seconds from the values bump to Succeeded or Failed."""
+        tick = next((t for t in self.observation.rollout_ticks if t.phase in TERMINAL), None)
         return tick.t if tick else None
 
     def timeline(self) -> str:
@@ -119,18 +120,39 @@ class HelloApp:
     # -- set-up -------------------------------------------------------------------------------------
 
     def install(self, timeout: float = 240.0) -> None:
-        """Apply the templates and the example; wait for the first version to be initialised."""
+        """Apply the templates and the example, then wait until the app is served and the canary idle.
+
+        On a cluster where hello-app is already installed (a reused environment) the values Secret is
+        left as it is, so applying does not roll out a version; the Canary is re-stamped with this
+        fleet's webhook URL.
+        """
         self.fleet.start()
         self.fleet.register(self.env.prometheus_targets_dir)
         values = {"namespace": NAMESPACE, "version": FIRST_VERSION, "loadtester_url": self.fleet.url,
                   "prometheus_address": self.env.prometheus_url}
-        self.kubectl.apply(apply_order(platform_documents() + render_example(values)))
+        docs = render_example(values)
+        fresh = not self.kubectl.ok("get", "secret", "hello-app-values", "-n", NAMESPACE)
+        if not fresh:
+            docs = [d for d in docs if not (d["kind"] == "Secret" and d["metadata"]["name"] == "hello-app-values")]
+        self.kubectl.apply(apply_order(platform_documents() + docs))
         self.wait(lambda: self._package_reconciled(), timeout, "PackageInstall prod/hello-app to reconcile",
                   "kapp-controller")
-        self.wait(lambda: self.canary_phase() == "Initialized", timeout, "Canary prod/hello-app to be Initialized", "flagger")
-        self.wait(lambda: self.primary_state() == (FIRST_VERSION, True), timeout, "the primary to serve 1.0.0", "flagger")
-        self.wait(lambda: self.deliverable_ready() == "True", timeout, "Deliverable prod/hello-app to be Ready",
+        self.wait(lambda: self._webhooks_point_here(), timeout, "the Canary to carry this fleet's webhook URL",
                   "cartographer")
+        if fresh:
+            self.wait(lambda: self.canary_phase() == "Initialized", timeout, "Canary prod/hello-app to be Initialized",
+                      "flagger")
+            self.wait(lambda: self.primary_state() == (FIRST_VERSION, True), timeout, "the primary to serve 1.0.0",
+                      "flagger")
+            self.wait(lambda: self.deliverable_ready() == "True", timeout, "Deliverable prod/hello-app to be Ready",
+                      "cartographer")
+        else:
+            self.wait(lambda: self.canary_phase() in IDLE, timeout, "Canary prod/hello-app to be idle", "flagger")
+            self.wait(lambda: self.primary_state()[1], timeout, "the primary to be Available", "flagger")
+
+    def _webhooks_point_here(self) -> bool:
+        hooks = (self.canary()["spec"].get("analysis") or {}).get("webhooks") or []
+        return bool(hooks) and all(h.get("url") == self.fleet.url for h in hooks)
 
     def close(self) -> None:
         self.fleet.stop()
@@ -253,8 +275,7 @@ class HelloApp:
 
 
 def _finished(obs: Observation) -> bool:
-    progressing = next((i for i, t in enumerate(obs.ticks) if t.phase == "Progressing"), None)
-    return progressing is not None and any(t.phase in TERMINAL for t in obs.ticks[progressing:])
+    return obs.outcome is not None
 
 
 def _timeline(obs: Observation) -> str:

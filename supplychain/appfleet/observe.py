@@ -127,11 +127,25 @@ class Observation:
     poll_errors: int = 0
 
     @property
+    def rollout_ticks(self) -> list[Tick]:
+        """The ticks from Flagger's detection of the new revision (first Progressing or Waiting) on; the
+        ticks before it show the state the rollout started from."""
+        start = next((i for i, t in enumerate(self.ticks) if t.phase in ("Progressing", "Waiting")), len(self.ticks))
+        return self.ticks[start:]
+
+    @property
     def phases(self) -> list[str]:
-        return [t.phase for t in self.ticks]
+        """Phases of the rollout ticks."""
+        return [t.phase for t in self.rollout_ticks]
 
     def first(self, phase: str) -> Tick | None:
-        return next((t for t in self.ticks if t.phase == phase), None)
+        """The first rollout tick in PHASE."""
+        return next((t for t in self.rollout_ticks if t.phase == phase), None)
+
+    @property
+    def outcome(self) -> str | None:
+        """Succeeded or Failed once the rollout ended, else None."""
+        return next((t.phase for t in reversed(self.rollout_ticks) if t.phase in ("Succeeded", "Failed")), None)
 
 
 class KubeReader:
@@ -360,7 +374,7 @@ class RolloutObserver:
             if call.canary != self.canary_name or call.namespace != self.namespace or call.time < obs.started_at:
                 continue
             webhooks.setdefault(_webhook_name(obs.canary, call), []).append([round(call.time - obs.started_at, 3), call.ok])
-        final = next((t.phase for t in reversed(obs.ticks) if t.phase in ("Succeeded", "Failed")), None)
+        final = obs.outcome
         promoted = obs.first("Succeeded")
         return {
             "scenario": scenario,

@@ -180,3 +180,35 @@ def test_observer_records_ticks_metrics_and_webhooks(prometheus: str) -> None:
     assert {s.version for s in observer.observation.primary} == {"1"}
     assert all(s.ready and s.pod_versions == ("1",) for s in observer.observation.primary)
     assert observer.observation.deliverable == [(0.0, "Unknown"), (60.0, "True")]
+
+
+def test_state_before_the_rollout_is_not_its_outcome(prometheus: str) -> None:
+    """A rollout that starts from Succeeded (the previous promotion) and fails is Failed, never promoted."""
+    reader, clock = FakeReader(), FakeClock(1000.0)
+    reader.status = {"phase": "Succeeded"}
+    observer = RolloutObserver(reader, "prod", "hello-app", prometheus, clock=clock, started_at=1000.0)  # type: ignore[arg-type]
+    observer._load_spec()
+    observer.poll()
+    for status in ({"phase": "Progressing"}, {"phase": "Progressing", "iterations": 1},
+                   {"phase": "Progressing", "iterations": 1, "failedChecks": 1}, {"phase": "Failed"}):
+        clock.now += 10
+        reader.status = status
+        observer.poll()
+    recording = observer.recording("bad-version", [])
+    assert recording["ticks"][0]["phase"] == "Succeeded"
+    assert recording["outcome"] == "Failed" and recording["promoted_at"] is None
+    assert observer.observation.phases == ["Progressing", "Progressing", "Progressing", "Failed"]
+    assert from_json(recording, "bad-version.json").outcome == "Failed"
+
+
+def test_no_outcome_until_the_rollout_ends(prometheus: str) -> None:
+    reader, clock = FakeReader(), FakeClock(1000.0)
+    reader.status = {"phase": "Failed"}
+    observer = RolloutObserver(reader, "prod", "hello-app", prometheus, clock=clock, started_at=1000.0)  # type: ignore[arg-type]
+    observer._load_spec()
+    observer.poll()
+    assert observer.observation.outcome is None, "the previous rollout's Failed is not this one's"
+    clock.now += 10
+    reader.status = {"phase": "Progressing"}
+    observer.poll()
+    assert observer.observation.outcome is None

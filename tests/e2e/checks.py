@@ -9,18 +9,22 @@ from supplychain.appfleet.observe import PROMOTED_PHASES
 def assert_never_promoted(rollout: Rollout) -> None:
     """The bad version never reached promotion; the primary stayed Ready on the previous version."""
     obs = rollout.observation
-    promoted = [t for t in obs.ticks if t.phase in PROMOTED_PHASES]
+    promoted = [t for t in obs.rollout_ticks if t.phase in PROMOTED_PHASES]
     assert not promoted, f"{rollout.version} was promoted: {rollout.timeline()}"
     assert rollout.outcome == "Failed", f"expected a rollback, got {rollout.outcome}: {rollout.timeline()}"
     assert_primary_served(rollout, allow_version=None)
 
 
 def assert_primary_served(rollout: Rollout, allow_version: str | None) -> None:
-    """Every poll saw the primary Available with ready pods; its version was the previous one (or,
-    after promotion started, ALLOW_VERSION)."""
+    """Every poll saw the primary Available with ready pods; its version was the previous one (or, once the
+    analysis passed, ALLOW_VERSION)."""
     obs = rollout.observation
     assert obs.primary, "the primary was never observed"
-    promoting_at = next((t.t for t in obs.ticks if t.phase in PROMOTED_PHASES), None)
+    # Flagger copies the canary's template into the primary on the tick after the last iteration passed,
+    # just before it writes phase Promoting, so a poll may see the new template first.
+    iterations = int(rollout.recording["canary"]["spec"]["analysis"]["iterations"])
+    promoting_at = next((t.t for t in obs.rollout_ticks if t.phase in PROMOTED_PHASES or t.iterations > iterations),
+                        None)
     for sample in obs.primary:
         allowed = {rollout.previous}
         if allow_version is not None and promoting_at is not None and sample.t >= promoting_at:

@@ -24,7 +24,7 @@ def test_good_version_is_promoted(hello: HelloApp) -> None:
     assert rollout.outcome == "Succeeded", rollout.timeline()
     phases = rollout.observation.phases
     assert phases.index("Progressing") < phases.index("Promoting") < phases.index("Finalising") < phases.index("Succeeded")
-    assert max(t.iterations for t in rollout.observation.ticks) >= 3, "the analysis ran every iteration"
+    assert max(t.iterations for t in rollout.observation.rollout_ticks) >= 3, "the analysis ran every iteration"
     assert_primary_served(rollout, allow_version=rollout.version)
     hello.wait(lambda: hello.primary_state() == (rollout.version, True), 60, "the primary to serve the new version")
     samples = rollout.recording["metrics"]["success-rate"]
@@ -85,7 +85,7 @@ def test_canary_never_ready_hits_the_progress_deadline(hello: HelloApp) -> None:
     # Flagger measures the deadline from the Deployment's Available=False update, which follows the scale-up
     # that also sets Progressing; the observer polls every 0.5 s, hence the small allowance.
     assert rollout.finished_after - rollout.detected_after >= deadline - 2, rollout.timeline()
-    assert max(t.iterations for t in rollout.observation.ticks) == 0, "no analysis ran on a canary that is not ready"
+    assert max(t.iterations for t in rollout.observation.rollout_ticks) == 0, "no analysis ran on a canary that is not ready"
 
 
 def test_flagger_restarted_mid_rollout(hello: HelloApp) -> None:
