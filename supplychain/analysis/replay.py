@@ -371,7 +371,8 @@ def run(plan: Plan, record: bool = True) -> ReplayResult:
         p = lo - 1
         if p < 0 or r.ready[p]:
             return 0
-        return 2 if r.since[p] + deadline < now else 1
+        # Flagger: from + deadline < now on a wall clock that has moved on since the tick began
+        return 2 if r.since[p] + deadline <= now else 1
 
     for tick in range(plan.max_ticks):
         t = start + tick * interval
@@ -654,7 +655,7 @@ def describe(result: ReplayResult, record: TickRecord) -> str:
     if event == E_NOT_READY:
         return "canary not ready: tick skipped"
     if event == E_DEADLINE:
-        return f"canary not ready for more than {plan.canary.progress_deadline}s: rolled back"
+        return f"canary not ready for {plan.canary.progress_deadline}s (progressDeadlineSeconds): rolled back"
     if event == E_SKIPPED:
         return "skipAnalysis: promoted without analysis"
     if event == E_ROLLBACK_HOOK:

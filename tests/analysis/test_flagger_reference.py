@@ -149,8 +149,8 @@ def _scenario(index: int, rnd: random.Random) -> dict[str, Any]:
             primary_since = None
         ticks.append(tick)
     return {"name": f"s{index:03d}-{kind}", "provider": provider, "analysis": analysis, "ticks": ticks,
-            # deadlines between tick multiples: Flagger's wall-clock comparison has no tie to break
-            "progressDeadlineSeconds": rnd.choice([None, 45, 75, 105]), "skipAnalysis": rnd.random() < 0.05}
+            # deadlines on and between tick multiples (on one, Flagger's wall clock has moved on: exceeded)
+            "progressDeadlineSeconds": rnd.choice([None, 45, 60, 75, 90, 105]), "skipAnalysis": rnd.random() < 0.05}
 
 
 def _replay(scenario: dict[str, Any]) -> list[dict[str, Any]]:

@@ -171,8 +171,9 @@ def test_progress_deadline_rolls_back_a_canary_that_never_gets_ready() -> None:
     inputs = good()
     inputs.canary_ready = Signal((0.0,), (False,))
     result = R.replay(canary, inputs)
-    assert [s[1] for s in statuses(result)] == ["Progressing", "Progressing", "Progressing", "Failed"]
-    assert result.verdict.failed_at == 90.0 and result.verdict.iterations == 0
+    # unready since the detection tick (t=0); at t=60 the 60s deadline has passed on Flagger's clock
+    assert [s[1] for s in statuses(result)] == ["Progressing", "Progressing", "Failed"]
+    assert result.verdict.failed_at == 60.0 and result.verdict.iterations == 0
     assert "progress deadline" in result.verdict.reason
 
 
