@@ -12,8 +12,8 @@ A recording is one JSON file per e2e scenario run (format in notes/design.md):
 tick that detected the revision). When the first pre-rollout (or rollout) webhook call arrives whole
 intervals later than the tick schedule predicts, the canary was not ready on the ticks in between
 (Flagger skips those); the replay is told so. The replay agrees with a recording when the outcome,
-the highest failedChecks and the highest iterations match and the promotion time is within one
-analysis interval. The recorded promotion time is read from `ticks` (the first Succeeded after the
+the highest failedChecks and the highest iterations match and the promotion (or rollback) time is
+within one analysis interval. The recorded promotion time is read from `ticks` (the first Succeeded after the
 detection tick); `promoted_at` is kept as written.
 """
 
@@ -76,6 +76,14 @@ class Recording:
     @property
     def max_iterations(self) -> int:
         return max((t.iterations for t in self.ticks), default=0)
+
+    @property
+    def failure_time(self) -> float | None:
+        """When this revision was rolled back: the first Failed status after the detection tick."""
+        if not any(t.phase in ("Progressing", "Waiting") for t in self.ticks):
+            return None
+        start = detection_time(self)
+        return next((t.t for t in self.ticks if t.phase == "Failed" and t.t > start), None)
 
     @property
     def promotion_time(self) -> float | None:
@@ -330,7 +338,7 @@ class Agreement:
 
 def compare(recording: Recording, result: replay_mod.ReplayResult | replay_mod.Verdict,
             interval: float | None = None) -> Agreement:
-    """Verdict, failedChecks and iterations must match; promotion within one analysis interval."""
+    """Verdict, failedChecks and iterations must match; promotion (and rollback) within one interval."""
     verdict = result.verdict if isinstance(result, replay_mod.ReplayResult) else result
     if interval is None:
         interval = result.plan.interval if isinstance(result, replay_mod.ReplayResult) else canary_of(
@@ -348,6 +356,9 @@ def compare(recording: Recording, result: replay_mod.ReplayResult | replay_mod.V
     else:
         ok = abs(rec_p - rep_p) <= interval + 1e-6
     rows.append((f"promoted_at (±{interval:g}s)", _t(rec_p), _t(rep_p), ok))
+    rec_f, rep_f = recording.failure_time, verdict.failed_at
+    if rec_f is not None and rep_f is not None:
+        rows.append((f"failed_at (±{interval:g}s)", _t(rec_f), _t(rep_f), abs(rec_f - rep_f) <= interval + 1e-6))
     return Agreement(recording.scenario, tuple(rows))
 
 
