@@ -62,9 +62,9 @@ SLOW_READY = recording(  # the canary's pods took two ticks to become ready
     [[36.2, True]], [[46.4, True], [56.5, True], [66.7, True], [76.8, True]],
     "Succeeded", 97.2)
 
-NEVER_READY = recording(  # progressDeadlineSeconds 30: Flagger gives up on the first tick past it
+NEVER_READY = recording(  # progressDeadlineSeconds 30: Flagger gives up once 30s have elapsed since the scale-up
     "never-ready",
-    [tick(0.4, "Succeeded"), tick(6.2, "Progressing"), tick(46.4, "Failed")],
+    [tick(0.4, "Succeeded"), tick(6.2, "Progressing"), tick(36.4, "Failed")],
     [], [], [], "Failed", None)
 
 
