@@ -1,7 +1,10 @@
 """Workload update -> Promoted: the time from a PackageInstall values bump of hello-app to Flagger's
 Succeeded phase, against the floor (iterations + 1) x interval of a blue/green analysis, printed as a ratio.
 
-Also prints the time to roll back a bad version. Brings the integration environment up (or uses one
+Each run is split into detection (values bump -> Progressing: kapp-controller's re-deploy plus Flagger's
+next tick), analysis (Progressing -> Promoting: the pre-rollout tick, then iterations + 1 metric ticks, as
+blue/green counts past the last iteration before it promotes) and promotion (Promoting -> Finalising ->
+Succeeded, one tick each). Also prints the time to roll back a bad version. Brings the integration environment up (or uses one
 already running with --run-dir DIR --reuse) and leaves nothing running that it started.
 
 usage: python benchmarks/e2e_bench.py [--runs N] [--run-dir DIR --reuse]
@@ -43,8 +46,11 @@ def measure(hello: HelloApp, runs: int) -> None:
         floor = floor_seconds(rollout)
         promoted.append(seconds)
         ratios.append(seconds / floor)
-        print(f"  run {index + 1}: update -> Progressing {rollout.detected_after or 0:.1f} s, "
-              f"update -> Promoted {seconds:.1f} s, floor {floor:.0f} s, ratio {seconds / floor:.2f}")
+        promoting = rollout.observation.first("Promoting")
+        detected = rollout.detected_after or 0.0
+        analysis = (promoting.t - detected) if promoting else float("nan")
+        print(f"  run {index + 1}: update -> Promoted {seconds:.1f} s, floor {floor:.0f} s, ratio {seconds / floor:.2f} "
+              f"(detection {detected:.1f} s, analysis {analysis:.1f} s, promotion {seconds - detected - analysis:.1f} s)")
     if promoted:
         print(f"update -> Promoted: median {statistics.median(promoted):.1f} s over {len(promoted)} run(s); "
               f"ratio to floor (iterations+1) x interval: {statistics.median(ratios):.2f}")
