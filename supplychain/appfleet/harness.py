@@ -24,7 +24,6 @@ from ..errors import InputError
 from .behaviour import Behaviour
 from .example import apply_order, platform_documents, render_example
 from .pods import AppSpec, KubernetesPods
-from .server import AppFleet
 from .observe import (
     PROMOTED_PHASES,
     KubeReader,
@@ -34,6 +33,7 @@ from .observe import (
     deployment_available,
     deployment_version,
 )
+from .server import AppFleet
 
 NAMESPACE = "prod"
 APP = "hello-app"
@@ -236,6 +236,7 @@ class HelloApp:
         previous, _ = self.primary_state()
         assert previous is not None, "no primary version before the rollout"
         version = self.next_version(scenario)
+        self.env.progress(f"{scenario}: rolling out {version} (primary on {previous})")
         self.fleet.table.set(NAMESPACE, APP, version, behaviour)
         observer = RolloutObserver(self.reader, NAMESPACE, APP, self.env.prometheus_url, deliverable=APP).start()
         error: BaseException | None = None
@@ -261,6 +262,8 @@ class HelloApp:
             path = self.recordings_dir / f"{scenario}{suffix}.json"
             write_recording(path, recording)
         result = Rollout(scenario, version, previous, observation, recording, path)
+        self.env.progress(f"{scenario}: {result.outcome} {result.finished_after or 0:.1f}s after the update "
+                          f"(detected after {result.detected_after or 0:.1f}s); recording {path}")
         self.timings.append({"scenario": scenario, "outcome": result.outcome, "detected_after_s": result.detected_after,
                              "finished_after_s": result.finished_after, "promoted_at_s": recording["promoted_at"],
                              "interval_s": 10, "iterations": _iterations(recording)})
