@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .webhooks import WebhookCall
+from ..analysis.recording import RecordedTick as Tick
 
 ANALYSIS_PHASES = ("Progressing", "WaitingPromotion")
 PROMOTED_PHASES = ("Promoting", "Finalising", "Succeeded")
@@ -85,21 +86,6 @@ def query_prometheus(base_url: str, query: str, at: float | None = None, timeout
     except (KeyError, IndexError, TypeError, ValueError):
         return None
     return None if math.isnan(value) or math.isinf(value) else value
-
-
-@dataclass(frozen=True)
-class Tick:
-    """One observed Canary status change; t is seconds since the rollout started."""
-
-    t: float
-    phase: str
-    failed_checks: int
-    iterations: int
-    canary_weight: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {"t": round(self.t, 3), "phase": self.phase, "failedChecks": self.failed_checks,
-                "iterations": self.iterations, "canaryWeight": self.canary_weight}
 
 
 @dataclass(frozen=True)
@@ -319,7 +305,7 @@ class RolloutObserver:
         if key[0] and key != self._last:
             previous = self._last
             self._last = key
-            obs.ticks.append(Tick(t, *key))
+            obs.ticks.append(Tick(round(t, 3), *key))
             if previous is not None and analysis_ran(previous, key):
                 self._sample_metrics(t)
         target = ((canary.get("spec") or {}).get("targetRef") or {}).get("name", self.canary_name)
