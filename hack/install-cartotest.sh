@@ -4,6 +4,6 @@
 # the stamping benchmark compare `supplychain test` with it. Idempotent.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_go
-build_in_wrapper cartotest "$CARTOGRAPHER_VERSION" github.com/vmware-tanzu/cartographer \
+build_module cartotest "$CARTOGRAPHER_VERSION" github.com/vmware-tanzu/cartographer \
   github.com/vmware-tanzu/cartographer/cmd/cartotest
 step "cartotest ready: $BIN_DIR/cartotest"

@@ -8,7 +8,6 @@
 # Components: kubernetes etcd kwok flagger cartographer kapp-controller
 # A warm re-run only checks the cache and re-links binaries.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-source "$HACK_DIR/env-lib.sh"
 
 ALL_COMPONENTS=(kubernetes etcd kwok flagger cartographer kapp-controller)
 

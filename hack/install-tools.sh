@@ -5,9 +5,9 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_go
 
-build_in_wrapper ytt "$YTT_VERSION" carvel.dev/ytt carvel.dev/ytt/cmd/ytt "" "-X carvel.dev/ytt/pkg/version.Version=${YTT_VERSION#v}"
-build_in_wrapper kapp "$KAPP_VERSION" carvel.dev/kapp carvel.dev/kapp/cmd/kapp "" "-X carvel.dev/kapp/pkg/kapp/version.Version=${KAPP_VERSION#v}"
-build_in_wrapper vendir "$VENDIR_VERSION" carvel.dev/vendir carvel.dev/vendir/cmd/vendir "" "-X carvel.dev/vendir/pkg/vendir/version.Version=${VENDIR_VERSION#v}"
+build_module ytt "$YTT_VERSION" carvel.dev/ytt carvel.dev/ytt/cmd/ytt "" "-X carvel.dev/ytt/pkg/version.Version=${YTT_VERSION#v}"
+build_module kapp "$KAPP_VERSION" carvel.dev/kapp carvel.dev/kapp/cmd/kapp "" "-X carvel.dev/kapp/pkg/kapp/version.Version=${KAPP_VERSION#v}"
+build_module vendir "$VENDIR_VERSION" carvel.dev/vendir carvel.dev/vendir/cmd/vendir "" "-X carvel.dev/vendir/pkg/vendir/version.Version=${VENDIR_VERSION#v}"
 
 # CRDs come from the same pinned modules' sources.
 copy_crds() { # NAME VERSION MODULE FILE...
