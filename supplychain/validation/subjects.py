@@ -81,6 +81,31 @@ class _Context:
     inputs: SampleInputs
     group: str
     label: str
+    owner_params: list[dict[str, Any]] = field(default_factory=list)
+
+
+_PARAM_FIELD = re.compile(r"""^spec\.params\[\?\(@\.name==["']([^"']+)["']\)\]$""")
+
+
+def _option_owner(selector: Any) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """Labels and params a sample owner needs so that an option's selector picks it."""
+    selector = _dict(selector)
+    labels = {k: v for k, v in _dict(selector.get("matchLabels")).items() if isinstance(k, str) and isinstance(v, str)}
+    for expr in _list(selector.get("matchExpressions")):
+        expr = _dict(expr)
+        values = [v for v in _list(expr.get("values")) if isinstance(v, str)]
+        if isinstance(expr.get("key"), str) and expr.get("operator") == "In" and values:
+            labels[expr["key"]] = values[0]
+        elif isinstance(expr.get("key"), str) and expr.get("operator") == "Exists":
+            labels[expr["key"]] = "true"
+    params = []
+    for requirement in _list(selector.get("matchFields")):
+        requirement = _dict(requirement)
+        match = _PARAM_FIELD.match(str(requirement.get("key", "")))
+        if match and requirement.get("operator") in ("Exists", "In"):
+            values = _list(requirement.get("values"))
+            params.append({"name": match.group(1), "value": values[0] if values else "sample"})
+    return labels, params
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -118,8 +143,12 @@ def _contexts(docs: list[Document]) -> Iterator[_Context]:
         for res in _list(spec.get("resources")):
             res = _dict(res)
             ref = _dict(res.get("templateRef"))
-            names = [ref.get("name")] if ref.get("name") else [_dict(o).get("name") for o in _list(ref.get("options"))]
-            for name in names:
+            choices: list[tuple[Any, tuple[dict[str, str], list[dict[str, Any]]]]]
+            if ref.get("name"):
+                choices = [(ref.get("name"), ({}, []))]
+            else:
+                choices = [(_dict(o).get("name"), _option_owner(_dict(o).get("selector"))) for o in _list(ref.get("options"))]
+            for name, (option_labels, option_params) in choices:
                 template = templates.get((ref.get("kind"), name))
                 if template is None:
                     continue
@@ -130,9 +159,10 @@ def _contexts(docs: list[Document]) -> Iterator[_Context]:
                     [str(_dict(s).get("name")) for s in _list(res.get("configs"))],
                     res.get("deployment") is not None,
                 )
-                yield _Context(template, owner_kind, labels, {**bp_params, **_param_values(res.get("params"))},
+                yield _Context(template, owner_kind, {**labels, **option_labels},
+                               {**bp_params, **_param_values(res.get("params"))},
                                inputs, f"{bp.kind}/{bp.name}",
-                               f"resource {res.get('name')!r} of {bp.kind}/{bp.name}")
+                               f"resource {res.get('name')!r} of {bp.kind}/{bp.name}", option_params)
     for key, template in templates.items():
         if key not in used:
             owner_kind = "Deliverable" if template.kind == "ClusterDeploymentTemplate" else "Workload"
@@ -163,7 +193,7 @@ def _stamp(ctx: _Context, stamper: Stamper, result: Expansion) -> None:
     if (spec.get("template") is None) == (not isinstance(spec.get("ytt"), str)):
         return  # neither or both: nothing Cartographer would stamp; the webhook rules report it
     body_field = "spec.ytt" if isinstance(spec.get("ytt"), str) else "spec.template"
-    owner = sample_owner(ctx.owner_kind, ctx.labels)
+    owner = sample_owner(ctx.owner_kind, ctx.labels, ctx.owner_params)
     where = f"{ctx.owner_kind}/{SAMPLE_NAME}" + (f" via {ctx.label}" if ctx.label else "")
     try:
         stamped = stamper(template.body, owner, ctx.params, ctx.inputs)
