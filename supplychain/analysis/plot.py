@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from pathlib import Path
 from typing import Sequence
 
 from ..errors import InputError, Location
+from ..outputs import atomic_path
 from . import replay as R
 
 PHASE_COLOURS = {
@@ -174,12 +173,5 @@ def _save(fig: object, path: str, suffix: str) -> None:
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise InputError("the directory does not exist", Location(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=str(directory))
-    os.close(fd)
-    try:
+    with atomic_path(target, suffix) as tmp:
         fig.savefig(tmp, format=suffix[1:], dpi=110)  # type: ignore[attr-defined]
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Location
+from ..outputs import write_text_atomic
 from ..yamlio import Document
 from . import replay as replay_mod
 from .model import CanarySpec, parse_canary
@@ -228,21 +227,7 @@ def load(path: str | Path) -> Recording:
 
 def save(recording: Recording, path: str | Path) -> None:
     """Write atomically (a temporary file in the same directory, then a rename)."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=str(target.parent))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(recording.to_json(), handle, indent=2)
-            handle.write("\n")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_text_atomic(path, json.dumps(recording.to_json(), indent=2) + "\n")
 
 
 def write_recording(path: str | Path, data: dict[str, Any]) -> None:

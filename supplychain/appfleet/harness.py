@@ -9,8 +9,6 @@ writing a replay recording per scenario.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +19,7 @@ import yaml
 from ..analysis.recording import write_recording as analysis_write
 from ..cluster import Environment
 from ..errors import InputError
+from ..outputs import write_text_atomic
 from .behaviour import Behaviour
 from .example import apply_order, platform_documents, render_example
 from .pods import AppSpec, KubernetesPods
@@ -46,12 +45,7 @@ BAD = Behaviour(success_rate=80.0, latency_ms=40.0)
 
 def write_json(path: Path, data: Any) -> None:
     """Write DATA as JSON atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2)
-        handle.write("\n")
-    os.replace(tmp, path)
+    write_text_atomic(path, json.dumps(data, indent=2) + "\n")
 
 
 def write_recording(path: Path, recording: dict[str, Any]) -> None:

@@ -15,8 +15,6 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
-import os
-import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +23,7 @@ from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
 
 from ..errors import InputError, SupplychainError
+from ..outputs import write_text_atomic
 from .behaviour import BehaviourTable, parse_action, parse_behaviour
 from .counters import PodCounters, render
 from .pods import AppSpec, PodInfo, PodSource
@@ -189,7 +188,7 @@ class AppFleet:
         """Add the fleet as a Prometheus scrape target via a file_sd `<job>.json` in TARGETS_DIR."""
         targets = [{"targets": [self.address], "labels": {"job": job}}]
         path = targets_dir / f"{job}.json"
-        _write_atomic(path, json.dumps(targets, indent=2) + "\n")
+        write_text_atomic(path, json.dumps(targets, indent=2) + "\n")
         self._registered.append(path)
         return path
 
@@ -210,18 +209,6 @@ class AppFleet:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _handler_for(fleet: AppFleet) -> type[BaseHTTPRequestHandler]:

@@ -7,12 +7,11 @@ Written atomically after every change so that `supplychain cluster status` and
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .errors import ClusterError
+from ..outputs import write_text_atomic
 
 STATE_FILE = "state.json"
 
@@ -47,9 +46,4 @@ class State:
             raise ClusterError(f"{path}: unexpected content: {err}") from None
 
     def save(self, run_dir: Path) -> None:
-        run_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=run_dir, prefix=".state.", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(asdict(self), out, indent=2, sort_keys=True)
-            out.write("\n")
-        os.replace(tmp, self.path(run_dir))
+        write_text_atomic(self.path(run_dir), json.dumps(asdict(self), indent=2, sort_keys=True) + "\n")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import click
 
 from ..errors import InputError, Location
+from ..outputs import atomic_path
 from ..stamping.chain import TemplateCatalog, load_blueprints
 from ..stamping.graph import draw
 from ..stamping.loading import load_go_documents
@@ -29,13 +28,6 @@ def command(blueprints: tuple[str, ...], templates: tuple[str, ...], output: str
     if not found:
         raise InputError("no ClusterSupplyChain or ClusterDelivery found", Location(", ".join(blueprints)))
     catalog = TemplateCatalog(load_go_documents(templates)) if templates else None
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
-    try:
-        draw([bp for bp, _ in found], Path(tmp), catalog)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_path(target, target.suffix) as tmp:
+        draw([bp for bp, _ in found], tmp, catalog)
     click.echo(f"wrote {target}", err=True)
