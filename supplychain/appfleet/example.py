@@ -11,12 +11,13 @@ import yaml
 
 from ..errors import ToolError
 from ..project import project_root
-from ..rendering import RenderOptions, render_product
+from ..rendering import RenderOptions, overlay_files, render_product
 from ..toolchain import run_tool
 
 PLATFORM_KINDS = ("ClusterTemplate", "ClusterConfigTemplate", "ClusterRole")
 # Apply order: what others live in or refer to first.
 _ORDER = ("Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterTemplate", "ClusterConfigTemplate",
+          "ClusterSourceTemplate", "ClusterDeploymentTemplate",
           "ServiceAccount", "Role", "RoleBinding", "ClusterRoleBinding", "Secret", "PackageMetadata", "Package",
           "PackageInstall", "ClusterDelivery", "Deliverable")
 
@@ -25,10 +26,21 @@ def example_dir() -> Path:
     return project_root() / "examples" / "hello-app"
 
 
+EXAMPLE_DELIVERY = "canary-delivery"
+
+
 def render_example(values: dict[str, Any] | None = None, directory: Path | None = None) -> list[dict[str, Any]]:
-    """The example's objects, rendered with ytt and VALUES (keys of examples/hello-app/values.yaml)."""
+    """The example's objects, rendered with ytt and VALUES (keys of examples/hello-app/values.yaml); its
+    delivery is patched by the product's canary-stage overlay, as TAP's package_overlays would patch it."""
     args = ["-f", str(directory or example_dir())]
+    secret = next(d.body for d in render_product(RenderOptions(set_values=[f"delivery={EXAMPLE_DELIVERY}"]))
+                  if d.kind == "Secret")
     with tempfile.TemporaryDirectory(prefix="hello-app-values-") as tmp:
+        overlays = Path(tmp) / "overlays"
+        overlays.mkdir()
+        for name, content in overlay_files(secret).items():
+            (overlays / name).write_text(content, encoding="utf-8")
+        args += ["-f", str(overlays)]
         if values:
             path = Path(tmp) / "values.json"
             path.write_text(json.dumps(values), encoding="utf-8")

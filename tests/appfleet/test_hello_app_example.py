@@ -16,8 +16,9 @@ from click.testing import CliRunner
 
 from supplychain.appfleet.example import apply_order, find, inline_files, platform_documents, render_example
 from supplychain.cli import cli
-from supplychain.stamping import stamp_template
+from supplychain.stamping.chain import realize
 from supplychain.toolchain import run_tool
+from supplychain.yamlio import Document
 
 
 @cache
@@ -38,17 +39,20 @@ def render_package(values: dict[str, Any]) -> dict[tuple[str, str], dict[str, An
     return {(d["kind"], (d.get("metadata") or {}).get("name", "")): d for d in yaml.safe_load_all(result.stdout) if d}
 
 
+def _docs(bodies: list[dict[str, Any]], source: str) -> list[Document]:
+    return [Document(source, i, body) for i, body in enumerate(bodies)]
+
+
 @cache
 def stamped() -> dict[str, dict[str, Any]]:
-    """The delivery's resources stamped offline for the example Deliverable."""
+    """The overlay-patched delivery realized offline for the example Deliverable, resource by resource,
+    with the release and deployer outputs feeding the canary stage."""
     docs = example()
-    deliverable = find(docs, "Deliverable", "hello-app")
-    templates = {d["metadata"]["name"]: d for d in platform_documents()}
-    out: dict[str, dict[str, Any]] = {}
-    for resource in find(docs, "ClusterDelivery", "canary-delivery")["spec"]["resources"]:
-        params = {p["name"]: p["value"] for p in resource.get("params", [])}
-        out[resource["name"]] = stamp_template(templates[resource["templateRef"]["name"]], deliverable, params=params)
-    return out
+    templates = [d for d in docs if d["kind"].startswith("Cluster") and d["kind"].endswith("Template")]
+    result = realize(_docs([find(docs, "ClusterDelivery", "canary-delivery")], "delivery.yaml"),
+                     _docs(platform_documents() + templates, "templates"),
+                     Document("deliverable.yaml", 0, find(docs, "Deliverable", "hello-app")))
+    return {s.resource.name: s.obj for s in result.stamped if s.obj is not None}
 
 
 def test_package_renders_the_app_with_the_version_label() -> None:
@@ -103,7 +107,7 @@ def test_stamped_canary_uses_the_e2e_knobs() -> None:
     assert (analysis["interval"], analysis["iterations"], analysis["threshold"]) == ("10s", 3, 2)
     assert objs["canary"]["spec"]["progressDeadlineSeconds"] == 30
     assert [m["templateRef"]["name"] for m in analysis["metrics"]] == [
-        objs["success-rate"]["metadata"]["name"], objs["latency"]["metadata"]["name"]]
+        objs["canary-success-rate-metric"]["metadata"]["name"], objs["canary-latency-metric"]["metadata"]["name"]]
     assert {(w["name"], w["metadata"]["cmd"]) for w in analysis["webhooks"]} == {
         ("conformance", "conformance"), ("load-test", "load-test")}
 
@@ -119,8 +123,18 @@ def _loopback(url: str) -> bool:
 def test_every_endpoint_is_loopback() -> None:
     objs = stamped()
     urls = [w["url"] for w in objs["canary"]["spec"]["analysis"]["webhooks"]]
-    urls += [objs[m]["spec"]["provider"]["address"] for m in ("success-rate", "latency")]
+    urls += [objs[m]["spec"]["provider"]["address"] for m in ("canary-success-rate-metric", "canary-latency-metric")]
     assert urls and all(_loopback(u) for u in urls), urls
+
+
+def test_overlay_puts_the_canary_stage_after_the_deployer() -> None:
+    """The example's delivery is patched by the product's overlay, like TAP's delivery-basic."""
+    objs = stamped()
+    assert list(objs) == ["release", "deployer", "canary-success-rate-metric", "canary-latency-metric", "canary"]
+    assert objs["deployer"]["data"]["revision"] == objs["release"]["data"]["revision"]
+    assert objs["canary"]["kind"] == "Canary"
+    assert objs["canary"]["metadata"]["labels"]["carto.run/resource-name"] == "canary"
+    assert {objs[n]["kind"] for n in ("release", "deployer")} == {"ConfigMap"}, "within ClusterRole supplychain-canary"
 
 
 def test_delivery_account_is_bound_to_the_least_role_only() -> None:
