@@ -57,6 +57,15 @@ build_kwok() {
 build_flagger() {
   build_module flagger "$FLAGGER_VERSION" github.com/fluxcd/flagger github.com/fluxcd/flagger/cmd/flagger "" \
     "-X github.com/fluxcd/flagger/pkg/version.VERSION=${FLAGGER_VERSION#v}"
+  # The replay's reference test builds Flagger's own scheduler tests offline: fetch the whole
+  # module graph (test dependencies included) into the module cache now.
+  local marker; marker="$(tool_dir flagger "$FLAGGER_VERSION")/.test-deps"
+  if [ ! -f "$marker" ]; then
+    step "downloading Flagger $FLAGGER_VERSION's test dependencies into the Go module cache"
+    (cd "$(go_download "github.com/fluxcd/flagger@$FLAGGER_VERSION")" && go mod download) \
+      || die "cannot download Flagger's module graph from the Go module proxy ($(go env GOPROXY))"
+    touch "$marker"
+  fi
 }
 
 build_cartographer() {
