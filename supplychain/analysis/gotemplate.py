@@ -62,6 +62,19 @@ class _Tok:
     line: int
 
 
+def _closing_quote(text: str, start: int) -> int:
+    """Index of the quote closing the one at START (backslash escapes skipped); -1 if the line ends first."""
+    quote, end = text[start], start + 1
+    while end < len(text) and text[end] != "\n":
+        if text[end] == "\\":
+            end += 2
+        elif text[end] == quote:
+            return end
+        else:
+            end += 1
+    return -1
+
+
 class _Lexer:
     def __init__(self, text: str) -> None:
         self.text = text
@@ -176,16 +189,9 @@ class _Lexer:
                 self._emit("pipe", "|", pos)
                 pos += 1
             elif c == '"':
-                end = pos + 1
-                while True:
-                    if end >= n or text[end] == "\n":
-                        return self._error("unterminated quoted string", pos)
-                    if text[end] == "\\":
-                        end += 2
-                        continue
-                    if text[end] == '"':
-                        break
-                    end += 1
+                end = _closing_quote(text, pos)
+                if end < 0:
+                    return self._error("unterminated quoted string", pos)
                 self._emit("string", text[pos:end + 1], pos)
                 pos = end + 1
             elif c == "`":
@@ -195,16 +201,9 @@ class _Lexer:
                 self._emit("raw", text[pos:end + 1], pos)
                 pos = end + 1
             elif c == "'":
-                end = pos + 1
-                while True:
-                    if end >= n or text[end] == "\n":
-                        return self._error("unterminated character constant", pos)
-                    if text[end] == "\\":
-                        end += 2
-                        continue
-                    if text[end] == "'":
-                        break
-                    end += 1
+                end = _closing_quote(text, pos)
+                if end < 0:
+                    return self._error("unterminated character constant", pos)
                 self._emit("char", text[pos:end + 1], pos)
                 pos = end + 1
             elif c == "$":
