@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO))
 from supplychain.appfleet.harness import BAD, GOOD, HelloApp, Rollout  # noqa: E402
 from supplychain.cluster import Environment  # noqa: E402
 from supplychain.cluster.environment import quiet  # noqa: E402
-from supplychain.analysis.model import parse_go_duration  # noqa: E402
+from supplychain.analysis.durations import parse_go_duration  # noqa: E402
 
 
 def floor_seconds(rollout: Rollout) -> float:

@@ -7,77 +7,26 @@ metrics only (a templateRef metric without `interval` renders `{{ interval }}` a
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, TypeVar
 
 from ..errors import InputError, Location
 from ..yamlio import Document
-
-BUILTIN_METRICS = ("request-success-rate", "request-duration")
-HOOK_TYPES = (
-    "confirm-rollout",
-    "pre-rollout",
-    "rollout",
-    "confirm-traffic-increase",
-    "confirm-promotion",
-    "post-rollout",
-    "rollback",
-    "event",
+from .constants import (
+    BUILTIN_METRICS,
+    DEFAULT_ANALYSIS_INTERVAL,
+    DEFAULT_HOOK_TIMEOUT,
+    DEFAULT_HOOK_TYPE,
+    DEFAULT_MESH_PROVIDER,
+    DEFAULT_PROGRESS_DEADLINE,
+    HOOK_TYPES,
+    MIN_ANALYSIS_INTERVAL,
+    NON_PROMQL_PROVIDERS,
+    STRATEGY_AB,
+    STRATEGY_BLUE_GREEN,
+    STRATEGY_CANARY,
 )
-DEFAULT_ANALYSIS_INTERVAL = 60.0
-MIN_ANALYSIS_INTERVAL = 10.0
-DEFAULT_METRIC_INTERVAL = "1m"
-DEFAULT_PROGRESS_DEADLINE = 600
-DEFAULT_MESH_PROVIDER = "istio"
-NON_PROMQL_PROVIDERS = ("datadog", "externalmetrics", "cloudwatch", "newrelic", "graphite", "stackdriver",
-                        "influxdb", "dynatrace", "keptn", "splunk")
-
-STRATEGY_CANARY = "canary"
-STRATEGY_BLUE_GREEN = "blue-green"
-STRATEGY_AB = "ab-testing"
-
-_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_DURATION_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)")
-
-
-def parse_go_duration(text: str) -> float | None:
-    """Seconds in a Go duration string (time.ParseDuration), or None when Go would reject it."""
-    s = text
-    sign = 1.0
-    if s[:1] in ("+", "-"):
-        sign = -1.0 if s[0] == "-" else 1.0
-        s = s[1:]
-    if s == "0":
-        return 0.0
-    if not s:
-        return None
-    total = 0.0
-    pos = 0
-    while pos < len(s):
-        match = _DURATION_PART.match(s, pos)
-        if not match or match.group(1) in ("", "."):
-            return None
-        total += float(match.group(1)) * _UNITS[match.group(2)]
-        pos = match.end()
-    return sign * total
-
-
-def format_seconds(seconds: float) -> str:
-    """A short human duration: 45s, 2m30s, 1h5m."""
-    whole = int(round(seconds))
-    if abs(seconds - whole) > 1e-6:
-        return f"{seconds:.1f}s"
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    out = ""
-    if hours:
-        out += f"{hours}h"
-    if minutes:
-        out += f"{minutes}m"
-    if secs or not out:
-        out += f"{secs}s"
-    return out
+from .durations import parse_go_duration
 
 
 @dataclass(frozen=True)
@@ -390,14 +339,14 @@ def _parse_metric(f: _Fields, raw: Any, path: str) -> MetricSpec:
 
 def _parse_webhook(f: _Fields, raw: Any, path: str) -> WebhookSpec:
     w = f.mapping(raw, path, required=True)
-    hook_type = f.get(w, "type", path, str, "") or "rollout"
+    hook_type = f.get(w, "type", path, str, "") or DEFAULT_HOOK_TYPE
     if hook_type not in HOOK_TYPES:
         raise f.fail(f"{path}.type", f"unknown webhook type {hook_type!r} (one of {', '.join(HOOK_TYPES)})")
     return WebhookSpec(
         name=f.get(w, "name", path, str, "", required=True),
         type=hook_type,
         url=f.get(w, "url", path, str, ""),
-        timeout=f.get(w, "timeout", path, str, "") or "10s",
+        timeout=f.get(w, "timeout", path, str, "") or DEFAULT_HOOK_TIMEOUT,
         metadata=f.string_map(w, "metadata", path),
     )
 

@@ -17,14 +17,13 @@ from typing import Callable, Mapping
 
 from ..errors import InputError
 from . import gotemplate
+from .constants import DEFAULT_METRIC_INTERVAL, MODEL_KEYS
 from .model import (
-    DEFAULT_METRIC_INTERVAL,
     CanarySpec,
     MetricSpec,
     MetricTemplateSpec,
 )
 
-MODEL_KEYS = ("name", "namespace", "target", "service", "ingress", "route", "interval")
 
 # Builtin queries in the form Flagger sends them (whitespace collapsed), per observer.
 _HTTP_POD = 'kubernetes_namespace="{{ namespace }}", kubernetes_pod_name=~"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"'

@@ -25,13 +25,9 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from ..errors import InputError
-from .model import (
-    STRATEGY_AB,
-    STRATEGY_BLUE_GREEN,
-    CanarySpec,
-    MetricSpec,
-    format_seconds,
-)
+from .constants import STRATEGY_AB, STRATEGY_BLUE_GREEN
+from .durations import format_seconds
+from .model import CanarySpec, MetricSpec
 from .series import ReplayInput, Series, Signal
 
 # phases

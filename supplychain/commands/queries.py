@@ -12,10 +12,10 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..analysis.bundle import load_bundle
-from ..analysis.model import DEFAULT_MESH_PROVIDER
+from ..analysis.constants import DEFAULT_MESH_PROVIDER, MODEL_KEYS
 from ..analysis.prometheus import QueryFailed, instant_query
 from ..analysis.promql import check_promql
-from ..analysis.render import BUILTIN_DURATION_SCALE, MODEL_KEYS, MetricQuery, builtin_observer, canary_queries
+from ..analysis.render import BUILTIN_DURATION_SCALE, MetricQuery, builtin_observer, canary_queries
 from ..analysis.replay import metric_passes
 from ..errors import InputError, Location
 

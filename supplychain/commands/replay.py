@@ -16,7 +16,9 @@ from rich.table import Table
 from ..analysis import recording as rec_mod
 from ..analysis import replay as R
 from ..analysis.bundle import load_bundle
-from ..analysis.model import DEFAULT_MESH_PROVIDER, CanarySpec, format_seconds, parse_go_duration
+from ..analysis.constants import DEFAULT_MESH_PROVIDER
+from ..analysis.durations import format_seconds, parse_go_duration
+from ..analysis.model import CanarySpec
 from ..analysis.series import ReplayInput, Series, load_input, webhook_overrides
 from ..errors import InputError, Location, SupplychainError
 from ..yamlio import read_text

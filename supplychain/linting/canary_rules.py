@@ -15,15 +15,16 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator
 
+from ..analysis.constants import DEFAULT_ANALYSIS_INTERVAL, DEFAULT_PROGRESS_DEADLINE, MIN_ANALYSIS_INTERVAL
 from ..validation.findings import Severity
 from ..validation.subjects import Subject
 from .context import LintContext
 from .durations import format_seconds, parse_duration
 from .rules import Check, Hit, Rule, as_dict, as_list, number, rule
 
-MIN_INTERVAL = 10.0  # Flagger clamps shorter intervals (GetAnalysisInterval)
-DEFAULT_INTERVAL = 60.0
-DEFAULT_DEADLINE = 600
+MIN_INTERVAL = MIN_ANALYSIS_INTERVAL
+DEFAULT_INTERVAL = DEFAULT_ANALYSIS_INTERVAL
+DEFAULT_DEADLINE = DEFAULT_PROGRESS_DEADLINE
 KNATIVE_SERVICE = ("serving.knative.dev/v1", "Service")
 
 

@@ -12,16 +12,18 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Iterator
 
+from ..analysis.constants import BUILTIN_METRICS as FLAGGER_BUILTIN_METRICS
+from ..analysis.constants import METRIC_PROVIDERS
+from ..analysis.constants import QUERY_FUNCTIONS as FLAGGER_QUERY_FUNCTIONS
 from ..validation.findings import Severity
 from ..validation.subjects import Subject
 from .context import LintContext
 from .rules import Check, Hit, Rule, as_dict, as_list, rule
 
-BUILTIN_METRICS = frozenset({"request-success-rate", "request-duration"})
-PROVIDERS = frozenset({"prometheus", "datadog", "externalmetrics", "cloudwatch", "newrelic", "graphite",
-                       "stackdriver", "influxdb", "dynatrace", "keptn", "splunk"})
+BUILTIN_METRICS = frozenset(FLAGGER_BUILTIN_METRICS)
+PROVIDERS = frozenset(METRIC_PROVIDERS)
 # Functions a MetricTemplate query may call (MetricTemplateModel.TemplateFunctions) plus text/template builtins.
-QUERY_FUNCTIONS = frozenset({"name", "namespace", "target", "service", "ingress", "route", "interval", "variables"})
+QUERY_FUNCTIONS = frozenset(FLAGGER_QUERY_FUNCTIONS)
 GO_TEMPLATE_WORDS = frozenset({"and", "call", "html", "index", "slice", "js", "len", "not", "or", "print", "printf",
                                "println", "urlquery", "eq", "ge", "gt", "le", "lt", "ne", "if", "else", "end",
                                "range", "with", "define", "template", "block", "break", "continue", "nil"})

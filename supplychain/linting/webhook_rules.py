@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator
 
+from ..analysis.constants import HOOK_TYPES as FLAGGER_HOOK_TYPES
+from ..analysis.constants import LOADTESTER_TYPES as FLAGGER_LOADTESTER_TYPES
 from ..validation.findings import Severity
 from ..validation.subjects import Subject
 from .canary_rules import analysis, interval_seconds, is_blue_green
@@ -11,9 +13,8 @@ from .context import LintContext
 from .durations import format_seconds, parse_duration
 from .rules import Check, Hit, Rule, as_dict, as_list, rule
 
-HOOK_TYPES = frozenset({"", "confirm-rollout", "pre-rollout", "rollout", "confirm-promotion", "post-rollout",
-                        "event", "rollback", "confirm-traffic-increase"})
-LOADTESTER_TYPES = frozenset({"cmd", "bash", "helm", "helmv3", "kubectl", "concord", "ngrinder"})
+HOOK_TYPES = frozenset({"", *FLAGGER_HOOK_TYPES})  # an empty type is a rollout hook
+LOADTESTER_TYPES = frozenset(FLAGGER_LOADTESTER_TYPES)
 # Hooks whose failure counts against the analysis (failedChecks) - a fire-and-forget task never fails them.
 GATING_HOOKS = frozenset({"pre-rollout", "rollout", ""})
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from supplychain.analysis.model import MetricTemplateSpec, parse_go_duration
+from supplychain.analysis.durations import parse_go_duration
+from supplychain.analysis.model import MetricTemplateSpec
 from supplychain.analysis.render import BUILTIN_QUERIES, canary_queries, collapse_whitespace, metric_model
 from supplychain.errors import InputError, Location
 

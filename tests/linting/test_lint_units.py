@@ -13,7 +13,7 @@ def test_go_durations() -> None:
     assert parse_duration("1.5h") == 5400
     assert parse_duration("500ms") == 0.5
     assert parse_duration("0") == 0
-    for bad in ("", "30", "s", "1x", "thirty", 30, None):
+    for bad in ("", "30", "s", "1x", "thirty", "--5s", "+-1m", 30, None):
         assert parse_duration(bad) is None, bad
 
 
