@@ -1,0 +1,87 @@
+"""Rules on a Canary's production controls: hook time budget, iterations, finite thresholds.
+
+Flagger calls every `rollout` hook (an empty type is one) one after the other on each analysis tick, each
+bounded by its own timeout (10s when unset), before it queries the metrics; its webhook documentation asks
+that their timeouts add up to less than the interval, or slow hooks stretch every tick.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, Iterator
+
+from ..analysis.constants import DEFAULT_HOOK_TIMEOUT
+from ..validation.findings import Severity
+from ..validation.subjects import Subject
+from .canary_rules import analysis, interval_seconds
+from .context import LintContext
+from .durations import format_seconds, parse_duration
+from .metric_rules import label, metrics
+from .rules import Check, Hit, Rule, as_dict, as_list, rule
+
+ROLLOUT_HOOK_TYPES = frozenset({"", "rollout"})
+
+
+def _canary(rule_id: str, severity: Severity, summary: str) -> Callable[[Check], Rule]:
+    return rule(rule_id, severity, "flagger.app", ["Canary"], summary)
+
+
+@_canary("webhook-rollout-timeouts", Severity.WARNING,
+         "the timeouts of the rollout hooks add up to less than the analysis interval")
+def rollout_timeouts(s: Subject, ctx: LintContext) -> Iterator[Hit]:
+    interval = interval_seconds(s)
+    total, names = 0.0, []
+    for h in as_list(analysis(s).get("webhooks")):
+        if not isinstance(h, dict) or h.get("type", "") not in ROLLOUT_HOOK_TYPES:
+            continue
+        timeout = parse_duration(h.get("timeout") if h.get("timeout") is not None else DEFAULT_HOOK_TIMEOUT)
+        if timeout is None:
+            continue
+        total += timeout
+        names.append(str(h.get("name")))
+    if names and total >= interval:
+        yield Hit("spec.analysis.webhooks",
+                  f"the rollout hooks ({', '.join(names)}) may take {format_seconds(total)} in all, not less than the "
+                  f"analysis interval ({format_seconds(interval)}); Flagger calls them one after the other on every "
+                  "tick, so slow hooks stretch every tick: lower their timeouts")
+
+
+@_canary("canary-iterations-min", Severity.ERROR, "analysis.iterations is at least 1")
+def iterations_min(s: Subject, ctx: LintContext) -> Iterator[Hit]:
+    value = analysis(s).get("iterations")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 1:
+        provider = as_dict(s.body.get("spec")).get("provider")
+        effect = ("provider kubernetes silently runs 10 iterations instead" if provider == "kubernetes"
+                  else "Flagger ignores it and runs a progressive canary (or 10 iterations on provider kubernetes)")
+        yield Hit("spec.analysis.iterations", f"iterations {value} is below 1: {effect}")
+
+
+def _shown(value: float) -> str:
+    return "NaN" if math.isnan(value) else ("-Infinity" if value < 0 else "Infinity")
+
+
+def _not_finite(value: object) -> bool:
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+_WHY = ("JSON has no NaN or infinity, so the API server cannot store it, and in Flagger's comparisons a NaN "
+        "or infinite bound either never fails or always fails: use a finite number")
+
+
+@_canary("metric-threshold-finite", Severity.ERROR, "metric thresholds are finite numbers (no NaN or infinity)")
+def threshold_finite(s: Subject, ctx: LintContext) -> Iterator[Hit]:
+    for i, m in metrics(s):
+        path = f"spec.analysis.metrics[{i}]"
+        bounds = as_dict(m.get("thresholdRange"))
+        for key in ("min", "max"):
+            value = bounds.get(key)
+            if _not_finite(value):
+                assert isinstance(value, float)
+                yield Hit(f"{path}.thresholdRange.{key}", f"{label(i, m)} thresholdRange.{key} is {_shown(value)}; {_WHY}")
+        value = m.get("threshold")
+        if _not_finite(value):
+            assert isinstance(value, float)
+            yield Hit(f"{path}.threshold", f"{label(i, m)} threshold is {_shown(value)}; {_WHY}")
+
+
+RULES: list[Rule] = [rollout_timeouts, iterations_min, threshold_finite]
