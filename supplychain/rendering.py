@@ -12,6 +12,7 @@ import yaml
 
 from . import __version__
 from .errors import InputError, Location, ToolError
+from .k8slists import flatten, rebuild
 from .project import project_root, templates_dir, ytt_dir
 from .toolchain import run_tool
 from .yamlio import Document, dump_documents, load_documents, parse_documents
@@ -65,22 +66,46 @@ def overlay_files(secret: dict[str, Any]) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()}
 
 
-def apply_overlays(chain_paths: list[str], secret: dict[str, Any]) -> list[Document]:
-    """Apply the canary-stage overlay to supply chains and deliveries, as TAP's package_overlays does."""
-    chains = load_documents(chain_paths)
-    if not chains:
+# Fields the API server fills in: a patched copy of a `kubectl get -o yaml` dump leaves them out, so that
+# it can be applied again (a stale resourceVersion would be refused) and checked like any manifest.
+SERVER_METADATA = ("managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink")
+
+
+def _as_manifest(doc: Document) -> dict[str, Any]:
+    """DOC's object without what the API server wrote into it (status, server-set metadata)."""
+    if not isinstance(doc.body, dict):
+        raise InputError("expected a Kubernetes object (a mapping)", doc.location())
+    body = {k: v for k, v in doc.body.items() if k != "status"}
+    metadata = body.get("metadata")
+    if isinstance(metadata, dict):
+        body["metadata"] = {k: v for k, v in metadata.items() if k not in SERVER_METADATA}
+    return body
+
+
+def apply_overlays(chain_paths: list[str], secret: dict[str, Any]) -> list[Any]:
+    """Apply the canary-stage overlay to supply chains and deliveries, as TAP's package_overlays does.
+
+    Every object of a list document (`kubectl get clustersupplychains -o yaml`) is patched, and written back
+    into its list; objects lose their status and server-set metadata.
+    """
+    docs = load_documents(chain_paths)
+    if not docs:
         raise InputError("no documents to patch", Location(", ".join(chain_paths)))
-    for doc in chains:
-        if not isinstance(doc.body, dict):
-            raise InputError("expected a Kubernetes object (a mapping)", doc.location())
+    objects, shapes = flatten(docs)
+    manifests = [_as_manifest(d) for d in objects]
+    if not manifests:
+        return rebuild([], shapes)
     with tempfile.TemporaryDirectory(prefix="supplychain-overlay-") as tmp:
         base = Path(tmp)
         (base / "overlays").mkdir()
         for name, content in overlay_files(secret).items():
             (base / "overlays" / name).write_text(content, encoding="utf-8")
-        (base / "chains.yaml").write_text(dump_documents(d.body for d in chains), encoding="utf-8")
+        (base / "chains.yaml").write_text(dump_documents(manifests), encoding="utf-8")
         text = _ytt(["-f", str(base / "chains.yaml"), "-f", str(base / "overlays")], what="applying the canary-stage overlay")
-    return parse_documents(text, "<patched chains>")
+    patched = [d.body for d in parse_documents(text, "<patched chains>")]
+    if len(patched) != len(manifests):
+        raise ToolError(f"the overlay returned {len(patched)} objects for {len(manifests)}")
+    return rebuild(patched, shapes)
 
 
 def _inline_paths() -> dict[str, str]:

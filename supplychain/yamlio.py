@@ -11,6 +11,9 @@ import yaml
 
 from .errors import InputError, Location
 
+# Document.extra key: the object's position in the `items` of a list document (see k8slists).
+LIST_ITEM = "list_item"
+
 
 @dataclass
 class Document:
@@ -36,8 +39,15 @@ class Document:
     def api_version(self) -> str | None:
         return self.body.get("apiVersion") if isinstance(self.body, dict) else None
 
+    def field_path(self, path: str | None) -> str | None:
+        """PATH inside this object as a path from the document: item j of a list document is `items[j]`."""
+        item = self.extra.get(LIST_ITEM)
+        if not isinstance(item, int):
+            return path
+        return f"items[{item}].{path}" if path else f"items[{item}]"
+
     def location(self, field_path: str | None = None) -> Location:
-        return Location(self.source, self.index, self.kind, self.name, field_path)
+        return Location(self.source, self.index, self.kind, self.name, self.field_path(field_path))
 
 
 class _Loader(yaml.SafeLoader):

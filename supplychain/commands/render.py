@@ -42,7 +42,7 @@ def command(
     if "overlay" in wanted:
         bodies += [d.body for d in secrets]
     if "chains" in wanted and options.chains:
-        bodies += [d.body for d in apply_overlays(options.chains, secrets[0].body)]
+        bodies += apply_overlays(options.chains, secrets[0].body)
     if "package" in wanted:
         bodies += render_package(package_image)
     write_output(dump_documents(bodies), output)

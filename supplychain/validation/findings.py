@@ -36,6 +36,12 @@ class Finding:
         """The full field path from the document, hops included."""
         return " > ".join([*self.via, self.field] if self.field else list(self.via))
 
+    @property
+    def object_key(self) -> tuple[str, int | None, str]:
+        """Which input object this is about: file, document, and `items[j]` inside a list document."""
+        head = (self.via[0] if self.via else self.field).split(".", 1)[0].split(" ", 1)[0]
+        return self.file, self.index, head if head.startswith("items[") else ""
+
     def document(self) -> str:
         if self.index is None:
             return ""
@@ -70,9 +76,13 @@ def finding_at(
     severity: Severity = Severity.ERROR,
     via: tuple[str, ...] = (),
 ) -> Finding:
-    """A finding in DOC (the document as it appears in the input)."""
+    """A finding in DOC (the document as it appears in the input; an item of a list is `items[j]` in it)."""
     kind = doc.kind if isinstance(doc.kind, str) else None
     name = doc.name if isinstance(doc.name, str) else None
+    if via:
+        via = (doc.field_path(via[0]) or "", *via[1:])
+    else:
+        field_path = doc.field_path(field_path) or ""
     return Finding(doc.source, doc.index, kind, name, field_path, message, rule, severity, via)
 
 

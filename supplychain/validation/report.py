@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..errors import InputError, Location
+from ..k8slists import expand_lists
 from ..yamlio import Document, load_documents
 from .findings import Finding, render_json, render_text, summary
 
@@ -12,10 +13,10 @@ OUTPUT_FORMATS = ("text", "json")
 
 
 def read_inputs(paths: tuple[str, ...]) -> list[Document]:
-    """Every document of PATHS ('-' is standard input); an input without any document is an error."""
+    """Every object of PATHS ('-' is standard input; a list document gives its items); none at all is an error."""
     if list(paths).count("-") > 1:
         raise InputError("standard input ('-') can be given only once")
-    docs = load_documents(paths)
+    docs = expand_lists(load_documents(paths))
     if not docs:
         raise InputError("no YAML documents found", Location(", ".join("<stdin>" if p == "-" else p for p in paths)))
     return docs

@@ -73,6 +73,6 @@ def validate_documents(docs: list[Document], stamper: Stamper | None = None, sta
     for subject in expansion.subjects:
         findings.extend(check_subject(subject, registry, checker))
     # A template its schema or webhook rules reject cannot be stamped either; those findings say why.
-    rejected = {(f.file, f.index) for f in findings if f.rule in ("webhook", "schema") and not f.via}
-    findings = [f for f in findings if not (f.rule == "template-stamp" and (f.file, f.index) in rejected)]
+    rejected = {f.object_key for f in findings if f.rule in ("webhook", "schema") and not f.via}
+    findings = [f for f in findings if not (f.rule == "template-stamp" and f.object_key in rejected)]
     return ValidationResult(sort_findings(findings), len(docs), len(expansion.subjects))
