@@ -102,7 +102,7 @@ class Recording:
             "metric_templates": self.metric_templates,
             "started_at": self.started_at,
             "ticks": [t.to_json() for t in self.ticks],
-            "metrics": {k: [[t, v] for t, v in samples] for k, samples in self.metrics.items()},
+            "metrics": {k: [[t, sample_to_json(v)] for t, v in samples] for k, samples in self.metrics.items()},
             "webhooks": {k: [[t, ok] for t, ok in calls] for k, calls in self.webhooks.items()},
             "outcome": self.outcome,
             "promoted_at": self.promoted_at,
@@ -118,6 +118,25 @@ def _num(value: Any, source: str, path: str, allow_none: bool = False) -> float 
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(float(value)):
         raise _fail(source, path, f"must be a number{' or null' if allow_none else ''}, got {value!r}")
+    return float(value)
+
+
+def sample_to_json(value: float | None) -> float | str | None:
+    """A metric value as a recording stores it: infinities spelled as Prometheus spells them (+Inf, -Inf)."""
+    if value is not None and math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    return value
+
+
+def _sample(value: Any, source: str, path: str) -> float | None:
+    """A recorded metric value: a number, +Inf/-Inf, or null/NaN (no values: a failed check)."""
+    if isinstance(value, str) and value in ("+Inf", "-Inf", "Inf"):
+        return math.inf if value != "-Inf" else -math.inf
+    if value is None or (isinstance(value, str) and value.lower() == "nan") or (
+            isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isinf(float(value)):
+        raise _fail(source, path, f"must be a number, +Inf, -Inf or null, got {value!r}")
     return float(value)
 
 
@@ -175,12 +194,8 @@ def from_json(data: Any, source: str) -> Recording:
             if not isinstance(sample, list) or len(sample) != 2:
                 raise _fail(source, path, "must be a [t, value] pair")
             t = _num(sample[0], source, path)
-            v = sample[1]
-            if isinstance(v, str) and v.lower() == "nan":
-                v = None
-            value = _num(v, source, path, allow_none=True) if not (isinstance(v, float) and math.isnan(v)) else None
             assert t is not None
-            out.append((t, value))
+            out.append((t, _sample(sample[1], source, path)))
         out.sort(key=lambda s: s[0])
         metrics[str(name)] = out
     webhooks: dict[str, list[tuple[float, bool]]] = {}

@@ -256,6 +256,8 @@ class HelloApp:
             path = self.recordings_dir / f"{scenario}{suffix}.json"
             write_recording(path, recording)
         result = Rollout(scenario, version, previous, observation, recording, path)
+        for t, metric, message in observation.query_errors[:5]:
+            self.env.progress(f"{scenario}: metric {metric} at t={t:.1f}s: {message}")
         self.env.progress(f"{scenario}: {result.outcome} {result.finished_after or 0:.1f}s after the update "
                           f"(detected after {result.detected_after or 0:.1f}s); recording {path}")
         self.timings.append({"scenario": scenario, "outcome": result.outcome, "detected_after_s": result.detected_after,

@@ -10,82 +10,34 @@ same Prometheus. The result is a replay recording (design.md format).
 
 from __future__ import annotations
 
-import json
-import math
-import re
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .webhooks import WebhookCall
+from ..analysis.model import parse_canary, parse_metric_template
+from ..analysis.prometheus import QueryFailed, instant_query
 from ..analysis.recording import RecordedTick as Tick
+from ..analysis.recording import sample_to_json
+from ..analysis.render import MetricQuery, canary_queries
+from ..yamlio import Document
+from .webhooks import WebhookCall
 
 ANALYSIS_PHASES = ("Progressing", "WaitingPromotion")
 PROMOTED_PHASES = ("Promoting", "Finalising", "Succeeded")
-_VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z0-9_]+))?\s*\}\}")
 
 
-class QueryRenderError(ValueError):
-    """A query uses a variable Flagger would not know (Flagger renders with missingkey=error)."""
-
-
-def query_variables(canary: dict[str, Any], metric: dict[str, Any]) -> dict[str, Any]:
-    """The variables Flagger offers a MetricTemplate query for METRIC of CANARY."""
-    spec = canary.get("spec") or {}
-    target = (spec.get("targetRef") or {}).get("name", "")
-    service = (spec.get("service") or {}).get("name") or target
-    return {
-        "name": canary["metadata"]["name"],
-        "namespace": canary["metadata"].get("namespace", ""),
-        "target": target,
-        "service": service,
-        "ingress": (spec.get("ingressRef") or {}).get("name", ""),
-        "route": (spec.get("routeRef") or {}).get("name", ""),
-        "interval": metric.get("interval", ""),
-        "variables": dict(metric.get("templateVariables") or {}),
-    }
-
-
-def render_query(query: str, variables: dict[str, Any]) -> str:
-    """Substitute `{{ name }}`-style variables (and `{{ variables.key }}`) like Flagger's renderer."""
-
-    def substitute(match: re.Match[str]) -> str:
-        name, key = match.group(1), match.group(2)
-        if name not in variables:
-            raise QueryRenderError(f"unknown variable {name!r} in query")
-        value = variables[name]
-        if key is not None:
-            if not isinstance(value, dict) or key not in value:
-                raise QueryRenderError(f"unknown variable {name}.{key} in query")
-            value = value[key]
-        return str(value)
-
-    return _VARIABLE.sub(substitute, query)
-
-
-def query_prometheus(base_url: str, query: str, at: float | None = None, timeout: float = 5.0) -> float | None:
-    """Instant query; like Flagger, the last series wins, and no data, NaN or an error give None."""
-    params = {"query": query}
-    if at is not None:
-        params["time"] = f"{at:.3f}"
-    url = f"{base_url.rstrip('/')}/api/v1/query?{urllib.parse.urlencode(params)}"
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            body = json.load(response)
-    except (OSError, urllib.error.URLError, ValueError):
-        return None
-    data = body.get("data") or {}
-    if body.get("status") != "success" or data.get("resultType") != "vector" or not data.get("result"):
-        return None
-    try:
-        value = float(data["result"][-1]["value"][1])
-    except (KeyError, IndexError, TypeError, ValueError):
-        return None
-    return None if math.isnan(value) or math.isinf(value) else value
+def metric_queries(canary: dict[str, Any], templates: list[dict[str, Any]]) -> dict[str, MetricQuery]:
+    """The PromQL queries Flagger runs for CANARY's inline-query and templateRef metrics, by metric name, rendered
+    by the one Flagger renderer (`analysis.render`); a query that cannot render carries its error."""
+    source = f"Canary {((canary.get('metadata') or {}).get('name'))}"
+    spec = parse_canary(Document(source, 0, canary))
+    by_key = {}
+    for i, body in enumerate(templates):
+        template = parse_metric_template(Document("MetricTemplate", i, body), spec.namespace)
+        by_key[(template.namespace, template.name)] = template
+    return {q.metric.name: q for q in canary_queries(spec, by_key)
+            if q.source in ("inline", "template") and q.promql}
 
 
 @dataclass(frozen=True)
@@ -111,6 +63,7 @@ class Observation:
     canary: dict[str, Any] | None = None
     metric_templates: list[dict[str, Any]] = field(default_factory=list)
     poll_errors: int = 0
+    query_errors: list[tuple[float, str, str]] = field(default_factory=list)  # (t, metric, error) besides no values
 
     @property
     def rollout_ticks(self) -> list[Tick]:
@@ -250,7 +203,7 @@ class RolloutObserver:
         self._changed = threading.Condition()
         self._thread: threading.Thread | None = None
         self._last: tuple[str, int, int, int] | None = None
-        self._queries: dict[str, str] = {}
+        self._queries: dict[str, MetricQuery] = {}
 
     # -- lifecycle --------------------------------------------------------------------------------
 
@@ -286,9 +239,9 @@ class RolloutObserver:
                 continue
             template = self.reader.metric_template(ref.get("namespace") or self.namespace, ref["name"])
             obs.metric_templates.append({k: template[k] for k in ("apiVersion", "kind", "metadata", "spec") if k in template})
-            query = (template.get("spec") or {}).get("query", "")
-            self._queries[metric["name"]] = render_query(query, query_variables(canary, metric))
-            obs.metrics.setdefault(metric["name"], [])
+        self._queries = metric_queries(obs.canary, obs.metric_templates)
+        for name in self._queries:
+            obs.metrics.setdefault(name, [])
 
     # -- polling ----------------------------------------------------------------------------------
 
@@ -330,9 +283,21 @@ class RolloutObserver:
             self._changed.notify_all()
 
     def _sample_metrics(self, t: float) -> None:
+        """Each query as Flagger reads it (analysis.prometheus), against the observer's Prometheus: a value
+        (+Inf included) or None, the failed check Flagger counts; errors other than no values are kept."""
         at = self._clock()
         for name, query in self._queries.items():
-            self.observation.metrics[name].append((t, query_prometheus(self.prometheus_url, query, at)))
+            value: float | None = None
+            if query.rendered is None:
+                self.observation.query_errors.append((t, name, query.error or "the query did not render"))
+            else:
+                headers = query.template.headers if query.template is not None else None
+                try:
+                    value = instant_query(self.prometheus_url, query.rendered, headers, at=at)
+                except QueryFailed as err:
+                    if not err.no_values:
+                        self.observation.query_errors.append((t, name, err.message))
+            self.observation.metrics[name].append((t, value))
 
     # -- waiting ----------------------------------------------------------------------------------
 
@@ -368,7 +333,8 @@ class RolloutObserver:
             "metric_templates": obs.metric_templates,
             "started_at": round(obs.started_at, 3),
             "ticks": [t.to_json() for t in obs.ticks],
-            "metrics": {name: [[round(t, 3), v] for t, v in samples] for name, samples in obs.metrics.items()},
+            "metrics": {name: [[round(t, 3), sample_to_json(v)] for t, v in samples]
+                        for name, samples in obs.metrics.items()},
             "webhooks": webhooks,
             "outcome": final,
             "promoted_at": round(promoted.t, 3) if promoted else None,

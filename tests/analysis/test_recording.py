@@ -144,7 +144,7 @@ def test_unfinished_runs_load_with_no_outcome() -> None:
     ({"ticks": [tick(5, "Progressing"), tick(1, "Progressing")]}, "r.json: ticks[1].t: ticks must be in time order"),
     ({"ticks": [dict(tick(1, "Progressing"), failedChecks="1")]}, "r.json: ticks[0].failedChecks: must be an integer"),
     ({"metrics": {"sr": [[1]]}}, "r.json: metrics.sr[0]: must be a [t, value] pair"),
-    ({"metrics": {"sr": [[1, "high"]]}}, "r.json: metrics.sr[0]: must be a number or null"),
+    ({"metrics": {"sr": [[1, "high"]]}}, "r.json: metrics.sr[0]: must be a number, +Inf, -Inf or null"),
     ({"webhooks": {"w": [[1, "yes"]]}}, "r.json: webhooks.w[0]: must be a [t, true|false] pair"),
     ({"outcome": "Done"}, "r.json: outcome: must be Succeeded, Failed or null"),
     ({"started_at": "yesterday"}, "r.json: started_at: must be a number"),

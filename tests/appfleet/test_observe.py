@@ -10,14 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from supplychain.appfleet.observe import (
-    QueryRenderError,
-    RolloutObserver,
-    analysis_ran,
-    query_prometheus,
-    query_variables,
-    render_query,
-)
+from supplychain.appfleet.observe import RolloutObserver, analysis_ran, metric_queries
 from supplychain.analysis.recording import from_json
 from supplychain.appfleet.webhooks import WebhookCall
 
@@ -44,14 +37,24 @@ TEMPLATE = {"apiVersion": "flagger.app/v1beta1", "kind": "MetricTemplate",
                      "query": 'sum(up{namespace="{{ namespace }}",pod=~"{{ target }}-.*"}[{{ interval }}])'}}
 
 
-def test_render_query_like_flagger() -> None:
-    variables = query_variables(CANARY, CANARY["spec"]["analysis"]["metrics"][0])
-    assert render_query(TEMPLATE["spec"]["query"], variables) == 'sum(up{namespace="prod",pod=~"hello-app-.*"}[30s])'
-    assert render_query("x{a=\"{{ variables.env }}\"}", {**variables, "variables": {"env": "prod"}}) == 'x{a="prod"}'
-    with pytest.raises(QueryRenderError, match="unknown variable 'podname'"):
-        render_query("{{ podname }}", variables)
-    with pytest.raises(QueryRenderError, match="variables.missing"):
-        render_query("{{ variables.missing }}", variables)
+def test_queries_render_with_flaggers_renderer() -> None:
+    queries = metric_queries(CANARY, [TEMPLATE])
+    assert queries["success-rate"].rendered == 'sum(up{namespace="prod",pod=~"hello-app-.*"}[30s])'
+    variables = {**TEMPLATE, "spec": {**TEMPLATE["spec"], "query": 'x{a="{{ variables.env }}"}'}}
+    metric = {**CANARY["spec"]["analysis"]["metrics"][0], "templateVariables": {"env": "prod"}}
+    canary = {**CANARY, "spec": {**CANARY["spec"], "analysis": {**CANARY["spec"]["analysis"], "metrics": [metric]}}}
+    assert metric_queries(canary, [variables])["success-rate"].rendered == 'x{a="prod"}'
+    unknown = {**TEMPLATE, "spec": {**TEMPLATE["spec"], "query": "{{ podname }}"}}
+    failed = metric_queries(CANARY, [unknown])["success-rate"]
+    assert failed.rendered is None and failed.error is not None and "podname" in failed.error
+    missing = {**TEMPLATE, "spec": {**TEMPLATE["spec"], "query": "{{ variables.missing }}"}}
+    failed = metric_queries(CANARY, [missing])["success-rate"]
+    assert failed.rendered is None and failed.error is not None and "missing" in failed.error
+
+
+def test_ingress_and_route_default_to_the_target_as_in_flagger() -> None:
+    template = {**TEMPLATE, "spec": {**TEMPLATE["spec"], "query": "{{ ingress }}/{{ route }}/{{ service }}"}}
+    assert metric_queries(CANARY, [template])["success-rate"].rendered == "hello-app/hello-app/hello-app"
 
 
 @pytest.mark.parametrize(
@@ -99,16 +102,6 @@ def prometheus() -> Iterator[str]:
 def _vector(*values: str) -> dict[str, Any]:
     return {"status": "success", "data": {"resultType": "vector",
                                           "result": [{"metric": {"i": str(i)}, "value": [0, v]} for i, v in enumerate(values)]}}
-
-
-def test_query_prometheus_last_series_wins_and_nan_is_none(prometheus: str) -> None:
-    _Prometheus.answers = {"a": _vector("1.5", "98.25"), "nan": _vector("NaN"),
-                           "matrix": {"status": "success", "data": {"resultType": "matrix", "result": [{}]}}}
-    assert query_prometheus(prometheus, "a") == 98.25
-    assert query_prometheus(prometheus, "nan") is None
-    assert query_prometheus(prometheus, "empty") is None
-    assert query_prometheus(prometheus, "matrix") is None
-    assert query_prometheus("http://127.0.0.1:9", "a", timeout=1) is None, "unreachable is None, not an exception"
 
 
 class FakeReader:
@@ -212,3 +205,21 @@ def test_no_outcome_until_the_rollout_ends(prometheus: str) -> None:
     reader.status = {"phase": "Progressing"}
     observer.poll()
     assert observer.observation.outcome is None
+
+
+def test_observer_reads_values_as_flagger_does(prometheus: str) -> None:
+    """+Inf is a value (recorded as Prometheus spells it), no values is a failed check, other errors are kept."""
+    rendered = 'sum(up{namespace="prod",pod=~"hello-app-.*"}[30s])'
+    reader, clock = FakeReader(), FakeClock(1000.0)
+    observer = RolloutObserver(reader, "prod", "hello-app", prometheus, clock=clock, started_at=1000.0)  # type: ignore[arg-type]
+    observer._load_spec()
+    answers = [_vector("+Inf"), _vector("NaN"), {"status": "success", "data": {"resultType": "matrix",
+                                                                             "result": [{"values": [[0, "1"]]}]}}]
+    for t, answer in enumerate(answers):
+        _Prometheus.answers = {rendered: answer}
+        observer._sample_metrics(float(t))
+    assert observer.observation.metrics["success-rate"] == [(0.0, float("inf")), (1.0, None), (2.0, None)]
+    assert observer.observation.query_errors == [(2.0, "success-rate", "query returned multiple values")]
+    recording = observer.recording("inf", [])
+    assert recording["metrics"]["success-rate"] == [[0.0, "+Inf"], [1.0, None], [2.0, None]]
+    assert from_json(recording, "inf.json").metrics["success-rate"][0] == (0.0, float("inf"))

@@ -12,7 +12,7 @@ import pytest
 
 from supplychain.appfleet import AppFleet, AppSpec, Behaviour, BehaviourTable, PodInfo, StaticPods
 from supplychain.appfleet.example import find, platform_documents, render_example
-from supplychain.appfleet.observe import query_variables, render_query
+from supplychain.appfleet.observe import metric_queries
 from supplychain.stamping import stamp_template
 
 from .fleetsim import FakeClock, promtool_eval, scrape_series
@@ -29,12 +29,15 @@ def stamped_queries() -> dict[str, str]:
     deliverable = find(docs, "Deliverable", "hello-app")
     templates = {d["metadata"]["name"]: d for d in platform_documents()}
     canary = stamp_template(templates["canary"], deliverable)
-    queries: dict[str, str] = {}
+    metric_templates = []
     for metric in canary["spec"]["analysis"]["metrics"]:
-        kind = metric["name"]
-        template = stamp_template(templates["canary-metric"], deliverable, params={"canary_metric": kind})
+        template = stamp_template(templates["canary-metric"], deliverable, params={"canary_metric": metric["name"]})
         assert template["metadata"]["name"] == metric["templateRef"]["name"]
-        queries[kind] = render_query(template["spec"]["query"], query_variables(canary, metric))
+        metric_templates.append(template)
+    queries: dict[str, str] = {}
+    for name, query in metric_queries(canary, metric_templates).items():
+        assert query.sent is not None, query.error
+        queries[name] = query.sent
     return queries
 
 
