@@ -127,6 +127,46 @@ def _constant(value: object) -> Callable[[], object]:
     return lambda: value
 
 
+@dataclass(frozen=True)
+class RenderFailure:
+    """Why a query does not render: Go's message, and whether parsing, executing or this engine failed."""
+
+    stage: str  # parse | exec | unsupported
+    message: str
+
+    @property
+    def undefined_function(self) -> str | None:
+        """The name in Go's `function "X" not defined` parse error."""
+        found = _UNDEFINED.search(self.message) if self.stage == "parse" else None
+        return found.group(1) if found else None
+
+    @property
+    def missing_key(self) -> str | None:
+        """The key in Go's `map has no entry for key "K"` error (missingkey=error)."""
+        found = _MISSING_KEY.search(self.message) if self.stage == "exec" else None
+        return found.group(1) if found else None
+
+    @property
+    def flagger_message(self) -> str:
+        if self.stage == "unsupported":
+            return f"cannot render offline: {self.message}"
+        return flagger_render_error(gotemplate.TemplateError(self.message, self.stage))
+
+
+_UNDEFINED = re.compile(r'function "([^"]*)" not defined')
+_MISSING_KEY = re.compile(r'map has no entry for key "([^"]*)"')
+
+
+def try_render(text: str, model: Mapping[str, object]) -> str | RenderFailure:
+    """TEXT rendered like Flagger's RenderQuery, or why it does not render."""
+    try:
+        return render(text, model)
+    except gotemplate.TemplateError as err:
+        return RenderFailure(err.stage, err.message)
+    except gotemplate.UnsupportedTemplate as err:
+        return RenderFailure("unsupported", str(err))
+
+
 def flagger_render_error(err: gotemplate.TemplateError) -> str:
     """Flagger's wrapping of a RenderQuery error (including its spelling)."""
     prefix = "template parsing failed" if err.stage == "parse" else "template excution failed"

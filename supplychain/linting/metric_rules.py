@@ -9,12 +9,12 @@ MetricTemplate, and then as a warning.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Callable, Iterator
 
 from ..analysis.constants import BUILTIN_METRICS as FLAGGER_BUILTIN_METRICS
 from ..analysis.constants import METRIC_PROVIDERS
-from ..analysis.constants import QUERY_FUNCTIONS as FLAGGER_QUERY_FUNCTIONS
+from ..analysis.constants import MODEL_KEYS, QUERY_FUNCTIONS
+from ..analysis.render import RenderFailure, try_render
 from ..validation.findings import Severity
 from ..validation.subjects import Subject
 from .context import LintContext
@@ -22,13 +22,8 @@ from .rules import Check, Hit, Rule, as_dict, as_list, rule
 
 BUILTIN_METRICS = frozenset(FLAGGER_BUILTIN_METRICS)
 PROVIDERS = frozenset(METRIC_PROVIDERS)
-# Functions a MetricTemplate query may call (MetricTemplateModel.TemplateFunctions) plus text/template builtins.
-QUERY_FUNCTIONS = frozenset(FLAGGER_QUERY_FUNCTIONS)
-GO_TEMPLATE_WORDS = frozenset({"and", "call", "html", "index", "slice", "js", "len", "not", "or", "print", "printf",
-                               "println", "urlquery", "eq", "ge", "gt", "le", "lt", "ne", "if", "else", "end",
-                               "range", "with", "define", "template", "block", "break", "continue", "nil"})
-_ACTION = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}", re.S)
-_IDENT = re.compile(r"(?<![.\w$\"'])([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)")
+# Placeholder values for Flagger's model when a rule only needs to know whether a query renders.
+_SAMPLE_MODEL = {key: key for key in MODEL_KEYS}
 
 
 def metrics(subject: Subject) -> list[tuple[int, dict[str, Any]]]:
@@ -41,13 +36,11 @@ def label(i: int, metric: dict[str, Any]) -> str:
     return f"metric {name!r}" if isinstance(name, str) else f"metric {i}"
 
 
-def query_identifiers(query: str) -> list[tuple[str, str]]:
-    """(function, .field chain) pairs called in the {{ }} actions of a Go text/template query."""
-    found: list[tuple[str, str]] = []
-    for action in _ACTION.findall(query):
-        stripped = re.sub(r'"(?:\\.|[^"\\])*"|`[^`]*`', '""', action)
-        found.extend(_IDENT.findall(stripped))
-    return found
+def render_failure(query: str, variables: dict[str, Any] | None) -> RenderFailure | None:
+    """Why QUERY does not render with Flagger's renderer for a metric giving VARIABLES (None when it does)."""
+    given = {str(k): str(v) for k, v in variables.items()} if variables is not None else None
+    result = try_render(query, {**_SAMPLE_MODEL, "variables": given})
+    return result if isinstance(result, RenderFailure) else None
 
 
 def _canary(rule_id: str, severity: Severity, summary: str) -> Callable[[Check], Rule]:
@@ -106,14 +99,18 @@ def template_variables(s: Subject, ctx: LintContext) -> Iterator[Hit]:
         query = as_dict(mt.body.get("spec")).get("query") if mt else None
         if not isinstance(query, str):
             continue
-        given = as_dict(m.get("templateVariables"))
-        needed = sorted({chain.lstrip(".").split(".")[0] for fn, chain in query_identifiers(query)
-                         if fn == "variables" and chain})
-        for key in needed:
-            if key not in given:
-                yield Hit(f"spec.analysis.metrics[{i}].templateVariables",
-                          f"MetricTemplate {ref['name']!r} reads variables.{key}, which this metric does not set; "
-                          "the query fails to render (missingkey=error)")
+        given = m.get("templateVariables") if isinstance(m.get("templateVariables"), dict) else None
+        failure = render_failure(query, given)
+        if failure is None or failure.stage != "exec":
+            continue  # parse errors are the MetricTemplate's own finding
+        key = failure.missing_key
+        if key is not None:
+            yield Hit(f"spec.analysis.metrics[{i}].templateVariables",
+                      f"MetricTemplate {ref['name']!r} reads variables.{key}, which this metric does not set; "
+                      "the query fails to render (missingkey=error)")
+        else:
+            yield Hit(f"spec.analysis.metrics[{i}].templateVariables",
+                      f"MetricTemplate {ref['name']!r} does not render for this metric: {failure.flagger_message}")
 
 
 def _metric_template(rule_id: str, severity: Severity, summary: str) -> Callable[[Check], Rule]:
@@ -135,13 +132,15 @@ def query_functions(s: Subject, ctx: LintContext) -> Iterator[Hit]:
     query = as_dict(s.body.get("spec")).get("query")
     if not isinstance(query, str):
         return
-    if query.count("{{") != query.count("}}"):
-        yield Hit("spec.query", "unbalanced {{ }} in the query template")
+    failure = render_failure(query, {})
+    if failure is None or failure.stage != "parse":
         return
-    for fn, _ in query_identifiers(query):
-        if fn not in QUERY_FUNCTIONS and fn not in GO_TEMPLATE_WORDS:
-            yield Hit("spec.query", f"the query calls {{{{ {fn} }}}}, which Flagger does not define; rendering fails "
-                                    f"(available: {', '.join(sorted(QUERY_FUNCTIONS))})")
+    name = failure.undefined_function
+    if name is not None:
+        yield Hit("spec.query", f"the query calls {{{{ {name} }}}}, which Flagger does not define; rendering fails "
+                                f"(available: {', '.join(sorted(QUERY_FUNCTIONS))})")
+    else:
+        yield Hit("spec.query", f"the query does not parse, so Flagger fails every check: {failure.flagger_message}")
 
 
 RULES: list[Rule] = [metric_source, metric_template_exists, threshold_range, template_variables, provider,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from supplychain.linting.durations import parse_duration
-from supplychain.linting.metric_rules import query_identifiers
+from supplychain.linting.metric_rules import render_failure
 from supplychain.linting.selectors import compatible, requirements
 
 
@@ -33,12 +33,16 @@ def test_selector_overlap() -> None:
     assert compatible(requirements(None, None, [{"key": "type", "operator": "DoesNotExist"}]), web)
 
 
-def test_query_identifiers() -> None:
-    query = 'rate(x{ns="{{ namespace }}",pod=~"{{ target }}-.*",r="{{ variables.route }}"}[{{ interval }}]) {{ printf "%s" name }}'
-    found = query_identifiers(query)
-    assert ("namespace", "") in found and ("target", "") in found and ("interval", "") in found
-    assert ("variables", ".route") in found and ("printf", "") in found and ("name", "") in found
-    assert all(fn != "s" for fn, _ in found)  # string literals are skipped
+def test_queries_are_checked_with_flaggers_renderer() -> None:
+    query = 'rate(x{ns="{{ namespace }}",r="{{ variables.route }}"}[{{ interval }}]) {{ printf "%s" "{{ workload }}" }}'
+    assert render_failure(query, {"route": "r"}) is None, "a string literal is not a call"
+    missing = render_failure(query, {})
+    assert missing is not None and missing.stage == "exec" and missing.missing_key == "route"
+    undefined = render_failure("{{ workload }}", {})
+    assert undefined is not None and undefined.undefined_function == "workload"
+    broken = render_failure("{{ if }}", {})
+    assert broken is not None and broken.stage == "parse" and broken.undefined_function is None
+    assert broken.flagger_message.startswith("template parsing failed: ")
 
 
 def test_a_more_specific_blueprint_breaks_a_tie() -> None:
