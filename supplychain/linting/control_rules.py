@@ -84,4 +84,26 @@ def threshold_finite(s: Subject, ctx: LintContext) -> Iterator[Hit]:
             yield Hit(f"{path}.threshold", f"{label(i, m)} threshold is {_shown(value)}; {_WHY}")
 
 
-RULES: list[Rule] = [rollout_timeouts, iterations_min, threshold_finite]
+SCALER_KINDS = ("HorizontalPodAutoscaler", "ScaledObject")  # by kind only (pkg/canary/factory.go)
+
+
+@_canary("canary-autoscaler", Severity.ERROR,
+         "autoscalerRef is a HorizontalPodAutoscaler or a KEDA ScaledObject; primaryScalerReplicas 1 <= min <= max")
+def autoscaler(s: Subject, ctx: LintContext) -> Iterator[Hit]:
+    ref = as_dict(s.body.get("spec")).get("autoscalerRef")
+    if not isinstance(ref, dict):
+        return
+    if ref.get("kind") not in SCALER_KINDS:
+        yield Hit("spec.autoscalerRef.kind", f"Flagger scales only a HorizontalPodAutoscaler or a ScaledObject and "
+                                             f"silently ignores a {ref.get('kind')!r}")
+    replicas = as_dict(ref.get("primaryScalerReplicas"))
+    low, high = replicas.get("minReplicas"), replicas.get("maxReplicas")
+    for key, value in (("minReplicas", low), ("maxReplicas", high)):
+        if isinstance(value, int) and not isinstance(value, bool) and value < 1:
+            yield Hit(f"spec.autoscalerRef.primaryScalerReplicas.{key}", f"{key} {value} must be at least 1")
+    if isinstance(low, int) and isinstance(high, int) and low > high:
+        yield Hit("spec.autoscalerRef.primaryScalerReplicas",
+                  f"minReplicas {low} exceeds maxReplicas {high}; the primary HPA would be rejected")
+
+
+RULES: list[Rule] = [rollout_timeouts, iterations_min, threshold_finite, autoscaler]
