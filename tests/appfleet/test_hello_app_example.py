@@ -60,7 +60,10 @@ def test_package_renders_the_app_with_the_version_label() -> None:
     deployment = objects[("Deployment", "hello-app")]
     template = deployment["spec"]["template"]
     assert template["metadata"]["labels"] == {"app": "hello-app", "version": "2.1.0"}
-    assert template["spec"]["containers"][0]["image"].endswith(":2.1.0")
+    container = template["spec"]["containers"][0]
+    assert container["image"] == "supplychain.local/hello-app:v1"
+    assert {"name": "APP_VERSION", "value": "2.1.0"} in container["env"], "the version picks the app's behaviour"
+    assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
     assert "replicas" not in deployment["spec"], "Flagger owns the replica count"
     assert "nodeSelector" not in template["spec"]
     assert ("Config", "kapp-config.yml") not in objects

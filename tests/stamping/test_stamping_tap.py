@@ -89,7 +89,7 @@ def test_delivery_canary_stage(rendered: Path, tmp_path: Path) -> None:
     assert app["spec"]["fetch"][0]["http"]["url"] == "http://source-controller/prod/hello-app-delivery.tar.gz"
     canary = docs[4]
     assert canary["metadata"]["namespace"] == "prod"
-    assert canary["spec"]["targetRef"]["name"] == "hello-app-00001-deployment"
+    assert canary["spec"]["targetRef"]["name"] == "hello-app"  # a server workload: the Deployment named after it
     assert [m["templateRef"]["name"] for m in canary["spec"]["analysis"]["metrics"]] == [
         "hello-app-success-rate", "hello-app-latency"]
 
