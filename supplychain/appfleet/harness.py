@@ -22,6 +22,8 @@ from ..errors import InputError
 from ..outputs import write_text_atomic
 from .behaviour import Behaviour
 from .example import apply_order, platform_documents, render_example
+from .loadtester import parse_calls, stamped_commands
+from .webhooks import WebhookCall
 from .pods import AppSpec, KubernetesPods
 from .observe import (
     PROMOTED_PHASES,
@@ -94,8 +96,30 @@ class Rollout:
         return ", ".join(f"{t.t:.1f}s {t.phase} it={t.iterations} fc={t.failed_checks}" for t in self.observation.ticks)
 
 
+def version_prefix(behaviour: Behaviour, unschedulable: bool = False) -> str:
+    """The prefix of a version's name that makes the real hello-app (examples/hello-app/app) behave as
+    BEHAVIOUR: its APP_VERSION picks the behaviour."""
+    conformance = behaviour.webhooks.get("conformance")
+    if conformance == "fail":
+        return "conformance-fails"
+    if conformance == "hang":
+        return "webhook-timeout"
+    if unschedulable:
+        return "never-ready"
+    if behaviour.success_rate < 99:
+        return "bad"
+    if behaviour.latency_ms > 500:
+        return "slow"
+    return "good"
+
+
 class HelloApp:
-    """hello-app installed by kapp-controller, guarded by the canary delivery, served by the app fleet."""
+    """hello-app installed by kapp-controller, guarded by the canary delivery.
+
+    On kwok the app fleet (a local process) serves the simulated pods' metrics and answers the webhooks.
+    On kind the app runs for real: each version's name picks its behaviour, Prometheus scrapes its pods,
+    and flagger-loadtester runs the stamped curl and hey commands; webhook calls are read from its log.
+    """
 
     def __init__(self, env: Environment, recordings_dir: Path) -> None:
         from kubernetes import client, config
@@ -107,9 +131,46 @@ class HelloApp:
         self.custom = client.CustomObjectsApi(self.api)
         self.reader = KubeReader(self.api)
         self.kubectl = env.kubectl()
-        self.fleet = AppFleet([AppSpec(NAMESPACE, APP)], KubernetesPods(env.kubeconfig), rate=10.0, hang_seconds=20.0)
+        self.real = env.provider == "kind"
+        self.fleet: AppFleet | None = None
+        if not self.real:
+            self.fleet = AppFleet([AppSpec(NAMESPACE, APP)], KubernetesPods(env.kubeconfig), rate=10.0,
+                                  hang_seconds=20.0)
         self._serial = int(time.time()) % 100000
         self.timings: list[dict[str, Any]] = []
+
+    @property
+    def webhook_url(self) -> str:
+        """Where the Canary's webhooks go: the app fleet on kwok, flagger-loadtester on kind."""
+        if self.fleet is not None:
+            return self.fleet.url
+        from ..cluster.kind_manifests import LOADTESTER_URL
+
+        return LOADTESTER_URL
+
+    def example_values(self) -> dict[str, Any]:
+        """The data values the example is rendered with on this provider."""
+        values: dict[str, Any] = {"namespace": NAMESPACE, "version": FIRST_VERSION, "loadtester_url": self.webhook_url}
+        if self.real:
+            from ..cluster.kind_manifests import PROMETHEUS_URL
+
+            values.update(prometheus_address=PROMETHEUS_URL, conformance_cmd="", load_cmd="")
+        else:
+            values["prometheus_address"] = self.env.prometheus_url
+        return values
+
+    def calls(self, since: float | None = None) -> list[WebhookCall]:
+        """The webhook calls answered since SINCE (unix seconds)."""
+        if self.fleet is not None:
+            return self.fleet.calls(since)
+        from ..cluster.kind_manifests import LOADTESTER, LOADTESTER_NAMESPACE
+
+        args = ["logs", f"deployment/{LOADTESTER}", "-n", LOADTESTER_NAMESPACE, "--timestamps"]
+        if since is not None:
+            args.append("--since-time=" + time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(since - 1)))
+        log = self.kubectl.run(*args, timeout=30)
+        found = parse_calls(log, stamped_commands(self.canary()), NAMESPACE)
+        return [c for c in found if since is None or c.time >= since]
 
     # -- set-up -------------------------------------------------------------------------------------
 
@@ -120,15 +181,16 @@ class HelloApp:
         left as it is, so applying does not roll out a version; the Canary is re-stamped with this
         fleet's webhook URL.
         """
-        self.fleet.start()
-        self.fleet.register(self.env.prometheus_targets_dir)
-        values = {"namespace": NAMESPACE, "version": FIRST_VERSION, "loadtester_url": self.fleet.url,
-                  "prometheus_address": self.env.prometheus_url}
-        docs = render_example(values)
+        if self.fleet is not None:
+            self.fleet.start()
+            self.fleet.register(self.env.prometheus_targets_dir)
+        docs = render_example(self.example_values())
         fresh = not self.kubectl.ok("get", "secret", "hello-app-values", "-n", NAMESPACE)
         if not fresh:
             docs = [d for d in docs if not (d["kind"] == "Secret" and d["metadata"]["name"] == "hello-app-values")]
-        self.kubectl.apply(apply_order(platform_documents() + docs))
+        # On kind our templates and RBAC are already installed by the environment's PackageInstall.
+        platform = [] if self.real else platform_documents()
+        self.kubectl.apply(apply_order(platform + docs))
         self.wait(lambda: self._package_reconciled(), timeout, "PackageInstall prod/hello-app to reconcile",
                   "kapp-controller")
         self.wait(lambda: self._webhooks_point_here(), timeout, "the Canary to carry this fleet's webhook URL",
@@ -146,10 +208,11 @@ class HelloApp:
 
     def _webhooks_point_here(self) -> bool:
         hooks = (self.canary()["spec"].get("analysis") or {}).get("webhooks") or []
-        return bool(hooks) and all(h.get("url") == self.fleet.url for h in hooks)
+        return bool(hooks) and all(h.get("url") == self.webhook_url for h in hooks)
 
     def close(self) -> None:
-        self.fleet.stop()
+        if self.fleet is not None:
+            self.fleet.stop()
         write_json(self.recordings_dir / "timings.json", self.timings)
         self.api.close()
 
@@ -197,14 +260,20 @@ class HelloApp:
                 pass
             if time.monotonic() > deadline:
                 where = f"; see {self.env.log_path(log)}" if log else ""
+                self.env.collect_logs()
                 raise Stalled(f"timed out after {timeout:g}s waiting for {what} (canary phase {self.canary_phase()}){where}")
             time.sleep(0.5)
 
     # -- rollouts -----------------------------------------------------------------------------------
 
-    def next_version(self, scenario: str) -> str:
+    def next_version(self, scenario: str, behaviour: Behaviour | None = None, unschedulable: bool = False) -> str:
+        """A new version name; on kind it starts with the prefix that makes the real app behave as BEHAVIOUR."""
         self._serial += 1
-        return f"{scenario}-{self._serial}"
+        if not self.real or behaviour is None:
+            return f"{scenario}-{self._serial}"
+        prefix = version_prefix(behaviour, unschedulable)
+        name = scenario if scenario.startswith(prefix + "-") or scenario == prefix else f"{prefix}-{scenario}"
+        return f"{name}-{self._serial}"
 
     def set_values(self, version: str, unschedulable: bool = False) -> None:
         """Bump the PackageInstall's values Secret (kapp-controller re-deploys on the change)."""
@@ -229,9 +298,10 @@ class HelloApp:
         self.wait(lambda: self.canary_phase() in IDLE, 180, "the canary to be idle before the next rollout", "flagger")
         previous, _ = self.primary_state()
         assert previous is not None, "no primary version before the rollout"
-        version = self.next_version(scenario)
+        version = self.next_version(scenario, behaviour, unschedulable)
         self.env.progress(f"{scenario}: rolling out {version} (primary on {previous})")
-        self.fleet.table.set(NAMESPACE, APP, version, behaviour)
+        if self.fleet is not None:
+            self.fleet.table.set(NAMESPACE, APP, version, behaviour)
         observer = RolloutObserver(self.reader, NAMESPACE, APP, self.env.prometheus_url, deliverable=APP).start()
         error: BaseException | None = None
         try:
@@ -251,7 +321,7 @@ class HelloApp:
             raise
         finally:
             observation = observer.stop()
-            recording = observer.recording(scenario, self.fleet.calls(observation.started_at))
+            recording = observer.recording(scenario, self._calls_or_none(observation.started_at))
             suffix = "" if error is None else ".incomplete"
             path = self.recordings_dir / f"{scenario}{suffix}.json"
             write_recording(path, recording)
@@ -264,6 +334,13 @@ class HelloApp:
                              "finished_after_s": result.finished_after, "promoted_at_s": recording["promoted_at"],
                              "interval_s": 10, "iterations": _iterations(recording)})
         return result
+
+    def _calls_or_none(self, since: float) -> list[WebhookCall]:
+        try:
+            return self.calls(since)
+        except Exception as err:  # the recording is still written; the missing calls show in it
+            self.env.progress(f"warning: cannot read the webhook calls: {err}")
+            return []
 
     def wait_for_iterations(self, observer: RolloutObserver, count: int, timeout: float = 60.0) -> None:
         """Wait until the analysis passed the pre-rollout tick (iterations >= COUNT) or ended."""

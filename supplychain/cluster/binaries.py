@@ -32,17 +32,20 @@ CACHED = (
 SYSTEM = ("prometheus",)
 
 
-# What the components need on every provider (kapp-controller's three only when it
-# runs as a local process, i.e. not on kind).
+# What the components need when they run as local processes (kwok).
 COMPONENTS = ("kubectl", "prometheus", "flagger", "cartographer", "ytt")
 LOCAL_KAPP_CONTROLLER = ("kapp-controller", "kapp", "vendir")
 KWOK = ("kwokctl", "kwok", "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler")
+# On kind the components run from images in the node; the host needs kind, kubectl, and ytt to
+# render kapp-controller's release configuration.
+KIND = ("kind", "kubectl", "ytt")
+KIND_HINT = "run `bash hack/install-kind.sh` to build it"
 
 
 def required(provider: str) -> tuple[str, ...]:
     """The binaries an environment with PROVIDER needs on this machine."""
     if provider == "kind":
-        return COMPONENTS
+        return KIND
     return KWOK + COMPONENTS + LOCAL_KAPP_CONTROLLER
 
 
@@ -73,7 +76,8 @@ def missing(names: tuple[str, ...] = CACHED + SYSTEM) -> list[Missing]:
     result = []
     for name in names:
         if find(name) is None:
-            hint = INSTALL_HINT if name in CACHED else "install Debian's `prometheus` package (`make tools`)"
+            hint = (KIND_HINT if name == "kind" else INSTALL_HINT if name in CACHED
+                    else "install Debian's `prometheus` package (`make tools`)")
             result.append(Missing(name, hint))
     return result
 

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from .. import toolchain
 from . import kubeconfigs, manifests, proc
 from .errors import ClusterError
 
@@ -79,6 +78,9 @@ class Component:
     def after_start(self, env: Environment) -> None:
         """Start what runs inside the cluster (after the local processes)."""
 
+    def collect_logs(self, env: Environment) -> None:
+        """Copy logs kept elsewhere (a pod's) into env.log_path(self.name); local processes log there already."""
+
     def running(self, env: Environment, pids: list[int]) -> bool:
         """Whether the component runs (by default: all its recorded processes are alive)."""
         return bool(pids) and all(proc.alive(pid) for pid in pids)
@@ -133,6 +135,19 @@ class Prometheus(Component):
         return http_ok(f"{env.prometheus_url}/-/ready")
 
 
+def flagger_args(metrics_server: str, port: int) -> list[str]:
+    """Flagger's flags on every provider: the kubernetes (blue/green) provider, METRICS_SERVER as the
+    default Prometheus, the HTTP server (/healthz, /metrics) on PORT."""
+    return [
+        "-mesh-provider=kubernetes",
+        f"-metrics-server={metrics_server}",
+        f"-port={port}",
+        "-control-loop-interval=5s",
+        "-log-level=info",
+        "-enable-leader-election=false",
+    ]
+
+
 class Flagger(Component):
     """Flagger with the kubernetes (blue/green) provider and our Prometheus as metrics server."""
 
@@ -142,16 +157,8 @@ class Flagger(Component):
         return [
             ProcessSpec(
                 "flagger",
-                [
-                    env.binary("flagger"),
-                    f"-kubeconfig={env.kubeconfig}",
-                    "-mesh-provider=kubernetes",
-                    f"-metrics-server={env.prometheus_url}",
-                    f"-port={env.ports['flagger']}",
-                    "-control-loop-interval=5s",
-                    "-log-level=info",
-                    "-enable-leader-election=false",
-                ],
+                [env.binary("flagger"), f"-kubeconfig={env.kubeconfig}",
+                 *flagger_args(env.prometheus_url, env.ports["flagger"])],
             )
         ]
 
@@ -203,14 +210,14 @@ class Cartographer(Component):
         ]
 
     def check(self, env: Environment) -> str | None:
-        started = _workers_started(log_since_start(env.log_path("cartographer")))
+        started = workers_started(log_since_start(env.log_path("cartographer")))
         waiting = [c for c in self.CONTROLLERS if c not in started]
         if waiting:
             return "waiting for controllers: " + ", ".join(waiting)
         return None
 
 
-def _workers_started(log: str) -> set[str]:
+def workers_started(log: str) -> set[str]:
     """Controllers whose workers started, from controller-runtime's JSON log lines."""
     started = set()
     for line in log.splitlines():
@@ -362,47 +369,16 @@ class KappController(Component):
         env.kubectl().run("delete", "apiservice", manifests.PACKAGING_APISERVICE, "--ignore-not-found", "--wait=false")
 
 
-class KappControllerRelease(Component):
-    """kapp-controller from its upstream release manifest, inside the cluster (kind provider)."""
-
-    name = "kapp-controller"
-
-    def manifest_url(self) -> str:
-        version = toolchain.versions()["KAPP_CONTROLLER_VERSION"]
-        return f"https://github.com/carvel-dev/kapp-controller/releases/download/{version}/release.yml"
-
-    def prepare(self, env: Environment) -> None:
-        env.kubectl().run("apply", "-f", self.manifest_url(), timeout=300)
-
-    def after_start(self, env: Environment) -> None:
-        self._scale(env, 1)
-
-    def before_stop(self, env: Environment) -> None:
-        self._scale(env, 0)
-
-    def _scale(self, env: Environment, replicas: int) -> None:
-        env.kubectl().run("scale", "deployment/kapp-controller", "-n", manifests.KAPP_CONTROLLER_NAMESPACE,
-                          f"--replicas={replicas}")
-
-    def running(self, env: Environment, pids: list[int]) -> bool:
-        try:
-            deployment = env.kubectl().get("deployment/kapp-controller", "-n", manifests.KAPP_CONTROLLER_NAMESPACE)
-        except ClusterError:
-            return False
-        return int(deployment.get("spec", {}).get("replicas", 0)) > 0
-
-    def check(self, env: Environment) -> str | None:
-        return KappController().check(env)
-
-
 LOCAL_COMPONENTS: tuple[Component, ...] = (Prometheus(), Flagger(), Cartographer(), KappController())
 COMPONENTS: dict[str, Component] = {c.name: c for c in LOCAL_COMPONENTS}
 """The components in start order (all local processes, as with the kwok provider)."""
 
 
 def for_provider(provider: str) -> dict[str, Component]:
-    """The components for PROVIDER: on kind, kapp-controller runs in the cluster from its
-    release manifest, because the API server (in a container) cannot reach 127.0.0.1 here."""
+    """The components for PROVIDER: local processes on kwok, Deployments in the node on kind
+    (see incluster.py)."""
     if provider == "kind":
-        return {**COMPONENTS, "kapp-controller": KappControllerRelease()}
+        from .incluster import KIND_COMPONENTS
+
+        return {c.name: c for c in KIND_COMPONENTS}
     return COMPONENTS

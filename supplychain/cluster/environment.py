@@ -177,17 +177,34 @@ class Environment:
     def down(self) -> None:
         """Stop every component and delete the cluster; leaves no process behind."""
         self.progress(f"stopping the environment in {self.run_dir}")
-        for name in reversed(list(self.components)):
-            try:
-                self.stop(name)
-            except SupplychainError as err:
-                self.progress(f"warning: {err}")
-        providers.get(self.provider).delete(self.run_dir)
+        provider = providers.get(self.provider)
+        if provider.processes(self.run_dir) and self.provider == "kind":
+            # Deleting the node ends every pod: keep their logs, stop the port-forwards, then delete.
+            self.collect_logs()
+            for name in reversed(list(self.components)):
+                for pid in reversed(self.pids(name)):
+                    proc.stop(pid)
+        else:
+            for name in reversed(list(self.components)):
+                try:
+                    self.stop(name)
+                except SupplychainError as err:
+                    self.progress(f"warning: {err}")
+        provider.delete(self.run_dir)
         leftovers = self.stray_processes()
         for pid in leftovers:
             proc.stop(pid, timeout=5)
         State.path(self.run_dir).unlink(missing_ok=True)
         self.progress("environment stopped")
+
+    def collect_logs(self) -> None:
+        """Copy every component's log that lives in the cluster (`kubectl logs`) into the run directory's
+        logs folder; failures to do so are reported, never raised."""
+        for component in self.components.values():
+            try:
+                component.collect_logs(self)
+            except (SupplychainError, OSError) as err:
+                self.progress(f"warning: cannot collect the logs of {component.name}: {err}")
 
     def stray_processes(self) -> list[int]:
         """Processes still running whose command line mentions a path in the run directory."""

@@ -3,6 +3,7 @@ installed afterwards is shared (see environment.py)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -14,7 +15,7 @@ from typing import Callable, Protocol
 import yaml
 
 from .. import toolchain
-from . import binaries, proc
+from . import binaries, images, proc
 from .errors import ClusterError, ProviderUnavailable
 
 Progress = Callable[[str], None]
@@ -167,52 +168,122 @@ class KwokProvider:
         return self.cluster_dir(run_dir) / "logs"
 
 
+def kind_cluster_name(run_dir: Path) -> str:
+    """The kind cluster of RUN_DIR: one per run directory, so several environments can coexist."""
+    digest = hashlib.sha1(str(run_dir.resolve()).encode()).hexdigest()[:8]
+    return f"{CLUSTER_NAME}-{digest}"
+
+
+def _engine_problem(engine: str) -> str | None:
+    if shutil.which(engine) is None:
+        return f"no container engine: `{engine}` is not installed; kind runs its nodes as containers"
+    try:
+        done = subprocess.run([engine, "info"], capture_output=True, text=True, timeout=20)
+    except subprocess.TimeoutExpired:
+        return f"no container engine: `{engine} info` timed out"
+    if done.returncode != 0:
+        lines = (done.stderr or done.stdout).strip().splitlines()
+        return f"no container engine: `{engine} info` failed ({lines[-1] if lines else 'no output'})"
+    return None
+
+
 @dataclass
 class KindProvider:
-    """A kind cluster (needs a running container engine and the kindest/node image)."""
+    """A one-node kind cluster from the locally built node image, its API server on 127.0.0.1, with
+    every component image loaded into the node (nothing is ever pulled)."""
 
     name: str = "kind"
+    engine: str = "docker"
 
     def node_image(self) -> str:
-        return f"kindest/node:{toolchain.versions()['KUBERNETES_VERSION']}"
+        return images.node().ref
 
     def unavailable(self) -> str | None:
-        engine = os.environ.get("KIND_EXPERIMENTAL_PROVIDER", "docker")
-        if shutil.which(engine) is None:
-            return f"no container engine: `{engine}` is not installed; kind runs its nodes as containers"
-        try:
-            done = subprocess.run([engine, "info"], capture_output=True, text=True, timeout=20)
-        except subprocess.TimeoutExpired:
-            return f"no container engine: `{engine} info` timed out"
-        if done.returncode != 0:
-            lines = (done.stderr or done.stdout).strip().splitlines()
-            return f"no container engine: `{engine} info` failed ({lines[-1] if lines else 'no output'})"
-        if shutil.which("kind") is None:
-            return "the `kind` command is not installed (https://kind.sigs.k8s.io)"
+        problem = _engine_problem(self.engine)
+        if problem:
+            return problem
+        if binaries.find("kind") is None:
+            return "the `kind` binary is not built (run `bash hack/install-kind.sh`)"
+        absent = images.missing(self.engine, [images.node(), *images.components().values()])
+        if absent:
+            return "images not built: " + images.describe(absent)
         return None
+
+    def config(self) -> dict[str, object]:
+        """kind's cluster configuration: one node from our image, the API server on 127.0.0.1 only."""
+        return {
+            "kind": "Cluster",
+            "apiVersion": "kind.x-k8s.io/v1alpha4",
+            "networking": {"apiServerAddress": "127.0.0.1", "apiServerPort": 0},
+            "nodes": [{"role": "control-plane", "image": self.node_image()}],
+        }
+
+    def _kind(self, run_dir: Path, *args: str, timeout: float = 300) -> None:
+        env = {k: v for k, v in os.environ.items() if k != "KIND_EXPERIMENTAL_PROVIDER"}
+        env["PATH"] = f"{toolchain.bin_dir()}{os.pathsep}{env.get('PATH', '')}"
+        _run([str(binaries.path("kind")), *args], run_dir / "logs" / "kind.log", env, timeout)
 
     def create(self, run_dir: Path, progress: Progress) -> Path:
         reason = self.unavailable()
         if reason:
             raise ProviderUnavailable(f"kind provider unavailable: {reason}")
+        name = kind_cluster_name(run_dir)
         kubeconfig = run_dir / "kind-kubeconfig.yaml"
-        progress(f"creating the kind cluster ({self.node_image()})")
-        argv = ["kind", "create", "cluster", "--name", CLUSTER_NAME, "--kubeconfig", str(kubeconfig),
-                "--image", self.node_image(), "--wait", "3m"]
-        _run(argv, run_dir / "logs" / "kind.log", dict(os.environ), timeout=600)
+        config = run_dir / "kind-config.yaml"
+        config.write_text(yaml.safe_dump(self.config(), sort_keys=False), encoding="utf-8")
+        progress(f"creating kind cluster {name} from {self.node_image()}")
+        self._kind(run_dir, "create", "cluster", "--name", name, "--config", str(config), "--kubeconfig",
+                   str(kubeconfig), "--wait", "3m", "--retain", timeout=600)
+        refs = [image.ref for image in images.components().values()]
+        progress(f"loading {len(refs)} images into the node: {', '.join(refs)}")
+        self._kind(run_dir, "load", "docker-image", "--name", name, *refs, timeout=600)
         return kubeconfig
 
+    def containers(self, run_dir: Path) -> list[str]:
+        """Ids of the containers of RUN_DIR's cluster, running or not."""
+        if shutil.which(self.engine) is None:
+            return []
+        try:
+            done = subprocess.run([self.engine, "ps", "-a", "-q", "--filter",
+                                   f"label=io.x-k8s.kind.cluster={kind_cluster_name(run_dir)}"],
+                                  capture_output=True, text=True, timeout=30)
+        except subprocess.TimeoutExpired:
+            return []
+        return done.stdout.split() if done.returncode == 0 else []
+
     def delete(self, run_dir: Path) -> None:
-        if shutil.which("kind") is None:
+        if not self.containers(run_dir):
             return
-        _run(["kind", "delete", "cluster", "--name", CLUSTER_NAME], run_dir / "logs" / "kind.log",
-             dict(os.environ), timeout=300)
+        name = kind_cluster_name(run_dir)
+        if binaries.find("kind") is not None:
+            try:
+                self._kind(run_dir, "export", "logs", str(run_dir / "logs" / "control-plane"), "--name", name,
+                           timeout=120)
+            except ClusterError:
+                pass  # the logs are a courtesy; deleting the cluster is not
+            try:
+                self._kind(run_dir, "delete", "cluster", "--name", name, timeout=180)
+            except ClusterError:
+                pass  # fall through to removing what is left
+        left = self.containers(run_dir)
+        if left:
+            subprocess.run([self.engine, "rm", "-f", "-v", *left], capture_output=True, timeout=120)
+        if self.containers(run_dir):
+            raise ClusterError(f"containers of kind cluster {name} are left behind: {' '.join(self.containers(run_dir))}")
 
     def processes(self, run_dir: Path) -> dict[str, int | None]:
-        return {}
+        """The node container's init process, as seen from this machine."""
+        result: dict[str, int | None] = {}
+        for container in self.containers(run_dir):
+            done = subprocess.run([self.engine, "inspect", "-f", "{{.Name}} {{.State.Pid}}", container],
+                                  capture_output=True, text=True, timeout=30)
+            if done.returncode == 0 and done.stdout.split():
+                node, pid = done.stdout.split()
+                result[node.lstrip("/")] = int(pid) if int(pid) > 0 else None
+        return result
 
     def logs(self, run_dir: Path) -> Path | None:
-        return None
+        return run_dir / "logs" / "control-plane"
 
 
 def get(name: str, nodes: int = 2) -> Provider:

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import click
 
-from ..cluster import COMPONENTS, Environment
+from ..cluster import Environment
+from ..cluster.components import for_provider
+
+ALL_COMPONENTS = list(dict.fromkeys([*for_provider("kwok"), *for_provider("kind")]))
 
 DEFAULT_RUN_DIR = "runs/cluster"
 
@@ -31,7 +34,7 @@ def command() -> None:
 
 @command.command("up")
 @click.option("--provider", type=click.Choice(["kwok", "kind"]), default="kwok", show_default=True,
-              help="kwok: local processes, no containers; kind: needs Docker or Podman.")
+              help="kwok: local processes, no containers; kind: Deployments in a kind node (needs Docker).")
 @click.option("--nodes", type=click.IntRange(1, 20), default=2, show_default=True, help="Simulated nodes (kwok).")
 @click.option("--timeout", type=click.FloatRange(10), default=180, show_default=True,
               help="Seconds to wait for each stage to become ready.")
@@ -40,7 +43,10 @@ def up(provider: str, nodes: int, timeout: float, run_dir: Path) -> None:
     """Create the cluster and start every component; returns once all are ready."""
     env = Environment.up(run_dir, provider=provider, nodes=nodes, timeout=timeout)
     click.echo(f"export KUBECONFIG={env.kubeconfig}")
-    click.echo(f"# Prometheus: {env.prometheus_url}  targets: {env.prometheus_targets_dir}")
+    if provider == "kind":
+        click.echo(f"# Prometheus: {env.prometheus_url}  Flagger: {env.flagger_url}  (port-forwards on 127.0.0.1)")
+    else:
+        click.echo(f"# Prometheus: {env.prometheus_url}  targets: {env.prometheus_targets_dir}")
 
 
 @command.command("down")
@@ -92,7 +98,7 @@ def status(output: str, run_dir: Path) -> None:
 
 def _component_command(verb: str, doc: str) -> None:
     @command.command(verb, help=doc)
-    @click.argument("component", type=click.Choice(list(COMPONENTS)))
+    @click.argument("component", type=click.Choice(ALL_COMPONENTS))
     @_run_dir_option
     def run(component: str, run_dir: Path) -> None:
         env = Environment.attach(run_dir)

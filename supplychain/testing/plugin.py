@@ -2,15 +2,20 @@
 
 Fixture `integration_env` (session scope) yields a running
 `supplychain.cluster.Environment`: a kwok cluster with Flagger, Cartographer,
-kapp-controller and Prometheus on 127.0.0.1, torn down after the session.
+kapp-controller and Prometheus as local processes on 127.0.0.1, or a kind cluster
+with them as Deployments in the node, torn down after the session.
 
-Options: --cluster-run-dir DIR (default $SUPPLYCHAIN_RUN_DIR or <rootdir>/runs/e2e),
+Options: --cluster-run-dir DIR (default $SUPPLYCHAIN_RUN_DIR or <rootdir>/runs/e2e,
+<rootdir>/runs/e2e-kind on kind),
 --cluster-provider kwok|kind, --keep-cluster (leave it running for inspection).
 With --reuse-cluster an environment already running in the run directory (from
 `supplychain cluster up --run-dir DIR`) is used as is and left running.
 
-When the binaries are missing the fixture skips with the reason, except on CI
-(CI=true), where that is a failure.
+When the binaries are missing, or the provider cannot run here (kind without a container engine or
+its images), the fixture skips with the reason, except on CI (CI=true), where that is a failure.
+
+Marker `@pytest.mark.provider("kwok")`: the test only applies to that provider and is skipped (saying
+so) when the session runs another one.
 """
 
 from __future__ import annotations
@@ -38,6 +43,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="Use the environment already running in the run directory and leave it running.")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "provider(name): the test applies only to that cluster provider (kwok or kind)")
+
+
+def selected_provider(config: pytest.Config) -> str:
+    """The provider of this session: --cluster-provider, else $SUPPLYCHAIN_CLUSTER_PROVIDER, else kwok."""
+    chosen = config.getoption("--cluster-provider") or os.environ.get("SUPPLYCHAIN_CLUSTER_PROVIDER") or "kwok"
+    if chosen not in ("kwok", "kind"):
+        raise pytest.UsageError(f"unknown cluster provider {chosen!r} (known: kwok, kind)")
+    return str(chosen)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    marker = item.get_closest_marker("provider")
+    if marker is None:
+        return
+    provider = selected_provider(item.config)
+    if provider not in marker.args:
+        pytest.skip(f"applies to the {' and '.join(marker.args)} provider only; this session runs {provider}")
+
+
 def _on_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
 
@@ -58,7 +84,9 @@ def _progress(config: pytest.Config) -> Callable[[str], None]:
 
 def _run_dir(config: pytest.Config) -> Path:
     chosen = config.getoption("--cluster-run-dir") or os.environ.get("SUPPLYCHAIN_RUN_DIR")
-    return Path(chosen) if chosen else Path(str(config.rootpath)) / "runs" / "e2e"
+    if chosen:
+        return Path(chosen)
+    return Path(str(config.rootpath)) / "runs" / ("e2e-kind" if selected_provider(config) == "kind" else "e2e")
 
 
 def require_environment(provider_name: str = "kwok") -> None:
@@ -73,7 +101,10 @@ def require_environment(provider_name: str = "kwok") -> None:
         pytest.skip(reason)
     unavailable = providers.get(provider_name).unavailable()
     if unavailable:
-        pytest.skip(f"{provider_name} provider unavailable: {unavailable}")
+        reason = f"{provider_name} provider unavailable: {unavailable}"
+        if _on_ci():
+            pytest.fail(reason + " (CI=true: an environment that cannot start is a failure)", pytrace=False)
+        pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
@@ -83,7 +114,7 @@ def integration_env(request: pytest.FixtureRequest) -> Iterator[Environment]:
     from supplychain.cluster.state import State
 
     config = request.config
-    provider_name = config.getoption("--cluster-provider") or os.environ.get("SUPPLYCHAIN_CLUSTER_PROVIDER", "kwok")
+    provider_name = selected_provider(config)
     require_environment(provider_name)
 
     run_dir = _run_dir(config)
@@ -103,6 +134,8 @@ def integration_env(request: pytest.FixtureRequest) -> Iterator[Environment]:
     try:
         env = Environment.up(run_dir, provider=provider_name, progress=progress)
     except ProviderUnavailable as err:
+        if _on_ci():
+            pytest.fail(f"{err} (CI=true: an environment that cannot start is a failure)", pytrace=False)
         pytest.skip(str(err))
     try:
         yield env

@@ -17,7 +17,7 @@ from supplychain.cluster.kubectl import Kubectl
 
 from .conftest import eventually
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.provider("kwok")]
 
 CONTROL_PLANE = {"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok-controller"}
 

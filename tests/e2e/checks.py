@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from supplychain.appfleet.harness import Rollout
+from supplychain.appfleet.harness import HelloApp, Rollout
+from supplychain.appfleet.webhooks import WebhookCall
 from supplychain.appfleet.observe import PROMOTED_PHASES
 
 
@@ -33,3 +34,10 @@ def assert_primary_served(rollout: Rollout, allow_version: str | None) -> None:
         assert sample.pod_versions, f"no ready primary pod at t={sample.t:.1f}s"
         assert sample.version in allowed, f"primary template on {sample.version} at t={sample.t:.1f}s (allowed {allowed})"
         assert set(sample.pod_versions) <= allowed, f"primary pods on {sample.pod_versions} at t={sample.t:.1f}s"
+
+
+def hook_calls(hello: HelloApp, rollout: Rollout, name: str) -> list[WebhookCall]:
+    """The calls of the Canary's webhook NAME during ROLLOUT (app fleet or loadtester log)."""
+    hooks = rollout.recording["canary"]["spec"]["analysis"]["webhooks"]
+    cmd = next(h["metadata"]["cmd"] for h in hooks if h["name"] == name)
+    return [c for c in hello.calls(rollout.observation.started_at) if c.cmd == cmd]
