@@ -10,12 +10,12 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 
 import yaml
 
 from .. import toolchain
-from . import binaries, images, proc
+from . import binaries, images, kind_node, proc
 from .errors import ClusterError, ProviderUnavailable
 
 Progress = Callable[[str], None]
@@ -209,14 +209,14 @@ class KindProvider:
             return "images not built: " + images.describe(absent)
         return None
 
-    def config(self) -> dict[str, object]:
-        """kind's cluster configuration: one node from our image, the API server on 127.0.0.1 only."""
-        return {
-            "kind": "Cluster",
-            "apiVersion": "kind.x-k8s.io/v1alpha4",
-            "networking": {"apiServerAddress": "127.0.0.1", "apiServerPort": 0},
-            "nodes": [{"role": "control-plane", "image": self.node_image()}],
-        }
+    def config(self) -> dict[str, Any]:
+        """kind's cluster configuration for our node image (kind_node.py): one node, the API server on
+        127.0.0.1 only (a random port)."""
+        config = dict(kind_node.cluster_config(self.node_image()))
+        networking = config.get("networking")
+        if not isinstance(networking, dict) or networking.get("apiServerAddress") != "127.0.0.1":
+            raise ClusterError("the kind cluster configuration must publish the API server on 127.0.0.1 only")
+        return config
 
     def _kind(self, run_dir: Path, *args: str, timeout: float = 300) -> None:
         env = {k: v for k, v in os.environ.items() if k != "KIND_EXPERIMENTAL_PROVIDER"}

@@ -164,7 +164,7 @@ def test_kind_components_in_start_order() -> None:
 
 def test_kind_config_binds_the_api_server_to_loopback() -> None:
     config = providers.KindProvider().config()
-    assert config["networking"] == {"apiServerAddress": "127.0.0.1", "apiServerPort": 0}
+    assert config["networking"]["apiServerAddress"] == "127.0.0.1" and config["networking"]["apiServerPort"] == 0
     assert config["nodes"] == [{"role": "control-plane", "image": images.node().ref}]
 
 
