@@ -54,7 +54,7 @@ def test_supply_chain_canary_stage(rendered: Path) -> None:
     by_resource = {d["metadata"]["labels"]["carto.run/resource-name"]: d for d in docs}
     assert list(by_resource) == ["source-provider", "image-provider", "config-provider", "app-config",
                                  "service-bindings", "api-descriptors", "canary-config", "carvel-package",
-                                 "package-config-writer"]
+                                 "config-writer"]
     canary_stage = by_resource["canary-config"]
     # earlier stages fed in: app-config's files (built from the convention output and the image digest)
     assert canary_stage["data"]["delivery.yml"] == by_resource["app-config"]["data"]["delivery.yml"]
