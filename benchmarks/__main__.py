@@ -7,15 +7,17 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-# Cheapest first; the end-to-end rollout benchmark brings up the integration environment.
-ORDER = ["replay_bench.py", "stamp_bench.py", "env_bench.py", "e2e_bench.py"]
+# Cheapest first; the end-to-end rollout benchmarks bring up the integration environment (kwok, then kind).
+ORDER = ["replay_bench.py", "stamp_bench.py", "env_bench.py", "e2e_bench.py",
+         "env_bench.py --provider kind", "e2e_bench.py --provider kind"]
 
 
 def main() -> int:
     failed = []
     for name in ORDER:
         print(f"\n=== {name} ===", flush=True)
-        if subprocess.run([sys.executable, str(HERE / name)], check=False).returncode != 0:
+        script, *args = name.split()
+        if subprocess.run([sys.executable, str(HERE / script), *args], check=False).returncode != 0:
             failed.append(name)
     if failed:
         print(f"\nfailed: {', '.join(failed)}", file=sys.stderr)

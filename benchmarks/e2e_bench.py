@@ -7,7 +7,10 @@ blue/green counts past the last iteration before it promotes) and promotion (Pro
 Succeeded, one tick each). Also prints the time to roll back a bad version. Brings the integration environment up (or uses one
 already running with --run-dir DIR --reuse) and leaves nothing running that it started.
 
-usage: python benchmarks/e2e_bench.py [--runs N] [--run-dir DIR --reuse]
+With --provider kind the same is measured on kind: the real app under real load, scraped by the in-cluster
+Prometheus, with the real loadtester running the webhooks.
+
+usage: python benchmarks/e2e_bench.py [--provider kwok|kind] [--runs N] [--run-dir DIR --reuse]
 """
 
 from __future__ import annotations
@@ -66,11 +69,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2, help="good rollouts to time (1-5)")
     parser.add_argument("--run-dir", type=Path, help="run directory of the environment")
     parser.add_argument("--reuse", action="store_true", help="use the environment already running in --run-dir")
+    parser.add_argument("--provider", choices=("kwok", "kind"), default="kwok")
     args = parser.parse_args()
     runs = max(1, min(args.runs, 5))
     with tempfile.TemporaryDirectory(prefix="e2e-bench-") as tmp:
         run_dir = args.run_dir or Path(tmp) / "run"
-        env = Environment.attach(run_dir, quiet) if args.reuse else Environment.up(run_dir, progress=quiet)
+        env = Environment.attach(run_dir, quiet) if args.reuse else Environment.up(run_dir, provider=args.provider, progress=quiet)
         hello = HelloApp(env, run_dir / "recordings")
         try:
             hello.install()
