@@ -32,6 +32,8 @@ def command(directory: Path, verbose: bool) -> None:
         if verbose and outcome.case.name:
             line += f" {outcome.case.name}"
         click.echo(line)
+        for note in outcome.notes:
+            click.echo(f"    note: {note}")
         if verbose and outcome.case.description and not outcome.passed:
             click.echo(f"Description: {outcome.case.description}")
         if not outcome.passed:

@@ -89,13 +89,40 @@ class ChainFileSet:
     previous_outputs: dict[str, Any] | None = None
 
 
-@dataclass
+@dataclass(eq=False)
 class CompareOptions:
+    """cartotest's CompareOptions; one object may be shared by a subtree of cases (see _compare_options)."""
+
     ignore_metadata: bool = False
     ignore_owner_refs: bool = False
     ignore_labels: bool = False
     ignore_metadata_fields: list[str] = field(default_factory=list)
     numbers_as_floats: bool = False
+    set_by: dict[str, Path] = field(default_factory=dict)  # option -> folder whose info.yaml set it last
+
+    def set(self, option: str, value: object, directory: Path) -> None:
+        setattr(self, option, value)
+        self.set_by[option] = directory
+
+    def borrowed(self, case: Path) -> list[str]:
+        """Options that apply to CASE although neither it nor an ancestor folder set them (the sharing quirk)."""
+        notes = []
+        for option, source in sorted(self.set_by.items()):
+            if source != case and source not in case.parents:
+                notes.append(f"compareOptions {_INFO_NAMES[option]} = {_show(getattr(self, option))} comes from "
+                             f"{source / 'info.yaml'} (cartotest shares compare options across sibling folders)")
+        return notes
+
+
+_INFO_NAMES = {"ignore_metadata": "ignoreMetadata", "ignore_owner_refs": "ignoreOwnerRefs",
+               "ignore_labels": "ignoreLabels", "ignore_metadata_fields": "ignoreMetadataFields",
+               "numbers_as_floats": "namedCMPOptionFuncs ConvertNumbersToFloatsDuringComparison"}
+
+
+def _show(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 @dataclass
@@ -181,7 +208,7 @@ def _populate(settings: CaseSettings, directory: Path, info: gt.StructVal) -> tu
         settings.expected = expected
     if info.get("Focus") is not None:
         settings.focus = bool(info.get("Focus"))
-    settings.compare = _compare_options(settings.compare, info.get("CompareOptions"))
+    settings.compare = _compare_options(settings.compare, info.get("CompareOptions"), directory)
     mock_info = given.get("MockSupplyChain")
     settings.mock = MockChain(mock_info.get("BlueprintInputs"), mock_info.get("BlueprintParams"))
     mock_specified = settings.mock.inputs is not None or settings.mock.params is not None
@@ -213,8 +240,15 @@ def _populate(settings: CaseSettings, directory: Path, info: gt.StructVal) -> tu
     return settings, problem
 
 
-def _compare_options(previous: CompareOptions | None, raw: gt.StructVal) -> CompareOptions | None:
-    options = replace(previous) if previous is not None else None
+def _compare_options(previous: CompareOptions | None, raw: gt.StructVal, directory: Path) -> CompareOptions | None:
+    """cartotest's populateCompareOptions, sharing included.
+
+    cartotest copies a folder's settings into each sub-folder by value, but the compare options are a
+    pointer: once a folder has any, its whole subtree shares one object, and a sub-folder that sets an
+    option changes it for its siblings too (for those judged earlier as well, since every case is judged
+    after the whole tree is read). We copy that, so verdicts agree, and note where an option came from.
+    """
+    options = previous
 
     def ensure() -> CompareOptions:
         nonlocal options
@@ -225,12 +259,12 @@ def _compare_options(previous: CompareOptions | None, raw: gt.StructVal) -> Comp
     for key, attr in (("IgnoreMetadata", "ignore_metadata"), ("IgnoreOwnerRefs", "ignore_owner_refs"),
                       ("IgnoreLabels", "ignore_labels")):
         if raw.get(key) is not None:
-            setattr(ensure(), attr, bool(raw.get(key)))
+            ensure().set(attr, bool(raw.get(key)), directory)
     if raw.get("IgnoreMetadataFields") is not None:
-        ensure().ignore_metadata_fields = list(raw.get("IgnoreMetadataFields"))
+        ensure().set("ignore_metadata_fields", list(raw.get("IgnoreMetadataFields")), directory)
     for name in raw.get("NamedCMPOptionFuncs") or []:
         if name == "ConvertNumbersToFloatsDuringComparison":
-            ensure().numbers_as_floats = True
+            ensure().set("numbers_as_floats", True, directory)
     return options
 
 

@@ -7,6 +7,8 @@ floats, exactly as Go's ``json.Unmarshal`` into ``interface{}`` does.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import re
 from typing import Any
@@ -87,7 +89,38 @@ def _construct_plain(loader: Any, node: yaml.ScalarNode) -> Any:
     return go_resolve(str(node.value))
 
 
+def go_string(data: bytes) -> str:
+    """A Go string holding DATA: bytes that are not UTF-8 are kept as lone surrogates (U+DC80-U+DCFF).
+
+    json.Marshal writes each of them as the escape ``\\ufffd`` (see ``dumps``); decoding JSON text turns
+    them into U+FFFD (see ``json_text``).
+    """
+    return data.decode("utf-8", errors="surrogateescape")
+
+
+_RAW_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def json_text(text: str) -> str:
+    """A Go string after a trip through JSON: bytes that were not UTF-8 are U+FFFD."""
+    if text.isascii():
+        return text
+    return _RAW_BYTE.sub("\ufffd", text)
+
+
+def _construct_binary(loader: Any, node: yaml.ScalarNode) -> str:
+    """yaml.v2's ``!!binary``: strict standard base64 (line breaks ignored), decoded into a string."""
+    text = str(node.value).replace("\n", "").replace("\r", "")
+    try:
+        data = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise yaml.constructor.ConstructorError(None, None, "!!binary value contains invalid base64 data",
+                                                node.start_mark) from None
+    return go_string(data)
+
+
 GoYamlLoader.add_constructor(_PLAIN_TAG, _construct_plain)
+GoYamlLoader.add_constructor("tag:yaml.org,2002:binary", _construct_binary)
 
 
 def load_yaml_documents(text: str) -> list[Any]:
@@ -105,6 +138,8 @@ def yaml_to_json(value: Any, where: str = "") -> Any:  # noqa: C901
         if math.isnan(value) or math.isinf(value):
             at = f" at {where}" if where else ""
             raise EvalError(f"unsupported number {value!r}{at}: JSON has no NaN or infinity")
+        if value == 0 and math.copysign(1.0, value) < 0:
+            return value  # json.Marshal writes -0, which decodes into interface{} as -0.0
         return float_to_json_number(value)
     if isinstance(value, dict):
         out: dict[str, Any] = {}
@@ -161,17 +196,33 @@ def format_float32_g(value: float) -> str:
     return f"{sign}0.{'0' * (-exponent - 1)}{digits}"
 
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
 def float_to_json_number(value: float) -> int | float:
-    """What a float64 becomes after a round trip through JSON into an unstructured object."""
+    """What a float64 becomes after a round trip through JSON into an unstructured object.
+
+    JSON text that reads as an int64 becomes an integer; anything else (a fraction, an exponent, a
+    whole number beyond int64) stays a float64. ``-0`` reads as the int64 0.
+    """
     text = format_float(value)
     if re.fullmatch(r"-?[0-9]+", text):
-        return int(text)
+        number = int(text)
+        if INT64_MIN <= number <= INT64_MAX:
+            return number
     return value
+
+
+def json_integer(value: int) -> int | float:
+    """An integer read from JSON text into an unstructured object: int64 when it fits, else float64."""
+    return value if INT64_MIN <= value <= INT64_MAX else float(value)
 
 
 def to_interface(value: Any) -> Any:
     """Go's json.Unmarshal into interface{}: every number becomes a float64."""
-    if isinstance(value, bool) or value is None or isinstance(value, str):
+    if isinstance(value, str):
+        return json_text(value)
+    if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, int):
         return float(value)
@@ -186,10 +237,14 @@ def to_interface(value: Any) -> Any:
 
 def to_unstructured(value: Any) -> Any:
     """JSON into an unstructured object: numbers that are integers become int64, others float64."""
-    if isinstance(value, bool) or value is None or isinstance(value, str):
+    if isinstance(value, str):
+        return json_text(value)
+    if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, float):
         return float_to_json_number(value)
+    if isinstance(value, int):
+        return json_integer(value)
     if isinstance(value, dict):
         return {k: to_unstructured(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -238,6 +293,8 @@ def _quote(text: str) -> str:
         escaped = _ESCAPES.get(char)
         if escaped is not None:
             out.append(escaped)
+        elif "\udc80" <= char <= "\udcff":
+            out.append("\\ufffd")  # a byte that is not UTF-8
         elif ord(char) < 0x20:
             out.append(f"\\u{ord(char):04x}")
         else:
@@ -278,4 +335,6 @@ def for_display(value: Any) -> Any:
         return {k: for_display(v) for k, v in value.items()}
     if isinstance(value, list):
         return [for_display(v) for v in value]
+    if isinstance(value, str):
+        return json_text(value)
     return value

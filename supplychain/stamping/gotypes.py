@@ -12,14 +12,16 @@ Typed values: a struct is a ``StructVal``; a nil pointer, slice, map or interfac
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from . import quantity
 from .errors import EvalError
-from .gojson import float_to_json_number, format_float, format_float32_g, to_interface, yaml_to_json
+from .gojson import dumps, float_to_json_number, format_float, format_float32_g, json_text, to_interface, \
+    yaml_to_json
 
 
 class GoType:
@@ -74,6 +76,11 @@ class Field:
     type: GoType
     omitempty: bool = False
     inline: bool = False
+    embedded: bool = False  # a Go anonymous field: reflect's FieldByName promotes its fields
+
+    @property
+    def promotes(self) -> bool:
+        return self.inline or self.embedded
 
 
 @dataclass(eq=False)
@@ -103,6 +110,7 @@ class QuantityType(GoType):
 
 
 INTERFACE = Interface()
+BYTES = Slice(Prim("int32", "uint8"))
 RAW_JSON = RawJSONType()
 TIME = TimeType()
 QUANTITY = QuantityType()
@@ -143,7 +151,15 @@ class TimeVal:
 
 @dataclass(eq=False)
 class QuantityVal:
-    text: str = "0"  # canonical form
+    text: str = "0"  # what MarshalJSON writes
+    format: str = ""  # the exported Format field ("DecimalSI", "BinarySI", "DecimalExponent")
+
+
+def raw_json_bytes(value: RawJSON) -> bytes | None:
+    """The ``Raw`` bytes of an apiextensionsv1.JSON: compact JSON as json.Marshal wrote it (nil for null)."""
+    if not value.present:
+        return None
+    return dumps(value.value).encode("utf-8")
 
 
 def zero(go_type: GoType) -> Any:
@@ -209,7 +225,7 @@ def decode(value: Any, go_type: GoType, path: str = "") -> Any:
     if isinstance(go_type, Prim):
         if go_type.kind == "string":
             if isinstance(value, str):
-                return value
+                return json_text(value)
             if isinstance(value, bool):
                 return "true" if value else "false"
             if isinstance(value, int):
@@ -250,7 +266,7 @@ def decode(value: Any, go_type: GoType, path: str = "") -> Any:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise mismatch()
         text = value if isinstance(value, str) else (format_float(value) if isinstance(value, float) else str(value))
-        return QuantityVal(canonical_quantity(text, path))
+        return parse_quantity(text, path)
     if isinstance(go_type, Struct):
         if not isinstance(value, dict):
             raise mismatch()
@@ -310,15 +326,25 @@ def _find_field(struct: Struct, key: str) -> tuple[Struct, Field] | None:
     return None
 
 
-def _parse_time(text: str, path: str) -> str:
+_GO_ZERO_TIME = _dt.datetime(1, 1, 1)
+
+
+def _parse_time(text: str, path: str) -> str | None:
+    """metav1.Time's decoding (RFC 3339) and encoding (UTC, whole seconds); None for Go's zero time."""
     try:
         parsed = _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise EvalError(f"parsing time {text!r} as RFC 3339 at {path}") from None
-    if parsed.tzinfo is None or not re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}", text):
+    offset = parsed.utcoffset()
+    if offset is None or not re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}", text):
         raise EvalError(f"parsing time {text!r} as RFC 3339 at {path}")
-    utc = parsed.astimezone(_dt.timezone.utc)
-    return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        utc = parsed.replace(tzinfo=None, microsecond=0) - offset
+    except OverflowError:
+        raise EvalError(f"time {text!r} at {path} is before year 1 in UTC (not supported)") from None
+    if utc == _GO_ZERO_TIME and parsed.microsecond == 0:
+        return None  # metav1.Time encodes the zero time as null
+    return f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z"
 
 
 def _is_empty(value: Any, go_type: GoType) -> bool:
@@ -357,6 +383,8 @@ def encode(value: Any, go_type: GoType) -> Any:
         return value.text
     if value is None:
         return None
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")  # json.Marshal of a []byte
     if isinstance(go_type, Ptr):
         return encode(value, go_type.elem)
     if isinstance(go_type, Prim):
@@ -389,67 +417,27 @@ def _encode_struct(value: StructVal, out: dict[str, Any]) -> None:
 
 # --- resource.Quantity -----------------------------------------------------------------------------
 
-_QUANTITY = re.compile(r"^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(.*)$")
-_DECIMAL_SUFFIX = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
-_BINARY_SUFFIX = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
-
 
 def canonical_quantity(text: str, path: str = "") -> str:
-    """resource.Quantity's canonical string for TEXT (the common forms)."""
-    match = _QUANTITY.match(text.strip())
-    if not match:
-        raise EvalError(f"quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$' at {path}")
-    number, suffix = match.groups()
+    """What resource.Quantity's MarshalJSON writes for TEXT (see ``quantity``)."""
+    return parse_quantity(text, path).text
+
+
+def parse_quantity(text: str, path: str = "") -> QuantityVal:
+    """resource.Quantity's UnmarshalJSON of TEXT (surrounding spaces ignored)."""
     try:
-        amount = Decimal(number)
-    except InvalidOperation:
-        raise EvalError(f"invalid quantity {text!r} at {path}") from None
-    if suffix in _BINARY_SUFFIX:
-        amount *= Decimal(2) ** _BINARY_SUFFIX[suffix]
-        fmt = "binary"
-    elif suffix in _DECIMAL_SUFFIX:
-        amount = amount.scaleb(_DECIMAL_SUFFIX[suffix])
-        fmt = "decimal"
-    elif re.fullmatch(r"[eE][-+]?[0-9]+", suffix):
-        amount = amount.scaleb(int(suffix[1:]))
-        fmt = "exponent"
-    else:
-        raise EvalError(f"unable to parse quantity's suffix {suffix!r} at {path}")
-    # precision below 1n rounds up
-    nanos = amount.scaleb(9)
-    if nanos != nanos.to_integral_value():
-        nanos = nanos.to_integral_value(rounding="ROUND_CEILING")
-        amount = nanos.scaleb(-9)
-    if amount == 0:
-        return "0"
-    if fmt == "binary" and amount == amount.to_integral_value() and abs(amount) >= 1024:
-        whole = int(amount)
-        power = 0
-        while power < 60 and whole % 1024 == 0:
-            whole //= 1024
-            power += 10
-        names = {v: k for k, v in _BINARY_SUFFIX.items()}
-        return f"{whole}{names.get(power, '')}"
-    exponent = 0
-    scaled = amount
-    while scaled != scaled.to_integral_value() and exponent > -9:
-        scaled = scaled.scaleb(3)
-        exponent -= 3
-    while exponent < 18 and scaled % 1000 == 0 and scaled != 0:
-        scaled = scaled.scaleb(-3)
-        exponent += 3
-    mantissa = str(int(scaled))
-    if fmt == "exponent":
-        return mantissa if exponent == 0 else f"{mantissa}e{exponent}"
-    names_dec = {v: k for k, v in _DECIMAL_SUFFIX.items()}
-    return mantissa + names_dec[exponent]
+        parsed = quantity.parse(text.strip())
+    except quantity.QuantityError as err:
+        raise EvalError(f"{err}{f' at {path}' if path else ''}") from None
+    return QuantityVal(parsed.text, parsed.format)
 
 
 # --- the Cartographer / Kubernetes types ---------------------------------------------------------
 
 
-def _s(go: str, js: str, t: GoType, omitempty: bool = False, inline: bool = False) -> Field:
-    return Field(go, js, t, omitempty, inline)
+def _s(go: str, js: str, t: GoType, omitempty: bool = False, inline: bool = False,
+       embedded: bool = False) -> Field:
+    return Field(go, js, t, omitempty, inline, embedded or inline)
 
 
 TYPE_META = Struct("v1.TypeMeta", (
@@ -557,7 +545,7 @@ OWNER_STATUS = Struct("v1alpha1.OwnerStatus", (
 ))
 WORKLOAD = Struct("v1alpha1.Workload", (
     _s("TypeMeta", "", TYPE_META, inline=True),
-    _s("ObjectMeta", "metadata", OBJECT_META),
+    _s("ObjectMeta", "metadata", OBJECT_META, embedded=True),
     _s("Spec", "spec", Struct("v1alpha1.WorkloadSpec", (
         _s("Params", "params", Slice(OWNER_PARAM), True),
         _s("Source", "source", Ptr(SOURCE), True),
@@ -576,7 +564,7 @@ WORKLOAD = Struct("v1alpha1.Workload", (
 ))
 DELIVERABLE = Struct("v1alpha1.Deliverable", (
     _s("TypeMeta", "", TYPE_META, inline=True),
-    _s("ObjectMeta", "metadata", OBJECT_META),
+    _s("ObjectMeta", "metadata", OBJECT_META, embedded=True),
     _s("Spec", "spec", Struct("v1alpha1.DeliverableSpec", (
         _s("Params", "params", Slice(OWNER_PARAM), True),
         _s("Source", "source", Ptr(SOURCE), True),

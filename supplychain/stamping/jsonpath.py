@@ -469,13 +469,32 @@ def _struct_fields(val: Val) -> list[Val]:
     value, typ = val
     if isinstance(typ, gt.Struct):
         return [(value.values.get(f.go), f.type) for f in typ.fields]
+    if isinstance(typ, gt.RawJSONType):
+        return [_raw_bytes(value)]
     return []
 
 
+def _raw_bytes(value: gt.RawJSON) -> Val:
+    """apiextensionsv1.JSON's only field, ``Raw []byte `json:"-"```: the compact JSON it was decoded from."""
+    return gt.raw_json_bytes(value), gt.BYTES
+
+
+def _opaque_field(val: Val, name: str) -> Val | None:
+    """Fields of the structs that gotypes keeps opaque: JSON's ``Raw`` and Quantity's ``Format``."""
+    value, typ = val
+    if isinstance(typ, gt.RawJSONType) and name in ("Raw", "-"):  # "-" is Raw's json tag
+        return _raw_bytes(value)
+    if isinstance(typ, gt.QuantityType) and name == "Format":
+        return value.format, gt.Prim("string", "resource.Format")
+    return None
+
+
 def _find_field(val: Val, name: str) -> Val | None:
+    """client-go's findFieldInValue: the json tag, then the last untagged (inline) struct field, then
+    reflect's FieldByName (Go field names, promoted through embedded structs)."""
     value, typ = val
     if not isinstance(typ, gt.Struct):
-        return None
+        return _opaque_field(val, name)
     inline: tuple[Any, gt.GoType] | None = None
     for fld in typ.fields:
         tag = fld.json
@@ -487,28 +506,36 @@ def _find_field(val: Val, name: str) -> Val | None:
         match = _find_field(inline, name)
         if match is not None:
             return match
-    # reflect's FieldByName: the Go field name, including promoted fields of embedded structs
     return _field_by_name(val, name)
 
 
 def _field_by_name(val: Val, name: str) -> Val | None:
-    value, typ = val
-    if not isinstance(typ, gt.Struct):
-        return None
-    for fld in typ.fields:
-        if fld.go == name:
-            return value.values.get(fld.go), fld.type
-    for fld in typ.fields:
-        if fld.inline:
-            inner_type = fld.type
-            inner = value.values.get(fld.go)
-            if isinstance(inner_type, gt.Ptr):
-                if inner is None:
+    """reflect.Value.FieldByName: breadth first through embedded structs; a tie at one depth finds nothing."""
+    level: list[Val] = [val]
+    while level:
+        found: list[Val] = []
+        deeper: list[Val] = []
+        for value, typ in level:
+            assert isinstance(typ, gt.Struct)
+            for fld in typ.fields:
+                item = value.values.get(fld.go)
+                if fld.go == name:
+                    found.append((item, fld.type))
                     continue
-                inner_type = inner_type.elem
-            found = _field_by_name((inner, inner_type), name)
-            if found is not None:
-                return found
+                if not fld.promotes:
+                    continue
+                inner_type = fld.type
+                if isinstance(inner_type, gt.Ptr):
+                    if item is None:
+                        continue  # (Go would panic reading through a nil embedded pointer)
+                    inner_type = inner_type.elem
+                if isinstance(inner_type, gt.Struct):
+                    deeper.append((item, inner_type))
+        if len(found) == 1:
+            return found[0]
+        if found:
+            return None
+        level = deeper
     return None
 
 

@@ -7,16 +7,19 @@ from typing import Any
 import yaml
 
 from .chain import ChainResult
-from .gojson import for_display
+from .gojson import for_display, go_resolve
 
 
 class _Dumper(yaml.SafeDumper):
-    """Multi-line strings (embedded YAML files, scripts) print as literal blocks."""
+    """Multi-line strings (embedded YAML files, scripts) print as literal blocks; a string that Go's YAML
+    would read as something else (``y``, ``1e+21``, ``0o17``) is quoted."""
 
 
 def _str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
     if "\n" in text:
         return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|")
+    if go_resolve(text) != text:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="'")
     return dumper.represent_scalar("tag:yaml.org,2002:str", text)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -31,6 +31,7 @@ CARTOTEST_TEMPLATE_KINDS = ("ClusterSourceTemplate", "ClusterImageTemplate", "Cl
 class Outcome:
     case: Case
     error: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -248,11 +249,13 @@ def _judge(prepared: _Prepared) -> Outcome:
     if job.error is not None or job.result is None:
         return Outcome(prepared.case, f"could not stamp: {job.error}")
     options = prepared.case.settings.compare
+    notes = options.borrowed(prepared.case.path) if options is not None else []
     expected = _strip(prepared.expected, options)
     actual = _strip(job.result, options)
     if go_equal(expected, actual, bool(options and options.numbers_as_floats)):
-        return Outcome(prepared.case)
-    return Outcome(prepared.case, "expected does not equal actual: (-expected +actual):\n" + diff(expected, actual))
+        return Outcome(prepared.case, notes=notes)
+    return Outcome(prepared.case, "expected does not equal actual: (-expected +actual):\n" + diff(expected, actual),
+                   notes)
 
 
 def _run_chain(case: Case, spec: ChainCase) -> Outcome:
