@@ -23,7 +23,6 @@ COMMAND_MODULES = {
     "queries": "queries",
     "replay": "replay",
     "cluster": "cluster",
-    "gate": "gate",
 }
 
 

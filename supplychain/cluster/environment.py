@@ -78,6 +78,12 @@ class Environment:
         return f"http://127.0.0.1:{self.ports['flagger']}"
 
     @property
+    def loadtester_url(self) -> str | None:
+        """flagger-loadtester's API on the host (kind: a port-forward, e.g. for its gates), else None."""
+        port = self.ports.get("loadtester")
+        return f"http://127.0.0.1:{port}" if port and self.provider == "kind" else None
+
+    @property
     def logs_dir(self) -> Path:
         return self.run_dir / "logs"
 
@@ -143,7 +149,7 @@ class Environment:
         run_dir.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(run_dir / "logs", ignore_errors=True)
         started = time.monotonic()
-        ports = {name: proc.free_port() for name in ("prometheus", "flagger", "kapp-controller-api")}
+        ports = {name: proc.free_port() for name in ("prometheus", "flagger", "kapp-controller-api", "loadtester")}
         state = State(provider=provider, cluster_name=providers.CLUSTER_NAME, kubeconfig=str(run_dir / "kubeconfig"),
                       ports=ports, created_at=time.time())
         state.save(run_dir)

@@ -136,9 +136,13 @@ class Loadtester(InCluster):
     name = "flagger-loadtester"
     namespace = km.LOADTESTER_NAMESPACE
     deployment = km.LOADTESTER
+    forward = ("loadtester", 8080)
 
     def documents(self, env: Environment) -> list[Manifest]:
         return km.loadtester()
+
+    def ready(self, env: Environment) -> str | None:
+        return http_ok(f"{env.loadtester_url}/healthz")
 
 
 class Cartographer(InCluster):

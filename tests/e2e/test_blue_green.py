@@ -122,3 +122,18 @@ def test_recordings_are_written(hello: HelloApp) -> None:
         assert {"scenario", "canary", "metric_templates", "started_at", "ticks", "metrics", "webhooks", "outcome",
                 "promoted_at"} <= set(data)
         assert data["ticks"] and data["outcome"] in ("Succeeded", "Failed")
+
+
+def test_recordings_agree_with_the_replay(hello: HelloApp) -> None:
+    """Every rollout of this session, replayed offline by `supplychain replay`, ends as Flagger ended it."""
+    from supplychain.analysis.recording import compare, load, replay_recording_result
+
+    if not hello.timings:
+        pytest.skip("no rollout ran in this session")
+    disagreements = {}
+    for timing in hello.timings:
+        recording = load(hello.recordings_dir / f"{timing['scenario']}.json")
+        agreement = compare(recording, replay_recording_result(recording))
+        if not agreement.agrees:
+            disagreements[timing["scenario"]] = agreement.mismatches()
+    assert disagreements == {}
