@@ -2,9 +2,13 @@
 
 tests/stamping/cartotest/ holds the hard cases (non-string values, lists, nested objects, text around
 tags, dollars, typed owners, ytt data values, param precedence, several inputs of one kind, the real
-supply-chain mode with options and previous outputs). Every expected.yaml was written by our stamping,
-so cartotest passing a case means Cartographer stamps exactly the same object. tests/stamping/
-cartotest-failing/ holds cases both must fail (bad paths, nil values, validation rules, type strictness).
+supply-chain mode with options and previous outputs, and in go-values/ what Go's types do to values:
+Go field names in JSONPath, resource.Quantity text, -0, zero times, !!binary, integers beyond int64).
+Every expected.yaml there was written by our stamping, so cartotest passing a case means Cartographer
+stamps exactly the same object. tests/stamping/cartotest-handwritten/ holds cases whose expected.yaml is
+written by hand (integers beyond int64 in the expected file, compare options shared between sibling
+folders). tests/stamping/cartotest-failing/ holds cases both must fail (bad paths, nil values,
+validation rules, type strictness, and a near miss for each go-values class).
 """
 
 from __future__ import annotations
@@ -20,18 +24,38 @@ from .helpers import run_cartotest, run_ours
 
 HERE = Path(__file__).resolve().parent
 PASSING = HERE / "cartotest"
+HANDWRITTEN = HERE / "cartotest-handwritten"
 FAILING = HERE / "cartotest-failing"
+GO_VALUE_CLASSES = ("go-field-names", "quantity-text", "negative-zero", "zero-time", "binary", "big-integers")
 
 
 def _leaves(root: Path) -> set[str]:
     return {str(p.parent) for p in root.rglob("expected.yaml")}
 
 
-def test_our_runner_passes_every_golden_case() -> None:
-    ours = run_ours(PASSING)
+@pytest.mark.parametrize("root", [PASSING, HANDWRITTEN], ids=["generated", "handwritten"])
+def test_our_runner_passes_every_golden_case(root: Path) -> None:
+    ours = run_ours(root)
     assert ours.code == 0, ours.output
-    assert set(ours.verdicts) == _leaves(PASSING)
+    assert set(ours.verdicts) == _leaves(root)
     assert set(ours.verdicts.values()) == {"PASS"}
+
+
+def test_every_go_value_class_has_a_passing_and_a_failing_case() -> None:
+    passing = {p.name for p in (PASSING / "go-values").iterdir() if p.is_dir()}
+    assert set(GO_VALUE_CLASSES) <= passing
+    assert len([p for p in (FAILING / "go-values").iterdir() if p.is_dir()]) >= len(GO_VALUE_CLASSES)
+
+
+def test_shared_compare_options_are_noted() -> None:
+    """cartotest shares compare options between sibling folders; we judge alike and say so."""
+    ours = run_ours(HANDWRITTEN / "compare-options-shared")
+    assert ours.code == 0, ours.output
+    borrowed = HANDWRITTEN / "compare-options-shared" / "b" / "info.yaml"
+    assert f"note: compareOptions ignoreLabels = true comes from {borrowed}" in ours.output
+    alone = run_ours(FAILING / "compare-options-not-shared")
+    assert alone.verdicts[str(FAILING / "compare-options-not-shared" / "a")] == "FAIL"
+    assert "note:" not in alone.output
 
 
 def test_our_runner_fails_every_failing_case() -> None:
@@ -41,11 +65,11 @@ def test_our_runner_fails_every_failing_case() -> None:
     assert set(ours.verdicts.values()) == {"FAIL"}, ours.output
 
 
-@pytest.mark.parametrize("root", [PASSING, FAILING], ids=["passing", "failing"])
+@pytest.mark.parametrize("root", [PASSING, HANDWRITTEN, FAILING], ids=["passing", "handwritten", "failing"])
 def test_same_verdicts_as_cartotest(root: Path, cartotest: Path, cartotest_env: dict[str, str]) -> None:
     ours = run_ours(root)
     theirs = run_cartotest(cartotest, root, cartotest_env)
-    assert theirs.verdicts, theirs.output
+    assert len(theirs.verdicts) == len(_leaves(root)), theirs.output
     assert ours.verdicts == theirs.verdicts, f"ours:\n{ours.output}\ncartotest:\n{theirs.output}"
     assert (ours.code == 0) == (theirs.code == 0)
 
