@@ -155,8 +155,9 @@ DEBIAN_BASE_IMAGE="$IMAGE_PREFIX/debian-base:$DEBIAN_SUITE"
 # build_debian_base: supplychain.local/debian-base:<suite>, Debian minbase plus
 # bash, curl, ca-certificates, iptables and conntrack. Other images build FROM it.
 build_debian_base() {
-  local rootfs hash start=$SECONDS
+  local rootfs hash start
   rootfs="$(debian_rootfs "$DEBIAN_SUITE" minbase "${DEBIAN_BASE_PACKAGES[@]}")"
+  start=$SECONDS
   hash="$(hash_inputs "$rootfs" "$(hash_functions import_rootfs)")"
   if ! image_current "$DEBIAN_BASE_IMAGE" "$hash"; then
     step "importing $DEBIAN_BASE_IMAGE"
