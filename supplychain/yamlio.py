@@ -9,6 +9,7 @@ from typing import Any, Iterable, Iterator
 
 import yaml
 
+from . import goyaml
 from .errors import InputError, Location
 
 # Document.extra key: the object's position in the `items` of a list document (see k8slists).
@@ -50,30 +51,26 @@ class Document:
         return Location(self.source, self.index, self.kind, self.name, self.field_path(field_path))
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps timestamps as strings, like Kubernetes does."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def parse_documents(text: str, source: str) -> list[Document]:
-    """Parse every non-empty document of TEXT; SOURCE names it in errors."""
+    """Parse every non-empty document of TEXT as Kubernetes tools would (goyaml); SOURCE names it in errors."""
     docs: list[Document] = []
     try:
-        for index, body in enumerate(yaml.load_all(text, Loader=_Loader)):
+        for index, body in enumerate(goyaml.load_all(text)):
             if body is None:
                 continue
             docs.append(Document(source, index, body))
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise InputError(f"malformed YAML{where}: {problem}", Location(source)) from None
+        raise InputError(yaml_problem(err), Location(source)) from None
     return docs
+
+
+def yaml_problem(err: yaml.YAMLError) -> str:
+    """A YAML error as one line: what is wrong and where (line and column)."""
+    mark = getattr(err, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+    kind = "YAML over a limit" if isinstance(err, goyaml.YamlLimitError) else "malformed YAML"
+    return f"{kind}{where}: {problem}"
 
 
 def read_text(path: str) -> str:
