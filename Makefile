@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 SUPPLYCHAIN := $(VENV)/bin/supplychain
 export PATH := $(HOME)/.cache/supplychain/bin:$(PATH)
 
-.PHONY: demo test test-unit test-e2e tools env venv typecheck bench clean
+.PHONY: demo test test-unit test-e2e test-e2e-kind tools env images kind-env venv typecheck bench clean
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -22,11 +22,28 @@ tools:
 env: tools
 	@bash hack/install-env.sh
 
+# The kind provider's component images (hack/images/), built from local files; needs a container engine.
+images: env
+	@bash hack/install-engine.sh
+	@bash hack/install-images.sh
+
 demo: venv tools
 	@bash hack/demo.sh
 
-test: venv env
+# The kind provider: a Docker engine (installed and started when none answers), the kind binary and
+# node image, and the component images, all built here from local files.
+kind-env: env
+	@bash hack/install-engine.sh
+	@bash hack/install-kind.sh
+	@$(MAKE) --no-print-directory images
+
+# Every test on kwok (the default provider), then the end-to-end suite again on kind.
+test: venv env kind-env
 	@$(PY) -m pytest -p no:cacheprovider
+	@$(PY) -m pytest -p no:cacheprovider -m e2e --cluster-provider kind tests/e2e tests/cluster
+
+test-e2e-kind: venv kind-env
+	@$(PY) -m pytest -p no:cacheprovider -m e2e --cluster-provider kind tests/e2e tests/cluster
 
 test-unit: venv tools
 	@$(PY) -m pytest -p no:cacheprovider -m 'not e2e'
