@@ -23,6 +23,7 @@ COMMAND_MODULES = {
     "queries": "queries",
     "replay": "replay",
     "cluster": "cluster",
+    "gate": "gate",
 }
 
 

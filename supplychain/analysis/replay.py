@@ -11,6 +11,8 @@ One tick per analysis interval, t=0 being the tick that detects the new revision
   first failure adding one failed check. A passing tick advances: blue/green and A/B count iterations
   (blue/green needs iterations+1 passing analyses, then promotes), canary steps the weight up to
   maxWeight, then promotes. `confirm-promotion` failing -> WaitingPromotion (iterations reset to N-1).
+  A hook on a flagger-loadtester gate (/gate/check, /rollback/check) with no outcomes in the input answers
+  as the closed gate it starts as (403), so confirm-promotion holds the Canary in WaitingPromotion.
 - Promoting -> Finalising -> Succeeded (one tick each; canary releases may step the weight back).
 
 The provider `kubernetes` cannot shift traffic: iterations default to 10 there and the router reports
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from ..errors import InputError
+from ..gate import initial_gate_answer
 from .constants import STRATEGY_AB, STRATEGY_BLUE_GREEN
 from .durations import format_seconds
 from .model import CanarySpec, MetricSpec
@@ -235,7 +238,9 @@ def compile_plan(canary: CanarySpec, inputs: ReplayInput, start: float = 0.0, un
                                                    "confirm-traffic-increase", "confirm-promotion", "rollback")}
     for hook in canary.webhooks:
         signal = inputs.webhooks.get(hook.name)
-        default = hook.type != "rollback"  # a rollback hook rolls back only when it answers 2xx
+        # A rollback hook rolls back only when it answers 2xx; a flagger-loadtester gate starts closed.
+        gate = initial_gate_answer(hook.url)
+        default = (hook.type != "rollback") if gate is None else gate
         times, oks = (signal.times, signal.values) if signal else ((), ())
         if hook.type in groups:
             groups[hook.type].append(len(hooks))

@@ -312,3 +312,16 @@ def webhook_overrides(specs: list[str], known: Mapping[str, str]) -> dict[str, S
             raise InputError(f"the Canary has no webhook {name!r} (webhooks: {', '.join(known) or 'none'})", where)
         out[name] = Signal.constant(flag)
     return out
+
+
+def gate_signals(hooks: Mapping[str, tuple[str, str]], opens_at: float | None) -> dict[str, Signal]:
+    """--gate-opens-at: every confirm-promotion hook on a flagger-loadtester gate (HOOKS: name -> (type,
+    url)) answers closed (403) until OPENS_AT and open (200) from then on; None keeps them closed."""
+    from ..gate import is_gate_check
+
+    gated = [name for name, (kind, url) in hooks.items() if kind == "confirm-promotion" and is_gate_check(url)]
+    if not gated:
+        raise InputError("the Canary has no confirm-promotion webhook on a flagger-loadtester gate (/gate/check)",
+                         Location("--gate-opens-at"))
+    signal = Signal((-math.inf,), (False,)) if opens_at is None else Signal((-math.inf, opens_at), (False, True))
+    return {name: signal for name in gated}

@@ -18,7 +18,9 @@ from typing import Any, Callable, Sequence
 
 from ..errors import InputError, Location
 from . import replay as R
-from .model import CanarySpec, MetricSpec, ThresholdRange
+from ..gate import is_gate_check
+from .model import CanarySpec, MetricSpec, ThresholdRange, WebhookSpec
+from .series import Signal, gate_signals
 
 BUCKET = 5.0
 WINDOW = 60.0
@@ -143,20 +145,41 @@ def _percentile(values: Sequence[float], q: float) -> float | None:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
+GATE_HOOK = WebhookSpec("confirm-promotion", "confirm-promotion", "http://flagger-loadtester.test/gate/check",
+                        "10s", None)
+
+
+def has_promotion_gate(canary: CanarySpec) -> bool:
+    """Whether the Canary waits for a flagger-loadtester gate before promotion."""
+    return any(w.type == "confirm-promotion" and is_gate_check(w.url) for w in canary.webhooks)
+
+
 def run_sweep(settings: Sequence[Setting], runs: int, seed: int, success_min: float = 99.0,
               latency_max: float = 500.0, model: Model = Model(),
-              progress: Callable[[int], None] | None = None) -> list[Outcome]:
-    """Replay RUNS good and RUNS bad versions for every setting."""
+              progress: Callable[[int], None] | None = None, gate: bool = False,
+              gate_opens_at: float | None = None) -> list[Outcome]:
+    """Replay RUNS good and RUNS bad versions for every setting.
+
+    With GATE, promotion waits for a flagger-loadtester gate that opens at GATE_OPENS_AT (never when None):
+    the analysis goes on while it waits, so a bad version can still be rolled back, and a good one is
+    promoted only after the gate opens.
+    """
     if runs < 1 or runs > MAX_RUNS:
         raise InputError(f"--runs must be from 1 to {MAX_RUNS}", Location("--runs"))
     if not settings or len(settings) > MAX_SETTINGS:
         raise InputError(f"the sweep must have 1 to {MAX_SETTINGS} settings, got {len(settings)}",
                          Location("--sweep"))
     base = sweep_canary(success_min, latency_max)
+    hooks: dict[str, Signal] = {}
+    if gate or gate_opens_at is not None:
+        base = replace(base, webhooks=(GATE_HOOK,))
+        hooks = gate_signals({GATE_HOOK.name: (GATE_HOOK.type, GATE_HOOK.url)}, gate_opens_at)
     outcomes: list[Outcome] = []
     for interval in sorted({s.interval for s in settings}):
         group = [s for s in settings if s.interval == interval]
         ticks = max(s.iterations + s.threshold for s in group) + 6
+        if hooks and gate_opens_at is not None:
+            ticks = max(ticks, int(math.ceil(gate_opens_at / interval)) + 6)
         series = {}
         for label, version, offset in (("good", model.good, 0), ("bad", model.bad, 1)):
             series[label] = generate(model, version, runs, ticks, interval, seed * 1000 + offset)
@@ -169,7 +192,7 @@ def run_sweep(settings: Sequence[Setting], runs: int, seed: int, success_min: fl
             promotion_times: list[float] = []
             for label in ("good", "bad"):
                 success, latency = series[label]
-                template = R.compile_plan(canary, _inputs(times, success[0], latency[0]))
+                template = R.compile_plan(canary, _inputs(times, success[0], latency[0], hooks))
                 for r in range(runs):
                     plan = replace(template, checks=(
                         _check(template.checks[0], times, success[r]),
@@ -197,11 +220,11 @@ def run_sweep(settings: Sequence[Setting], runs: int, seed: int, success_min: fl
     return outcomes
 
 
-def _inputs(times: tuple[float, ...], success: Any, latency: Any) -> Any:
+def _inputs(times: tuple[float, ...], success: Any, latency: Any, hooks: dict[str, Signal]) -> Any:
     from .series import ReplayInput, Series
 
     return ReplayInput(metrics={"success-rate": Series(times, _values(success)),
-                                "latency": Series(times, _values(latency))})
+                                "latency": Series(times, _values(latency))}, webhooks=dict(hooks))
 
 
 def _values(row: Any) -> tuple[float | None, ...]:

@@ -19,7 +19,7 @@ from ..analysis.bundle import load_bundle
 from ..analysis.constants import DEFAULT_MESH_PROVIDER
 from ..analysis.durations import format_seconds, parse_go_duration
 from ..analysis.model import CanarySpec
-from ..analysis.series import ReplayInput, Series, load_input, webhook_overrides
+from ..analysis.series import ReplayInput, Series, gate_signals, load_input, webhook_overrides
 from ..errors import InputError, Location, SupplychainError
 from ..yamlio import read_text
 
@@ -113,6 +113,9 @@ def _from_prometheus(url: str, canary: CanarySpec, templates: Any, start: float,
 @click.option("--to", "time_to", metavar="TIME", help="With --prometheus: the end of the range (default now).")
 @click.option("--webhook", "webhooks", multiple=True, metavar="NAME=pass|fail",
               help="A webhook's outcome for the whole replay; repeatable.")
+@click.option("--gate-opens-at", type=click.FloatRange(min=0), metavar="SECONDS",
+              help="When `supplychain gate open` opens the confirm-promotion gate (default: never; a "
+                   "flagger-loadtester gate starts closed). With --sweep too.")
 @click.option("--canary", "canary_name", help="The Canary to replay when FILES hold several.")
 @click.option("--namespace", default="default", show_default=True, help="Namespace for documents that have none.")
 @click.option("--mesh-provider", default=DEFAULT_MESH_PROVIDER, show_default=True,
@@ -132,7 +135,7 @@ def command(files: tuple[str, ...], series_files: tuple[str, ...], recording_fil
             prometheus_url: str | None, time_from: str | None, time_to: str | None, webhooks: tuple[str, ...],
             canary_name: str | None, namespace: str, mesh_provider: str, until: float | None, output: str,
             plot_file: str | None, sweep: bool, intervals: str, thresholds: str, iterations_list: str, runs: int,
-            seed: int) -> None:
+            seed: int, gate_opens_at: float | None) -> None:
     """Replay Flagger v1.44.0's canary analysis tick by tick and print the timeline and verdict.
 
     FILES hold the Canary (and, with --prometheus, its MetricTemplates). The metric values come from
@@ -147,10 +150,14 @@ def command(files: tuple[str, ...], series_files: tuple[str, ...], recording_fil
 
     --sweep replays noisy good and bad versions for every interval x threshold x iterations and reports
     time-to-rollback against false rollbacks (thresholds from the Canary's metrics when FILES are given).
+
+    A confirm-promotion or rollback webhook on flagger-loadtester's gate (/gate/check, /rollback/check)
+    answers as a closed gate unless the series say otherwise: the Canary waits in WaitingPromotion (the
+    analysis goes on, and failed checks still roll it back) until --gate-opens-at.
     """
     if sweep:
         _sweep(files, canary_name, namespace, mesh_provider, intervals, thresholds, iterations_list, runs, seed,
-               output)
+               output, gate_opens_at)
         return
     recording = None
     if recording_file is not None:
@@ -182,6 +189,8 @@ def command(files: tuple[str, ...], series_files: tuple[str, ...], recording_fil
             source = "<stdin>" if path == "-" else path
             inputs = inputs.merge(load_input(read_text(path), source))
     known = {w.name: w.type for w in canary.webhooks}
+    if gate_opens_at is not None:
+        inputs.webhooks.update(gate_signals({w.name: (w.type, w.url) for w in canary.webhooks}, gate_opens_at))
     inputs.webhooks.update(webhook_overrides(list(webhooks), known))
     result = R.run(R.compile_plan(canary, inputs, start=start, until=until))
     agreement = rec_mod.compare(recording, result) if recording is not None else None
@@ -267,15 +276,18 @@ def _interval(text: str) -> float | None:
 
 
 def _sweep(files: tuple[str, ...], canary_name: str | None, namespace: str, mesh_provider: str, intervals: str,
-           thresholds: str, iterations_list: str, runs: int, seed: int, output: str) -> None:
+           thresholds: str, iterations_list: str, runs: int, seed: int, output: str,
+           gate_opens_at: float | None = None) -> None:
     from rich.progress import Progress
 
     from ..analysis import sweep as S
 
     success_min, latency_max = 99.0, 500.0
+    gated = gate_opens_at is not None
     if files:
         bundle = load_bundle(files, namespace, mesh_provider, canary_name)
         success_min, latency_max = S.thresholds_from(bundle.canaries[0])
+        gated = gated or S.has_promotion_gate(bundle.canaries[0])
     settings = [S.Setting(i, t, n)
                 for i in sorted(set(_list(intervals, "--intervals", _interval)))
                 for t in _list(thresholds, "--thresholds", _positive_int)
@@ -284,11 +296,12 @@ def _sweep(files: tuple[str, ...], canary_name: str | None, namespace: str, mesh
     with Progress(console=err_console, transient=True, disable=not err_console.is_terminal) as progress:
         task = progress.add_task("sweeping", total=len(settings))
         outcomes = S.run_sweep(settings, runs, seed, success_min, latency_max,
-                               progress=lambda n: progress.advance(task, n))
+                               progress=lambda n: progress.advance(task, n), gate=gated, gate_opens_at=gate_opens_at)
     best = S.recommend(outcomes)
     if output == "json":
         click.echo(json.dumps({
             "model": {"successRateMin": success_min, "latencyMaxMs": latency_max, "runs": runs, "seed": seed,
+                      "promotionGate": gated, "gateOpensAt": gate_opens_at,
                       "good": vars(S.Model().good), "bad": vars(S.Model().bad),
                       "burstRate": S.Model().burst_rate, "noDataRate": S.Model().no_data_rate},
             "settings": [o.to_json() for o in outcomes],
@@ -297,7 +310,9 @@ def _sweep(files: tuple[str, ...], canary_name: str | None, namespace: str, mesh
         return
     console = _console()
     console.print(f"[bold]Sweep[/bold]: {runs} good and {runs} bad versions per setting, seed {seed}, "
-                  f"success rate >= {success_min:g}%, p99 latency <= {latency_max:g} ms")
+                  f"success rate >= {success_min:g}%, p99 latency <= {latency_max:g} ms"
+                  + (f", promotion gate opened at {_secs(gate_opens_at)}" if gated and gate_opens_at is not None
+                     else (", promotion gate never opened" if gated else "")))
     table = Table(box=None, header_style="bold", show_edge=False)
     for col in ("interval", "threshold", "iterations", "bad rolled back", "time to rollback (median / p90)",
                 "good rolled back (false)", "good: time to promote"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from typing import Callable, Iterator
+from urllib.parse import urlsplit
 
 from ..analysis.constants import DEFAULT_HOOK_TIMEOUT
 from ..validation.findings import Severity
@@ -106,4 +107,30 @@ def autoscaler(s: Subject, ctx: LintContext) -> Iterator[Hit]:
                   f"minReplicas {low} exceeds maxReplicas {high}; the primary HPA would be rejected")
 
 
-RULES: list[Rule] = [rollout_timeouts, iterations_min, threshold_finite, autoscaler]
+GATE_READERS = {"confirm-promotion": "/gate/", "rollback": "/rollback/"}
+
+
+@_canary("webhook-gate", Severity.ERROR,
+         "a webhook on flagger-loadtester's gates reads its own gate (/gate/check, /rollback/check), never opens or "
+         "closes one")
+def loadtester_gate(s: Subject, ctx: LintContext) -> Iterator[Hit]:
+    for i, h in enumerate(as_list(analysis(s).get("webhooks"))):
+        if not isinstance(h, dict) or not isinstance(h.get("url"), str):
+            continue
+        path = urlsplit(h["url"]).path.rstrip("/")
+        if "/gate/" not in path and "/rollback/" not in path:
+            continue
+        where = f"spec.analysis.webhooks[{i}].url"
+        if path.endswith(("/open", "/close")):
+            yield Hit(where, f"{path} changes the gate (202 Accepted) on every call instead of reading it: "
+                             f"use {path.rsplit('/', 1)[0]}/check")
+            continue
+        wanted = GATE_READERS.get(str(h.get("type")))
+        if wanted is not None and wanted not in path + "/":
+            other = "rollback" if wanted == "/gate/" else "promotion"
+            yield Hit(where, f"a {h.get('type')} hook reading the {other} gate ({path}): opening that gate to "
+                             f"{'promote' if other == 'promotion' else 'roll back'} would also "
+                             f"{'roll back' if other == 'promotion' else 'promote'}; use {wanted}check")
+
+
+RULES: list[Rule] = [rollout_timeouts, iterations_min, threshold_finite, autoscaler, loadtester_gate]
