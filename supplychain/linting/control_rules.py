@@ -133,4 +133,34 @@ def loadtester_gate(s: Subject, ctx: LintContext) -> Iterator[Hit]:
                              f"{'roll back' if other == 'promotion' else 'promote'}; use {wanted}check")
 
 
-RULES: list[Rule] = [rollout_timeouts, iterations_min, threshold_finite, autoscaler, loadtester_gate]
+ALERT_SEVERITIES = ("info", "warn", "error")
+
+
+def _alert_providers(ctx: LintContext) -> set[tuple[str | None, str | None]]:
+    return {(p.namespace, p.name) for p in ctx.subjects
+            if not p.embedded and p.kind == "AlertProvider" and str(p.api_version).startswith("flagger.app/")}
+
+
+@_canary("canary-alerts", Severity.ERROR,
+         "each alert names an AlertProvider (one of the input's, when it has any) and a severity info, warn or error")
+def alerts(s: Subject, ctx: LintContext) -> Iterator[Hit]:
+    providers = _alert_providers(ctx)
+    for i, alert in enumerate(as_list(analysis(s).get("alerts"))):
+        if not isinstance(alert, dict):
+            continue
+        path = f"spec.analysis.alerts[{i}]"
+        ref = as_dict(alert.get("providerRef"))
+        name = ref.get("name")
+        if not isinstance(name, str) or not name:
+            yield Hit(f"{path}.providerRef.name", "an alert needs providerRef.name, the AlertProvider to send through")
+        elif providers and not s.embedded:
+            namespace = ref.get("namespace") if isinstance(ref.get("namespace"), str) else s.namespace
+            if (namespace, name) not in providers and not any(n == name and ns is None for ns, n in providers):
+                yield Hit(f"{path}.providerRef", f"AlertProvider {namespace}/{name} is not in the input; Flagger "
+                                                 "logs an error and sends nothing", Severity.WARNING)
+        severity = alert.get("severity", "info")
+        if severity not in ALERT_SEVERITIES:
+            yield Hit(f"{path}.severity", f"severity {severity!r} is not one of {', '.join(ALERT_SEVERITIES)}")
+
+
+RULES: list[Rule] = [rollout_timeouts, iterations_min, threshold_finite, autoscaler, loadtester_gate, alerts]
