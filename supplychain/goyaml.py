@@ -2,7 +2,8 @@
 
 One loader for every input: plain scalars resolve as yaml.v2 resolves them (`0o17` and `0x1f` are
 integers, `+.5` is 0.5, timestamps stay strings, `yes`/`on` are booleans), `!!binary` decodes into a
-string, and a key given twice in one mapping is an error naming its line. Hostile input fails fast
+string. Strict loading (every input the checks read) also refuses a key given twice in one mapping,
+naming both lines; lenient loading (stamping, which must match cartotest) keeps the last value as Go does. Hostile input fails fast
 instead of exhausting memory: aliases may not expand a document beyond MAX_NODES values, nesting
 stops at MAX_DEPTH, a self-referencing anchor is refused, and text above MAX_BYTES is not parsed.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import codecs
 import math
 import re
 from typing import Any, Iterator
@@ -33,12 +33,16 @@ class YamlLimitError(MarkedYAMLError):
 
 
 class GoYamlLoader(_BaseLoader):  # type: ignore[misc]
-    """Plain scalars resolved as yaml.v2 resolves them; duplicate keys refused."""
+    """Plain scalars resolved as yaml.v2 resolves them; a repeated key keeps its last value, as in Go."""
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is yaml.ScalarNode and implicit[0]:
             return _MERGE_TAG if value == "<<" else _PLAIN_TAG
         return super().resolve(kind, value, implicit)
+
+
+class StrictGoYamlLoader(GoYamlLoader):
+    """GoYamlLoader that refuses a key given twice in one mapping (as strict decoding does)."""
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         if isinstance(node, yaml.MappingNode):
@@ -117,16 +121,12 @@ def _construct_plain(loader: Any, node: yaml.ScalarNode) -> Any:
 
 
 def go_string(data: bytes) -> str:
-    """A Go string holding DATA, as encoding/json writes it: each byte that is not valid UTF-8 is U+FFFD."""
-    return data.decode("utf-8", errors="supplychain-go-bytes")
+    """A Go string holding DATA: bytes that are not UTF-8 are kept as lone surrogates (U+DC80-U+DCFF).
 
-
-def _replace_one_byte(err: UnicodeError) -> tuple[str, int]:
-    assert isinstance(err, UnicodeDecodeError)
-    return "\ufffd", err.start + 1
-
-
-codecs.register_error("supplychain-go-bytes", _replace_one_byte)
+    json.Marshal writes each of them as the escape ``\\ufffd`` (stamping.gojson.dumps); decoding JSON text
+    turns them into U+FFFD (stamping.gojson.json_text).
+    """
+    return data.decode("utf-8", errors="surrogateescape")
 
 
 def _construct_binary(loader: Any, node: yaml.ScalarNode) -> str:
@@ -140,8 +140,9 @@ def _construct_binary(loader: Any, node: yaml.ScalarNode) -> str:
     return go_string(data)
 
 
-GoYamlLoader.add_constructor(_PLAIN_TAG, _construct_plain)
-GoYamlLoader.add_constructor("tag:yaml.org,2002:binary", _construct_binary)
+for _loader in (GoYamlLoader, StrictGoYamlLoader):
+    _loader.add_constructor(_PLAIN_TAG, _construct_plain)
+    _loader.add_constructor("tag:yaml.org,2002:binary", _construct_binary)
 
 
 def _mark(line: int, column: int = 0) -> Mark:
@@ -217,13 +218,13 @@ def _depth_over(value: Any) -> bool:
     return False
 
 
-def load_all(text: str) -> Iterator[Any]:
+def load_all(text: str, strict: bool = True) -> Iterator[Any]:
     """Every document of TEXT, empty ones as None; raises yaml.YAMLError (YamlLimitError for the bounds)."""
     if len(text) > MAX_BYTES:
         raise _limit(f"the input is {len(text):,} characters, more than the {MAX_BYTES:,} read")
     if _needs_scan(text):
         _scan(text)
-    for document in yaml.load_all(text, Loader=GoYamlLoader):
+    for document in yaml.load_all(text, Loader=StrictGoYamlLoader if strict else GoYamlLoader):
         if _depth_over(document):
             _scan(text)  # names the line
             raise _limit(f"nesting deeper than {MAX_DEPTH} levels")

@@ -72,3 +72,9 @@ def test_size_bound(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(goyaml, "MAX_BYTES", 100)
     with pytest.raises(yaml.YAMLError, match="more than the 100 read"):
         list(goyaml.load_all("a: " + "x" * 200))
+
+
+def test_stamping_keeps_the_last_of_repeated_keys_as_go_does() -> None:
+    from supplychain.stamping.gojson import load_yaml_documents
+
+    assert load_yaml_documents("y: 1\non: 2\na: 3\na: 4\n") == [{True: 2, "a": 4}]

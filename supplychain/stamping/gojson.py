@@ -7,95 +7,12 @@ floats, exactly as Go's ``json.Unmarshal`` into ``interface{}`` does.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import math
 import re
 from typing import Any
 
-import yaml
-
+from .. import goyaml
 from .errors import EvalError
-
-
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_PLAIN_TAG = "tag:supplychain.local,2024:go-plain"
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-
-
-class GoYamlLoader(_BaseLoader):  # type: ignore[misc]
-    """YAML as Go's gopkg.in/yaml.v2 (under sigs.k8s.io/yaml) resolves plain scalars."""
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is yaml.ScalarNode and implicit[0]:
-            return _MERGE_TAG if value == "<<" else _PLAIN_TAG
-        return super().resolve(kind, value, implicit)
-
-
-_GO_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
-_RESOLVE_MAP: dict[str, Any] = {}
-for _value, _words in ((True, "y Y yes Yes YES true True TRUE on On ON"), (False, "n N no No NO false False FALSE off Off OFF")):
-    for _word in _words.split():
-        _RESOLVE_MAP[_word] = _value
-for _word in ("", "~", "null", "Null", "NULL"):
-    _RESOLVE_MAP[_word] = None
-for _word in (".nan", ".NaN", ".NAN"):
-    _RESOLVE_MAP[_word] = math.nan
-for _word in (".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"):
-    _RESOLVE_MAP[_word] = math.inf
-for _word in ("-.inf", "-.Inf", "-.INF"):
-    _RESOLVE_MAP[_word] = -math.inf
-def _go_parse_int(text: str) -> int | None:
-    """strconv.ParseInt/ParseUint with base 0 (0x, 0o, 0b and leading-0 octal)."""
-    match = re.fullmatch(r"([+-]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)", text)
-    if not match:
-        return None
-    sign, digits = match.groups()
-    lowered = digits.lower()
-    if lowered.startswith(("0x", "0o", "0b")):
-        number = int(lowered, 0)
-    elif len(digits) > 1 and digits.startswith("0"):
-        number = int(digits, 8)
-    else:
-        number = int(digits)
-    number = -number if sign == "-" else number
-    if -(2 ** 63) <= number < 2 ** 64:
-        return number
-    return None
-
-
-def go_resolve(text: str) -> Any:
-    """The value yaml.v2 gives a plain (unquoted) scalar."""
-    if text in _RESOLVE_MAP:
-        return _RESOLVE_MAP[text]
-    first = text[:1]
-    if first == ".":
-        try:
-            return float(text) if re.fullmatch(r"\.[0-9]+([eE][-+]?[0-9]+)?", text) else text
-        except ValueError:
-            return text
-    if first.isdigit() or first in "+-":
-        # (yaml.v2 keeps timestamp-looking text as a string when decoding into interface{})
-        plain = text.replace("_", "")
-        number = _go_parse_int(plain)
-        if number is not None:
-            return number
-        if _GO_FLOAT.match(plain):
-            return float(plain)
-    return text
-
-
-def _construct_plain(loader: Any, node: yaml.ScalarNode) -> Any:
-    return go_resolve(str(node.value))
-
-
-def go_string(data: bytes) -> str:
-    """A Go string holding DATA: bytes that are not UTF-8 are kept as lone surrogates (U+DC80-U+DCFF).
-
-    json.Marshal writes each of them as the escape ``\\ufffd`` (see ``dumps``); decoding JSON text turns
-    them into U+FFFD (see ``json_text``).
-    """
-    return data.decode("utf-8", errors="surrogateescape")
 
 
 _RAW_BYTE = re.compile("[\udc80-\udcff]")
@@ -108,24 +25,10 @@ def json_text(text: str) -> str:
     return _RAW_BYTE.sub("\ufffd", text)
 
 
-def _construct_binary(loader: Any, node: yaml.ScalarNode) -> str:
-    """yaml.v2's ``!!binary``: strict standard base64 (line breaks ignored), decoded into a string."""
-    text = str(node.value).replace("\n", "").replace("\r", "")
-    try:
-        data = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise yaml.constructor.ConstructorError(None, None, "!!binary value contains invalid base64 data",
-                                                node.start_mark) from None
-    return go_string(data)
-
-
-GoYamlLoader.add_constructor(_PLAIN_TAG, _construct_plain)
-GoYamlLoader.add_constructor("tag:yaml.org,2002:binary", _construct_binary)
-
-
 def load_yaml_documents(text: str) -> list[Any]:
-    """Every document of TEXT, empty ones kept as None (raises yaml.YAMLError)."""
-    return list(yaml.load_all(text, Loader=GoYamlLoader))
+    """Every document of TEXT, empty ones kept as None, read by the one Go-compatible loader (goyaml) as
+    sigs.k8s.io/yaml.Unmarshal reads it (a repeated key keeps its last value); raises yaml.YAMLError."""
+    return list(goyaml.load_all(text, strict=False))
 
 
 def yaml_to_json(value: Any, where: str = "") -> Any:  # noqa: C901

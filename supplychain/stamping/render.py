@@ -7,7 +7,8 @@ from typing import Any
 import yaml
 
 from .chain import ChainResult
-from .gojson import for_display, go_resolve
+from ..goyaml import go_resolve
+from .gojson import for_display
 
 
 class _Dumper(yaml.SafeDumper):
