@@ -38,6 +38,16 @@ _APP_CONFIG_DOCS: list[dict[str, Any]] = [
 ]
 SAMPLE_CONFIG = {"delivery.yml": yaml.safe_dump_all(_APP_CONFIG_DOCS, sort_keys=False)}
 
+# The config TAP's convention-template hands on (a PodTemplateSpec), for templates that read one (server-template).
+SAMPLE_POD_TEMPLATE: dict[str, Any] = {
+    "metadata": {"labels": {"app.kubernetes.io/part-of": SAMPLE_NAME, "carto.run/workload-name": SAMPLE_NAME},
+                 "annotations": {"developer.conventions/target-containers": "workload"}},
+    "spec": {"containers": [{"name": "workload", "image": SAMPLE_IMAGE,
+                             "ports": [{"containerPort": 8080, "protocol": "TCP"}],
+                             "securityContext": {"runAsUser": 1000}}],
+             "serviceAccountName": "default"},
+}
+
 
 def sample_owner(kind: str, labels: dict[str, str] | None = None, params: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """A Workload or Deliverable named sample-app in namespace sample-ns."""

@@ -7,10 +7,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from ..errors import SupplychainError, ToolError
+from ..errors import SupplychainError
 from ..yamlio import Document, parse_documents
 from .cartographer_rules import BLUEPRINT_KINDS, TEMPLATE_KINDS
 from .findings import Finding, Severity, finding_at
+from .sample_repair import stamp_with_samples
 from .samples import SAMPLE_NAME, SampleInputs, default_inputs, inputs_for, sample_owner
 from .schema_check import join
 
@@ -195,15 +196,22 @@ def _stamp(ctx: _Context, stamper: Stamper, result: Expansion) -> None:
     body_field = "spec.ytt" if isinstance(spec.get("ytt"), str) else "spec.template"
     owner = sample_owner(ctx.owner_kind, ctx.labels, ctx.owner_params)
     where = f"{ctx.owner_kind}/{SAMPLE_NAME}" + (f" via {ctx.label}" if ctx.label else "")
-    try:
-        stamped = stamper(template.body, owner, ctx.params, ctx.inputs)
-    except ToolError:
-        raise  # a missing or broken ytt is the environment's problem, not the template's
-    except SupplychainError as err:
+    outcome = stamp_with_samples(stamper, template.body, owner, ctx.params, ctx.inputs)
+    if outcome.error is not None:
+        if outcome.sample_caused:
+            result.findings.append(finding_at(
+                template, body_field,
+                f"not checked: it reads {', '.join(dict.fromkeys([*outcome.supplied, str(outcome.missing)]))}, "
+                f"which a real supply chain hands it but the sample {where} ({ctx.inputs.describe()}) lacks: "
+                f"{outcome.error.message}", "template-stamp", Severity.WARNING))
+            return
         result.findings.append(finding_at(
             template, body_field,
-            f"cannot be stamped for sample {where} ({ctx.inputs.describe()}): {err.message}", "template-stamp"))
+            f"cannot be stamped for sample {where} ({ctx.inputs.describe()}): {outcome.error.message}", "template-stamp"))
         return
+    stamped = outcome.stamped
+    if outcome.supplied:
+        where += f" given sample {', '.join(outcome.supplied)}"
     if not isinstance(stamped, dict):
         return
     result.stamped += 1
