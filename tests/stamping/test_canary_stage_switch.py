@@ -1,0 +1,93 @@
+"""Which workloads get the canary stage: by default web and server; a label turns it off.
+
+The patched delivery-basic and source-to-url-package (TAP fixtures, our overlay) are stamped for owners of
+each kind; the stage's template is read from the stamped objects' carto.run labels and contents.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+TAP = HERE / "tap"
+SUPPLYCHAIN = str(Path(sys.executable).parent / "supplychain")
+
+
+def _run(*args: str, stdin: str | None = None) -> str:
+    proc = subprocess.run([SUPPLYCHAIN, *args], capture_output=True, text=True, cwd=REPO, input=stdin, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("rendered")
+    _run("render", "--only", "templates", "-o", str(out / "templates.yaml"))
+    for chain in ("source-to-url-package", "delivery-basic"):
+        _run("render", "--only", "chains", "--chains", f"tests/fixtures/ootb/{chain}.yaml", "-o", str(out / f"{chain}.yaml"))
+    (out / "outputs.yaml").write_text("source-provider:\n  source:\n    url: http://source-controller/prod/app.tar.gz\n"
+                                      "    revision: main@sha1:8d3a1c\n")
+    return out
+
+
+def _deliverable(workload_type: str | None, label: str | None = None) -> dict[str, Any]:
+    labels = {"app.tanzu.vmware.com/deliverable-type": "web"}
+    if workload_type:
+        labels["apps.tanzu.vmware.com/workload-type"] = workload_type
+    if label is not None:
+        labels["supplychain.dev/canary"] = label
+    return {"apiVersion": "carto.run/v1alpha1", "kind": "Deliverable",
+            "metadata": {"name": "app", "namespace": "prod", "labels": labels},
+            "spec": {"source": {"git": {"url": "https://git.example.com/app.git", "ref": {"branch": "main"}}},
+                     "params": []}}
+
+
+def _delivery_stage(rendered: Path, owner: dict[str, Any]) -> dict[str, Any]:
+    text = _run("stamp", "--blueprint", str(rendered / "delivery-basic.yaml"), "--templates", str(rendered / "templates.yaml"),
+                "--templates", "tests/fixtures/ootb-templates/delivery.yaml", "--outputs", str(rendered / "outputs.yaml"),
+                "--owner", "-", stdin=yaml.safe_dump(owner))
+    docs = [d for d in yaml.safe_load_all(text) if d]
+    return next(d for d in docs if d["metadata"]["labels"]["carto.run/resource-name"] == "canary")
+
+
+@pytest.mark.parametrize("workload_type,kind", [("server", "Canary"), ("web", "Canary"), ("worker", "ConfigMap"),
+                                                (None, "ConfigMap")])
+def test_only_web_and_server_get_the_stage(rendered: Path, workload_type: str | None, kind: str) -> None:
+    stamped = _delivery_stage(rendered, _deliverable(workload_type))
+    assert stamped["kind"] == kind
+    if kind == "Canary":
+        provider = "knative" if workload_type == "web" else "kubernetes"
+        assert stamped["spec"]["provider"] == provider
+    else:
+        assert stamped["metadata"]["name"] == "app-canary-off"
+        assert "gets no canary stage" in stamped["data"]["reason"]
+
+
+@pytest.mark.parametrize("workload_type", ["server", "web"])
+def test_the_label_turns_the_stage_off(rendered: Path, workload_type: str) -> None:
+    stamped = _delivery_stage(rendered, _deliverable(workload_type, "off"))
+    assert stamped["kind"] == "ConfigMap", stamped
+    assert stamped["data"]["reason"].startswith("label supplychain.dev/canary turns the canary stage off")
+
+
+def test_other_label_values_keep_the_stage(rendered: Path) -> None:
+    assert _delivery_stage(rendered, _deliverable("server", "on"))["kind"] == "Canary"
+
+
+def test_off_in_a_supply_chain_passes_the_config_through(rendered: Path) -> None:
+    workload = yaml.safe_load((TAP / "workload.yaml").read_text())
+    workload["metadata"]["labels"]["supplychain.dev/canary"] = "off"
+    text = _run("stamp", "--blueprint", str(rendered / "source-to-url-package.yaml"),
+                "--templates", str(rendered / "templates.yaml"), "--templates", str(TAP / "ootb-supply-chain-templates.yaml"),
+                "--outputs", str(TAP / "outputs.yaml"), "--owner", "-", stdin=yaml.safe_dump(workload))
+    by_resource = {d["metadata"]["labels"]["carto.run/resource-name"]: d for d in yaml.safe_load_all(text) if d}
+    stage = by_resource["canary-config"]
+    assert stage["metadata"]["name"] == "hello-app-canary-off"
+    assert stage["data"] == by_resource["app-config"]["data"], "the app's config passes through unchanged"
