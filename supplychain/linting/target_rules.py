@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from ..flagger_labels import SELECTOR_LABELS
 from ..validation.findings import Severity

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import SupplychainError, ToolError
 from .samples import SAMPLE_IMAGE, SAMPLE_POD_TEMPLATE, SampleInputs
