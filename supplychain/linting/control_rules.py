@@ -163,4 +163,16 @@ def alerts(s: Subject, ctx: LintContext) -> Iterator[Hit]:
             yield Hit(f"{path}.severity", f"severity {severity!r} is not one of {', '.join(ALERT_SEVERITIES)}")
 
 
-RULES: list[Rule] = [rollout_timeouts, iterations_min, threshold_finite, autoscaler, loadtester_gate, alerts]
+@_canary("metric-names-unique", Severity.ERROR, "metric names are unique within a Canary")
+def metric_names_unique(s: Subject, ctx: LintContext) -> Iterator[Hit]:
+    seen: set[object] = set()
+    for i, m in metrics(s):
+        name = m.get("name")
+        if name in seen:
+            yield Hit(f"spec.analysis.metrics[{i}].name", f"metric name {name!r} is used twice; Flagger's events, "
+                                                          "alerts and the replay cannot tell the two checks apart")
+        seen.add(name)
+
+
+RULES: list[Rule] = [rollout_timeouts, iterations_min, threshold_finite, autoscaler, loadtester_gate, alerts,
+                     metric_names_unique]
