@@ -23,6 +23,8 @@ def atomic_path(path: str | Path, suffix: str = "") -> Iterator[Path]:
     """A temporary path beside PATH to write to; renamed onto PATH, with the usual permissions, if the block
     succeeds, removed otherwise. SUFFIX keeps writers that pick a format by extension happy."""
     target = Path(path)
+    if target.is_dir():
+        raise InputError("cannot write: is a directory", Location(str(path)))
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
@@ -31,8 +33,11 @@ def atomic_path(path: str | Path, suffix: str = "") -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
+        try:
+            os.chmod(tmp, 0o666 & ~_umask())
+            os.replace(tmp, target)
+        except OSError as err:
+            raise InputError(f"cannot write: {err.strerror or err}", Location(str(path))) from None
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

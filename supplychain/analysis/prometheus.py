@@ -7,14 +7,16 @@ a failed check). Range queries (`/api/v1/query_range`) replay that rule at every
 
 from __future__ import annotations
 
-import json
+import http.client
 import math
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
+from ..jsonio import go_loads
 from .render import collapse_whitespace
 
 FLAGGER_QUERY_TIMEOUT = 5.0
@@ -29,32 +31,77 @@ class QueryFailed(Exception):
         self.no_values = no_values
 
 
+def address_problem(base: str) -> str | None:
+    """Why BASE is not a Prometheus address (an http(s) URL with a host and a valid port), or None."""
+    if any(c in base for c in "\r\n\t ") or not base.isprintable():
+        return "a URL has no whitespace or control characters"
+    try:
+        parts = urllib.parse.urlsplit(base)
+        port = parts.port
+    except ValueError as err:
+        return f"not a valid URL ({err})"
+    if parts.scheme not in ("http", "https"):
+        return "not an http:// or https:// URL"
+    if not parts.hostname:
+        return "the URL has no host"
+    if port == 0:
+        return "port 0 is not a port"
+    if parts.query or parts.fragment:
+        return "a Prometheus address has no query or fragment"
+    return None
+
+
 def _url(base: str, path: str, params: Mapping[str, str]) -> str:
+    problem = address_problem(base)
+    if problem is not None:
+        raise QueryFailed(f"prometheus address {base!r}: {problem}")
     parts = urllib.parse.urlsplit(base)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise QueryFailed(f"prometheus address {base} is not a valid URL")
     joined = parts.path.rstrip("/") + "/" + path
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, joined, urllib.parse.urlencode(params), ""))
 
 
+class _Outcome:
+    """What the request thread produced: a body, or the QueryFailed to raise."""
+
+    body: bytes | None = None
+    error: QueryFailed | None = None
+
+
+def _fetch(request: urllib.request.Request, timeout: float, outcome: _Outcome) -> None:
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (user-given URL)
+            outcome.body = response.read()
+    except urllib.error.HTTPError as err:
+        if 300 <= err.code < 400:
+            outcome.error = QueryFailed(f"request failed: redirected too often or without a Location "
+                                        f"(Status {err.code} {err.reason})")
+            return
+        body = err.read()
+        outcome.error = QueryFailed(f"error response: Status {err.code} {err.reason}: "
+                                    f"{body.decode(errors='replace')[:500]}")
+    except (urllib.error.URLError, OSError, TimeoutError, ValueError, http.client.HTTPException) as err:
+        reason = getattr(err, "reason", None) or err
+        outcome.error = QueryFailed(f"request failed: {reason}")
+
+
 def _get(url: str, headers: Mapping[str, Sequence[str]] | None, timeout: float) -> Any:
+    """GET URL and decode its JSON, all within TIMEOUT seconds (an overall deadline, like Go's
+    http.Client.Timeout: a server that trickles bytes cannot stretch it)."""
     request = urllib.request.Request(url, method="GET")
     for key, values in (headers or {}).items():
         for value in values:
             request.add_header(key, value)
+    outcome = _Outcome()
+    worker = threading.Thread(target=_fetch, args=(request, timeout, outcome), daemon=True, name="prometheus-get")
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise QueryFailed(f"request failed: no complete answer within {timeout:g}s (Client.Timeout exceeded)")
+    if outcome.error is not None:
+        raise outcome.error
+    body = outcome.body or b""
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (user-given URL)
-            body = response.read()
-    except urllib.error.HTTPError as err:
-        body = err.read()
-        if err.code >= 400:
-            raise QueryFailed(f"error response: Status {err.code} {err.reason}: {body.decode(errors='replace')}") \
-                from None
-    except (urllib.error.URLError, OSError, TimeoutError) as err:
-        reason = getattr(err, "reason", err)
-        raise QueryFailed(f"request failed: {reason}") from None
-    try:
-        return json.loads(body)
+        return go_loads(body)
     except ValueError as err:
         raise QueryFailed(f"error unmarshaling result: {err}, '{body.decode(errors='replace')[:200]}'") from None
 

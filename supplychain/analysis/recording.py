@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Location
+from ..jsonio import load_strict
 from ..outputs import write_text_atomic
 from ..yamlio import Document
 from . import replay as replay_mod
@@ -224,12 +225,7 @@ def from_json(data: Any, source: str) -> Recording:
 
 
 def loads(text: str, source: str) -> Recording:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise InputError(f"malformed JSON at line {err.lineno}, column {err.colno}: {err.msg}",
-                         Location(source)) from None
-    return from_json(data, source)
+    return from_json(load_strict(text, source), source)
 
 
 def load(path: str | Path) -> Recording:

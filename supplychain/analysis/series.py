@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from ..errors import InputError, Location
+from ..jsonio import load_strict
 
 NO_VALUE = None
 
@@ -138,11 +138,13 @@ def series_from_pairs(raw: Any, where: Location) -> Series:
         if not isinstance(sample, list) or len(sample) != 2:
             raise InputError("must be a [t, value] pair", at)
         t = _time(sample[0], at)
-        if times and t < times[-1]:
-            raise InputError(f"samples must be in time order ({t:g} comes after {times[-1]:g})", at)
+        if times and t <= times[-1]:
+            raise InputError(f"samples must be in time order, one per time ({t:g} comes after {times[-1]:g})", at)
         present, value = _last_series(sample[1], Location(where.file, field=f"{where.field}[{i}][1]"))
         times.append(t)
         values.append(value if present else None)
+    if not times:
+        raise InputError("has no samples; a replay needs at least one", where)
     return Series(tuple(times), tuple(values))
 
 
@@ -160,8 +162,8 @@ def signal_from_json(raw: Any, where: Location) -> Signal:
         if not isinstance(sample, list) or len(sample) != 2:
             raise InputError("must be a [t, true|false] pair", at)
         t = _time(sample[0], at)
-        if times and t < times[-1]:
-            raise InputError(f"samples must be in time order ({t:g} comes after {times[-1]:g})", at)
+        if times and t <= times[-1]:
+            raise InputError(f"samples must be in time order, one per time ({t:g} comes after {times[-1]:g})", at)
         if not isinstance(sample[1], bool):
             raise InputError(f"outcome must be true or false, got {sample[1]!r}", at)
         times.append(t)
@@ -207,7 +209,12 @@ def input_from_csv(text: str, source: str) -> ReplayInput:
     if not lines:
         raise InputError("no header row (expected t,<metric>,...)", Location(source))
     reader = csv.reader(io.StringIO("\n".join(lines)))
-    rows = list(reader)
+    try:
+        rows = list(reader)
+    except csv.Error as err:
+        raise InputError(f"unreadable CSV: {err}", Location(source, field=f"line {reader.line_num}")) from None
+    if len(rows) < 2:
+        raise InputError("no samples: the header has no rows under it", Location(source))
     header = [h.strip() for h in rows[0]]
     if not header or header[0] not in ("t", "time", "seconds"):
         raise InputError(f"the first column must be t (seconds), got {header[0]!r}",
@@ -240,15 +247,15 @@ def input_from_csv(text: str, source: str) -> ReplayInput:
     last_t = -math.inf
     for row_no, row in enumerate(rows[1:], start=2):
         where = Location(source, field=f"line {row_no}")
-        if len(row) > len(header):
-            raise InputError(f"{len(row)} cells but the header has {len(header)} columns", where)
-        row = row + [""] * (len(header) - len(row))
+        if len(row) != len(header):
+            raise InputError(f"{len(row)} cells but the header has {len(header)} columns (leave a cell empty "
+                             "for a missing value)", where)
         try:
             t = float(row[0])
         except ValueError:
             raise InputError(f"column t: {row[0]!r} is not a number of seconds", where) from None
-        if not math.isfinite(t) or t < last_t:
-            raise InputError(f"column t: {row[0]!r} is not after the previous row", where)
+        if not math.isfinite(t) or t <= last_t:
+            raise InputError(f"column t: {row[0]!r} is not after the previous row's time", where)
         last_t = t
         for metric, cols in metric_cols.items():
             present = False
@@ -274,6 +281,8 @@ def input_from_csv(text: str, source: str) -> ReplayInput:
                 target[key][1].append(flag)
     result = ReplayInput(source=source)
     for name, (ts, vs) in metric_samples.items():
+        if not ts:
+            raise InputError(f"column {name!r} has no samples (every cell is empty)", Location(source))
         result.metrics[name] = Series(tuple(ts), tuple(vs))
     for name, (ts, bs) in hook_samples.items():
         result.webhooks[name] = Signal(tuple(ts), tuple(bs))
@@ -288,12 +297,7 @@ def load_input(text: str, source: str) -> ReplayInput:
     """JSON when the text starts with '{', CSV otherwise."""
     stripped = text.lstrip()
     if stripped.startswith("{") or source.endswith(".json"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise InputError(f"malformed JSON at line {err.lineno}, column {err.colno}: {err.msg}",
-                             Location(source)) from None
-        return input_from_json(data, source)
+        return input_from_json(load_strict(text, source), source)
     return input_from_csv(text, source)
 
 

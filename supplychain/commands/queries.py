@@ -18,6 +18,7 @@ from ..analysis.promql import check_promql
 from ..analysis.render import BUILTIN_DURATION_SCALE, MetricQuery, builtin_observer, canary_queries
 from ..analysis.replay import metric_passes
 from ..errors import InputError, Location
+from .params import prometheus_address
 
 
 @dataclass
@@ -76,7 +77,7 @@ def _overrides(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
               help="Override a model value: name, namespace, target, service, ingress, route or interval "
                    "(e.g. route=hello-00002 for Knative, where Flagger uses the latest revision).")
-@click.option("--prometheus", "prometheus_url", metavar="URL",
+@click.option("--prometheus", "prometheus_url", metavar="URL", callback=prometheus_address,
               help="Also run each PromQL query once against this Prometheus (instant query, 5s timeout); it "
                    "replaces the MetricTemplates' provider addresses.")
 @click.option("--no-promtool", is_flag=True, help="Skip the PromQL syntax check.")

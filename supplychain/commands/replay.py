@@ -22,6 +22,7 @@ from ..analysis.model import CanarySpec
 from ..analysis.series import ReplayInput, Series, gate_signals, load_input, webhook_overrides
 from ..errors import InputError, Location, SupplychainError
 from ..yamlio import read_text
+from .params import FiniteFloat, prometheus_address
 
 SERIES_HELP = """
 \b
@@ -107,7 +108,7 @@ def _from_prometheus(url: str, canary: CanarySpec, templates: Any, start: float,
               help="Metric series / webhook outcomes / readiness (JSON or CSV, '-' = stdin); repeatable.")
 @click.option("--recording", "recording_file", metavar="FILE",
               help="Replay a recording of a real Flagger run and compare the outcome with it.")
-@click.option("--prometheus", "prometheus_url", metavar="URL",
+@click.option("--prometheus", "prometheus_url", metavar="URL", callback=prometheus_address,
               help="Read the metrics from Prometheus: each query evaluated at every analysis tick.")
 @click.option("--from", "time_from", metavar="TIME", help="With --prometheus: t=0 (unix s, RFC 3339, now-30m).")
 @click.option("--to", "time_to", metavar="TIME", help="With --prometheus: the end of the range (default now).")
@@ -120,7 +121,7 @@ def _from_prometheus(url: str, canary: CanarySpec, templates: Any, start: float,
 @click.option("--namespace", default="default", show_default=True, help="Namespace for documents that have none.")
 @click.option("--mesh-provider", default=DEFAULT_MESH_PROVIDER, show_default=True,
               help="Flagger's -mesh-provider, used when the Canary sets no spec.provider.")
-@click.option("--until", type=float, metavar="SECONDS", help="Stop the replay at this t (default: the input's end).")
+@click.option("--until", type=FiniteFloat(minimum=0), metavar="SECONDS", help="Stop the replay at this t (default: the input's end).")
 @click.option("--output", "-o", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--plot", "plot_file", metavar="FILE", help="Draw the replay to FILE (.png or .svg).")
 @click.option("--sweep", is_flag=True,
