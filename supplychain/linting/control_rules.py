@@ -174,5 +174,48 @@ def metric_names_unique(s: Subject, ctx: LintContext) -> Iterator[Hit]:
         seen.add(name)
 
 
+def _input_object(ctx: LintContext, kind: str, name: str, namespace: str | None) -> Subject | None:
+    for o in ctx.subjects:
+        if (not o.embedded and o.kind == kind and o.name == name
+                and (namespace is None or o.namespace is None or o.namespace == namespace)):
+            return o
+    return None
+
+
+def _port_names(ports: list[object]) -> str:
+    return ", ".join(str(as_dict(p).get("name") or as_dict(p).get("port") or as_dict(p).get("containerPort"))
+                     for p in ports)
+
+
+@_canary("canary-service-ports", Severity.WARNING,
+         "the target's own Service and Deployment expose one port, or the Canary sets portDiscovery "
+         "(Flagger rewrites an adopted Service to a single port)")
+def service_ports(s: Subject, ctx: LintContext) -> Iterator[Hit]:
+    spec = as_dict(s.body.get("spec"))
+    if spec.get("provider") == "knative":
+        return
+    target, service = as_dict(spec.get("targetRef")), as_dict(spec.get("service"))
+    apex = service.get("name") or target.get("name")
+    discovery = service.get("portDiscovery") is True
+    port = service.get("port")
+    if isinstance(apex, str):
+        own = _input_object(ctx, "Service", apex, s.namespace)
+        ports = as_list(as_dict(own.body.get("spec") if own else {}).get("ports"))
+        if own is not None and len(ports) > 1:
+            kept = "its port plus the Deployment's container ports" if discovery else f"the single port {port}"
+            yield Hit("spec.service", f"Flagger adopts the app's Service {apex!r} and rewrites it to {kept}: its "
+                                      f"ports ({_port_names(ports)}) are replaced, so clients of the others break; "
+                                      "give them their own Service")
+    if isinstance(target.get("name"), str) and target.get("kind") == "Deployment" and not discovery:
+        deployment = _input_object(ctx, "Deployment", target["name"], s.namespace)
+        pod = as_dict(as_dict(as_dict(deployment.body.get("spec")).get("template")).get("spec")) if deployment else {}
+        container_ports = [p for c in as_list(pod.get("containers")) for p in as_list(as_dict(c).get("ports"))]
+        if len(container_ports) > 1:
+            yield Hit("spec.service.portDiscovery",
+                      f"Deployment {target['name']!r} listens on several ports ({_port_names(container_ports)}), but "
+                      f"the Services Flagger generates carry only port {port}: set portDiscovery: true (or "
+                      "canary_port_discovery) to add the others")
+
+
 RULES: list[Rule] = [rollout_timeouts, iterations_min, threshold_finite, autoscaler, loadtester_gate, alerts,
-                     metric_names_unique]
+                     metric_names_unique, service_ports]
