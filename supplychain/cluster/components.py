@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from ..flagger_labels import selector_labels_flag
 from . import kubeconfigs, manifests, proc
 from .errors import ClusterError
 
@@ -137,9 +138,11 @@ class Prometheus(Component):
 
 def flagger_args(metrics_server: str, port: int) -> list[str]:
     """Flagger's flags on every provider: the kubernetes (blue/green) provider, METRICS_SERVER as the
-    default Prometheus, the HTTP server (/healthz, /metrics) on PORT."""
+    default Prometheus, the HTTP server (/healthz, /metrics) on PORT, and the product's selector labels (TAP's
+    Deployments select their pods on carto.run/workload-name)."""
     return [
         "-mesh-provider=kubernetes",
+        selector_labels_flag(),
         f"-metrics-server={metrics_server}",
         f"-port={port}",
         "-control-loop-interval=5s",
