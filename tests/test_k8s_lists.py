@@ -147,3 +147,26 @@ def test_checks_of_a_patched_list_are_clean(tmp_path: Path) -> None:
     for command in ("validate", "lint"):
         code, findings = _findings(command, bundle)
         assert code == 0 and not [f for f in findings if f["severity"] == "error"], (command, findings)
+
+
+def test_stamp_reads_blueprints_and_templates_from_lists(tmp_path: Path) -> None:
+    code, templates, err = _run("render", "--only", "templates")
+    assert code == 0, err
+    code, delivery, err = _run("render", "--only", "chains", "--chains", str(FIXTURES / "delivery-basic.yaml"))
+    assert code == 0, err
+    plain_templates, plain_delivery = tmp_path / "templates.yaml", tmp_path / "delivery.yaml"
+    plain_templates.write_text(templates)
+    plain_delivery.write_text(delivery)
+    listed_templates, listed_delivery = tmp_path / "templates-list.yaml", tmp_path / "delivery-list.yaml"
+    listed_templates.write_text(yaml.safe_dump(_list([d for d in yaml.safe_load_all(templates) if d])))
+    listed_delivery.write_text(yaml.safe_dump(_list([d for d in yaml.safe_load_all(delivery) if d])))
+    examples = Path(__file__).parents[1] / "examples" / "demo"
+    tap = str(FIXTURES.parent / "ootb-templates" / "delivery.yaml")
+    outputs = []
+    for blueprint, ours in ((plain_delivery, plain_templates), (listed_delivery, listed_templates)):
+        code, out, err = _run("stamp", "--blueprint", str(blueprint), "--templates", str(ours), "--templates", tap,
+                              "--owner", str(examples / "deliverable.yaml"), "--outputs", str(examples / "outputs.yaml"))
+        assert code == 0, err
+        outputs.append(out)
+    assert outputs[0] == outputs[1]
+    assert "kind: Canary" in outputs[1]

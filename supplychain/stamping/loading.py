@@ -7,6 +7,7 @@ from typing import Iterable
 import yaml
 
 from ..errors import InputError, Location
+from ..k8slists import expand_lists
 from ..yamlio import Document, expand_paths, read_text
 from .gojson import load_yaml_documents
 
@@ -24,9 +25,10 @@ def parse_go_documents(text: str, source: str) -> list[Document]:
 
 
 def load_go_documents(paths: Iterable[str]) -> list[Document]:
-    """Every document of every path (files, directories walked for YAML files, or '-')."""
+    """Every object of every path (files, directories walked for YAML files, or '-'); a list document (what
+    `kubectl get -o yaml` prints) gives its items."""
     docs: list[Document] = []
     for path in expand_paths(paths):
         source = "<stdin>" if path == "-" else path
         docs.extend(parse_go_documents(read_text(path), source))
-    return docs
+    return expand_lists(docs)
