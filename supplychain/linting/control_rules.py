@@ -217,5 +217,14 @@ def service_ports(s: Subject, ctx: LintContext) -> Iterator[Hit]:
                       "canary_port_discovery) to add the others")
 
 
+@_canary("canary-suspend", Severity.WARNING, "a Canary is not left suspended (with skipAnalysis it does nothing either)")
+def suspended(s: Subject, ctx: LintContext) -> Iterator[Hit]:
+    spec = as_dict(s.body.get("spec"))
+    if spec.get("suspend") is True:
+        extra = "; skipAnalysis has no effect while it is" if spec.get("skipAnalysis") is True else ""
+        yield Hit("spec.suspend", "the Canary is suspended: Flagger neither analyses nor promotes new revisions, "
+                                  f"so the new version never reaches the primary{extra}")
+
+
 RULES: list[Rule] = [rollout_timeouts, iterations_min, threshold_finite, autoscaler, loadtester_gate, alerts,
-                     metric_names_unique, service_ports]
+                     metric_names_unique, service_ports, suspended]
