@@ -15,7 +15,7 @@ from .errors import InputError, Location, ToolError
 from .k8slists import flatten, rebuild
 from .project import project_root, templates_dir, ytt_dir
 from .toolchain import run_tool
-from .yamlio import Document, dump_documents, load_documents, parse_documents
+from .yamlio import Document, dump_documents, load_documents, parse_documents, read_text
 
 OVERLAY_MARK = "overlay/**/*:type=data"
 PACKAGE_REF = "canary-stage.supplychain.dev"
@@ -31,14 +31,19 @@ class RenderOptions:
 
 
 def _data_value_args(options: RenderOptions) -> list[str]:
+    """ytt's data-value flags; each file and --set value is first read with goyaml, so YAML that is malformed
+    or over its bounds (an alias bomb) is reported naming the file and line, before ytt sees it."""
     args: list[str] = []
     for path in options.values_files:
         if not Path(path).is_file():
             raise InputError("data values file not found", Location(path))
+        parse_documents(read_text(path), path)
         args += ["--data-values-file", path]
     for assignment in options.set_values:
-        if "=" not in assignment:
+        key, sep, value = assignment.partition("=")
+        if not sep or not key:
             raise InputError(f"--set takes KEY=VALUE, got {assignment!r}", Location("<command line>"))
+        parse_documents(value, f"--set {key}")
         args += ["--data-value-yaml", assignment]
     return args
 
