@@ -300,69 +300,127 @@ def _next_step_weight(plan: Plan, weight: int) -> int:
     return max_step
 
 
-def run(plan: Plan, record: bool = True) -> ReplayResult:
-    """Replay PLAN; returns the verdict and (when RECORD) one record per tick."""
-    interval = plan.interval
-    half = interval / 2
-    start = plan.start
-    horizon = plan.horizon
-    checks = plan.checks
-    check_times = [c.times for c in checks]
-    check_ok = [c.ok for c in checks]
-    check_len = [len(c.times) for c in checks]
-    check_ptr = [-1] * len(checks)
-    n_checks = len(checks)
-    hooks = plan.hooks
-    hook_times = [h.times for h in hooks]
-    hook_ok = [h.ok for h in hooks]
-    hook_default = [h.default for h in hooks]
-    hook_ptr = [-1] * len(hooks)
-    confirm_rollout = plan.confirm_rollout
-    pre_rollout = plan.pre_rollout
-    rollout = plan.rollout
-    promotion_hooks = plan.promotion
-    rollback_hooks = plan.rollback
-    traffic_hooks = plan.traffic
-    threshold = plan.threshold
-    n_iter = plan.iterations
-    strategy = plan.strategy
-    blue_green = strategy == STRATEGY_BLUE_GREEN
-    ab = strategy == STRATEGY_AB
-    kubernetes = plan.kubernetes
-    max_weight = plan.max_weight
-    deadline = plan.deadline
-    canary_ready = plan.canary_ready
-    primary_ready = plan.primary_ready
-    records: list[TickRecord] = []
-    add = records.append
+# Step results: go on with the tick's next step, end the tick, or end the analysis.
+_GO_ON, _TICK_OVER, _ANALYSIS_OVER = 0, 1, 2
 
-    phase = DETECTING
-    fc = it = sw = 0  # status: failedChecks, iterations, canaryWeight
-    weight = 0  # canary weight in the router
-    mirrored = False
-    max_fc = max_it = 0
-    promoted_at: float | None = None
-    failed_at: float | None = None
-    reason = ""
-    t = start
-    tick = 0
-    input_ended = False
-    stopped = False
 
-    def hook_passes(index: int, limit: float) -> bool:
-        times = hook_times[index]
-        p = hook_ptr[index]
+class _Scheduler:
+    """One analysis, tick by tick. Each method is one step of Flagger's advanceCanary (scheduler.go),
+    named after the Flagger function it follows, and returns _GO_ON, _TICK_OVER or _ANALYSIS_OVER."""
+
+    __slots__ = ("plan", "record", "records", "half", "horizon", "kubernetes", "blue_green", "ab", "n_iter",
+                 "check_times", "check_ok", "check_len", "check_ptr", "hook_times", "hook_ok", "hook_default",
+                 "hook_ptr", "phase", "fc", "it", "sw", "weight", "mirrored", "max_fc", "max_it", "promoted_at",
+                 "failed_at", "reason", "t", "limit", "ran", "a", "input_ended")
+
+    def __init__(self, plan: Plan, record: bool) -> None:
+        self.plan = plan
+        self.record = record
+        self.records: list[TickRecord] = []
+        self.half = plan.interval / 2
+        self.horizon = plan.horizon
+        self.kubernetes = plan.kubernetes
+        self.blue_green = plan.strategy == STRATEGY_BLUE_GREEN
+        self.ab = plan.strategy == STRATEGY_AB
+        self.n_iter = plan.iterations
+        self.check_times = [c.times for c in plan.checks]
+        self.check_ok = [c.ok for c in plan.checks]
+        self.check_len = [len(c.times) for c in plan.checks]
+        self.check_ptr = [-1] * len(plan.checks)
+        self.hook_times = [h.times for h in plan.hooks]
+        self.hook_ok = [h.ok for h in plan.hooks]
+        self.hook_default = [h.default for h in plan.hooks]
+        self.hook_ptr = [-1] * len(plan.hooks)
+        self.phase = DETECTING
+        self.fc = self.it = self.sw = 0  # status: failedChecks, iterations, canaryWeight
+        self.weight = 0  # the canary's weight in the router
+        self.mirrored = False
+        self.max_fc = self.max_it = 0
+        self.promoted_at: float | None = None
+        self.failed_at: float | None = None
+        self.reason = ""
+        self.t = self.limit = plan.start
+        self.ran = 0  # 0 nothing, 1 pre-rollout hooks, 2 analysis
+        self.a = -1  # the hook that held the canary, for the tick record
+        self.input_ended = False
+
+    # --- the tick -------------------------------------------------------------------------------------
+
+    def advance_canary(self, t: float) -> bool:
+        """One tick at time T, its steps in advanceCanary's order; True when the analysis is over."""
+        self.t = t
+        self.limit = t + self.half
+        self.ran = 0
+        self.a = -1
+        plan = self.plan
+        if plan.primary_ready is not None and not plan.skip_analysis:
+            result = self.check_primary_ready()
+            if result:
+                return result == _ANALYSIS_OVER
+        phase = self.phase
+        if phase == DETECTING or phase == WAITING:
+            return self.run_confirm_rollout_hooks() == _ANALYSIS_OVER
+        result = self.check_canary_status()
+        if result:
+            return result == _ANALYSIS_OVER
+        if plan.skip_analysis:
+            return self.should_skip_analysis() == _ANALYSIS_OVER
+        if phase == PROGRESSING or phase == WAITING_PROMOTION:
+            result = self.run_rollback_hooks()
+            if result:
+                return result == _ANALYSIS_OVER
+        elif phase == PROMOTING:
+            return self.run_promotion_traffic_shift() == _ANALYSIS_OVER
+        elif phase == FINALISING:
+            return self.finalise() == _ANALYSIS_OVER
+        if self.fc >= plan.threshold:
+            return self.check_failed_checks() == _ANALYSIS_OVER
+        result = self.run_analysis()
+        if result:
+            return result == _ANALYSIS_OVER
+        return self.advance_strategy() == _ANALYSIS_OVER
+
+    def emit(self, event: int, a: int = -1, b: int = -1) -> None:
+        if self.record:
+            self.records.append((self.t, self.phase, self.fc, self.it, self.sw, self.ran, event, a, b))
+
+    def fail(self, reason: str, event: int, canary_weight: int = 0, a: int = -1) -> int:
+        """Flagger's rollback: phase Failed, counters reset."""
+        self.phase, self.fc, self.it, self.sw = FAILED, 0, 0, canary_weight
+        self.failed_at = self.t
+        self.reason = reason
+        self.emit(event, a)
+        return _ANALYSIS_OVER
+
+    def add_failed_check(self, event: int, a: int, b: int = -1) -> int:
+        self.fc += 1
+        if self.fc > self.max_fc:
+            self.max_fc = self.fc
+        self.emit(event, a, b)
+        return _TICK_OVER
+
+    def hook_passes(self, index: int) -> bool:
+        """The hook's latest outcome up to this tick (its default before the first one)."""
+        times = self.hook_times[index]
+        p = self.hook_ptr[index]
         n = len(times)
+        limit = self.limit
         while p + 1 < n and times[p + 1] <= limit:
             p += 1
-        hook_ptr[index] = p
-        return hook_ok[index][p] if p >= 0 else hook_default[index]
+        self.hook_ptr[index] = p
+        return self.hook_ok[index][p] if p >= 0 else self.hook_default[index]
 
-    def unready(r: Readiness, now: float) -> int:
+    def first_failing_hook(self, hooks: tuple[int, ...]) -> int:
+        for h in hooks:
+            if not self.hook_passes(h):
+                return h
+        return -1
+
+    def readiness(self, r: Readiness) -> int:
         """0 ready, 1 not ready (retry), 2 progress deadline exceeded."""
         times = r.times
         lo, hi = 0, len(times)
-        limit = now + half
+        limit = self.limit
         while lo < hi:
             mid = (lo + hi) // 2
             if times[mid] <= limit:
@@ -373,262 +431,245 @@ def run(plan: Plan, record: bool = True) -> ReplayResult:
         if p < 0 or r.ready[p]:
             return 0
         # Flagger: from + deadline < now on a wall clock that has moved on since the tick began
-        return 2 if r.since[p] + deadline <= now else 1
+        return 2 if r.since[p] + self.plan.deadline <= self.t else 1
 
+    # --- the steps, in advanceCanary's order ----------------------------------------------------------
+
+    def check_primary_ready(self) -> int:
+        """The primary must be ready before anything advances (its deadline fails the canary)."""
+        assert self.plan.primary_ready is not None
+        state = self.readiness(self.plan.primary_ready)
+        if not state:
+            return _GO_ON
+        if state == 2:
+            weight = 100 if self.phase in (PROMOTING, FINALISING) else 0
+            return self.fail("primary progress deadline exceeded", E_PRIMARY_DEADLINE, weight)
+        self.emit(E_PRIMARY_NOT_READY)
+        return _TICK_OVER
+
+    def run_confirm_rollout_hooks(self) -> int:
+        """A new revision waits for its confirm-rollout hooks, then starts Progressing from zero."""
+        failed = self.first_failing_hook(self.plan.confirm_rollout)
+        if failed >= 0:
+            self.phase = WAITING
+            self.emit(E_CONFIRM_ROLLOUT, failed)
+            return _TICK_OVER
+        self.phase = PROGRESSING
+        self.fc = self.it = self.sw = self.weight = 0
+        self.mirrored = False
+        self.emit(E_DETECTED)
+        return _TICK_OVER
+
+    def check_canary_status(self) -> int:
+        """The router's weights, then the canary's readiness (retry, or fail past the progress deadline)."""
+        if self.kubernetes:
+            self.weight = 100 if self.it > 0 else 0
+        ready = self.plan.canary_ready
+        if ready is None:
+            return _GO_ON
+        state = self.readiness(ready)
+        if not state:
+            return _GO_ON
+        if state == 2:
+            return self.fail("progress deadline exceeded", E_DEADLINE)
+        self.emit(E_NOT_READY)
+        return _TICK_OVER
+
+    def should_skip_analysis(self) -> int:
+        """skipAnalysis promotes without checking anything."""
+        self.phase, self.it, self.sw = SUCCEEDED, 0, 0
+        self.promoted_at = self.t
+        self.reason = "analysis skipped"
+        self.emit(E_SKIPPED)
+        return _ANALYSIS_OVER
+
+    def run_rollback_hooks(self) -> int:
+        """A rollback hook answering 2xx while the analysis runs rolls the canary back."""
+        for h in self.plan.rollback:
+            if self.hook_passes(h):
+                return self.fail(f"rollback webhook {self.plan.hooks[h].name!r} answered 2xx", E_ROLLBACK_HOOK,
+                                 a=h)
+        return _GO_ON
+
+    def run_promotion_traffic_shift(self) -> int:
+        """Promoting: the primary takes the new spec; traffic moves back to it (in steps when configured)."""
+        plan = self.plan
+        event = E_FINALISING
+        if self.kubernetes or plan.step_weight_promotion == 0:
+            self.weight = 0
+            self.phase, self.it, self.sw = FINALISING, 0, 0
+        elif self.weight > 0:
+            step = plan.step_weight_promotion
+            primary = min(100, 100 - self.weight + step)
+            self.weight = max(0, self.weight - step)
+            if primary == 100:
+                self.phase, self.it, self.sw = FINALISING, 0, 0
+            else:
+                self.sw = self.weight
+                event = E_PROMOTION_STEP
+        self.emit(event)
+        return _TICK_OVER
+
+    def finalise(self) -> int:
+        """Finalising: the canary is scaled down; the release has Succeeded."""
+        self.phase, self.it, self.sw = SUCCEEDED, 0, 0
+        self.promoted_at = self.t
+        self.reason = "promoted"
+        self.emit(E_SUCCEEDED)
+        return _ANALYSIS_OVER
+
+    def check_failed_checks(self) -> int:
+        """failedChecks reaching the threshold rolls the canary back."""
+        self.weight = 0
+        return self.fail(f"failed checks threshold reached ({self.fc}/{self.plan.threshold})", E_THRESHOLD)
+
+    def run_analysis(self) -> int:
+        """The first tick (no traffic yet) runs the pre-rollout hooks; later ticks the rollout hooks, then
+        the metric checks; the first failure adds one failed check."""
+        plan = self.plan
+        if self.weight == 0 and self.it == 0 and not (plan.mirror and self.mirrored):
+            self.ran = 1
+            failed = self.first_failing_hook(plan.pre_rollout)
+            return self.add_failed_check(E_PRE_FAILED, failed) if failed >= 0 else _GO_ON
+        if self.t > self.horizon:
+            self.input_ended = True
+            return _ANALYSIS_OVER
+        self.ran = 2
+        failed = self.first_failing_hook(plan.rollout)
+        if failed >= 0:
+            return self.add_failed_check(E_HOOK_FAILED, failed)
+        return self.run_metric_checks()
+
+    def run_metric_checks(self) -> int:
+        """Builtin and inline metrics, then MetricTemplate metrics: each one's latest sample up to this tick."""
+        limit = self.limit
+        ptrs = self.check_ptr
+        for i in range(len(ptrs)):
+            times = self.check_times[i]
+            p = ptrs[i]
+            n = self.check_len[i]
+            while p + 1 < n and times[p + 1] <= limit:
+                p += 1
+            ptrs[i] = p
+            if p < 0 or not self.check_ok[i][p]:
+                return self.add_failed_check(E_METRIC_FAILED, i, p)
+        return _GO_ON
+
+    def advance_strategy(self) -> int:
+        """A passing tick advances the release by its strategy."""
+        if self.blue_green or self.ab:
+            event = self.run_blue_green_or_ab()
+        else:
+            event = self.run_canary()
+        if self.it > self.max_it:
+            self.max_it = self.it
+        self.emit(event, self.a)
+        return _TICK_OVER
+
+    def confirm_promotion(self, iterations_while_waiting: int) -> int:
+        """confirm-promotion hooks: a failing one holds the canary in WaitingPromotion (returns the event)."""
+        gate = self.first_failing_hook(self.plan.promotion)
+        if gate < 0:
+            self.phase = PROMOTING
+            return E_PROMOTED
+        if self.phase != WAITING_PROMOTION:
+            self.phase, self.sw = WAITING_PROMOTION, 0
+        self.it = iterations_while_waiting
+        self.a = gate
+        return E_PROMOTION_GATE
+
+    def run_blue_green_or_ab(self) -> int:
+        """runBlueGreen / runAB: count iterations (mirroring first when asked), then promote."""
+        if self.n_iter > self.it:
+            if self.ab:
+                self.weight = 100
+            elif not self.kubernetes and self.plan.mirror and not self.mirrored:
+                self.mirrored = True
+            self.it += 1
+            return E_ITERATION
+        gate = self.first_failing_hook(self.plan.promotion)
+        if gate < 0 and self.n_iter == self.it and self.blue_green:
+            if not self.kubernetes:
+                self.weight, self.mirrored = 100, False
+            self.it += 1
+            return E_ITERATION
+        if gate < 0:
+            self.phase = PROMOTING
+            return E_PROMOTED
+        if self.phase != WAITING_PROMOTION:
+            self.phase, self.sw = WAITING_PROMOTION, 0
+        self.it = self.n_iter - 1
+        self.a = gate
+        return E_PROMOTION_GATE
+
+    def run_canary(self) -> int:
+        """runCanary: step the weight up to maxWeight (confirm-traffic-increase gates each step), then promote."""
+        plan = self.plan
+        step = _next_step_weight(plan, self.weight)
+        if step <= 0:
+            return E_PRE_PASSED if self.ran == 1 else E_WAIT
+        if not self.mirrored and self.phase != WAITING_PROMOTION:
+            gate = self.first_failing_hook(plan.traffic)
+            if gate >= 0:
+                self.a = gate
+                return E_TRAFFIC_GATE
+        if self.weight < plan.max_weight:
+            if plan.mirror and self.weight == 0:
+                if not self.mirrored:
+                    self.mirrored = True
+                else:
+                    self.mirrored = False
+                    self.weight = step
+            else:
+                self.weight = min(100, self.weight + step)
+            self.sw = self.weight
+            return E_WEIGHT
+        return self.confirm_promotion(plan.canary.iterations - 1)
+
+    # --- the end --------------------------------------------------------------------------------------
+
+    def verdict(self, ticks: int, stopped: bool) -> Verdict:
+        plan = self.plan
+        complete = self.phase in (SUCCEEDED, FAILED)
+        reason = self.reason
+        if not complete:
+            if stopped:
+                reason = f"stopped at t={format_seconds(plan.stop)} (--until)"
+            elif self.input_ended:
+                reason = "the input ended before the analysis did"
+            else:
+                reason = f"stopped after {plan.max_ticks} ticks"
+        if self.failed_at is not None:
+            ended = self.failed_at
+        else:
+            ended = self.promoted_at if self.promoted_at is not None else self.t
+        return Verdict(outcome=PHASES[self.phase], complete=complete, reason=reason, failed_checks=self.max_fc,
+                       iterations=self.max_it, promoted_at=self.promoted_at, failed_at=self.failed_at,
+                       ended_at=ended, ticks=len(self.records) if self.record else ticks)
+
+
+def run(plan: Plan, record: bool = True) -> ReplayResult:
+    """Replay PLAN; returns the verdict and (when RECORD) one record per tick."""
+    scheduler = _Scheduler(plan, record)
+    start, interval = plan.start, plan.interval
+    stopped = False
+    ticks = plan.max_ticks + 1
     for tick in range(plan.max_ticks):
         t = start + tick * interval
-        limit = t + half
         if t > plan.stop:
+            scheduler.t = t
             stopped = True
+            ticks = tick + 1
             break
-        if t > horizon and (phase == WAITING or phase == WAITING_PROMOTION):
-            input_ended = True
+        if t > plan.horizon and scheduler.phase in (WAITING, WAITING_PROMOTION):
+            scheduler.t = t
+            scheduler.input_ended = True
+            ticks = tick + 1
             break
-        ran = 0
-        a = b = -1
-        # primary readiness is checked on every tick that may advance
-        if primary_ready is not None and not plan.skip_analysis:
-            state = unready(primary_ready, t)
-            if state:
-                if state == 2:
-                    if phase in (PROMOTING, FINALISING):
-                        phase, sw = FAILED, 100
-                    else:
-                        phase, sw = FAILED, 0
-                    fc = it = 0
-                    failed_at = t
-                    reason = "primary progress deadline exceeded"
-                    if record:
-                        add((t, phase, fc, it, sw, 0, E_PRIMARY_DEADLINE, -1, -1))
-                    break
-                if record:
-                    add((t, phase, fc, it, sw, 0, E_PRIMARY_NOT_READY, -1, -1))
-                continue
-        if phase == DETECTING or phase == WAITING:
-            event = E_DETECTED
-            for h in confirm_rollout:
-                if not hook_passes(h, limit):
-                    phase = WAITING
-                    event, a = E_CONFIRM_ROLLOUT, h
-                    break
-            else:
-                phase = PROGRESSING
-                fc = it = sw = 0
-                weight = 0
-                mirrored = False
-            if record:
-                add((t, phase, fc, it, sw, 0, event, a, -1))
-            continue
-        if kubernetes:
-            weight = 100 if it > 0 else 0
-        if canary_ready is not None:
-            state = unready(canary_ready, t)
-            if state:
-                if state == 2:
-                    phase, fc, it, sw = FAILED, 0, 0, 0
-                    failed_at = t
-                    reason = "progress deadline exceeded"
-                    if record:
-                        add((t, phase, fc, it, sw, 0, E_DEADLINE, -1, -1))
-                    break
-                if record:
-                    add((t, phase, fc, it, sw, 0, E_NOT_READY, -1, -1))
-                continue
-        if plan.skip_analysis:
-            phase, it, sw = SUCCEEDED, 0, 0
-            promoted_at = t
-            reason = "analysis skipped"
-            if record:
-                add((t, phase, fc, it, sw, 0, E_SKIPPED, -1, -1))
+        if scheduler.advance_canary(t):
+            ticks = tick + 1
             break
-        if phase == PROGRESSING or phase == WAITING_PROMOTION:
-            rolled = -1
-            for h in rollback_hooks:
-                if hook_passes(h, limit):
-                    rolled = h
-                    break
-            if rolled >= 0:
-                phase, fc, it, sw = FAILED, 0, 0, 0
-                failed_at = t
-                reason = f"rollback webhook {hooks[rolled].name!r} answered 2xx"
-                if record:
-                    add((t, phase, fc, it, sw, 0, E_ROLLBACK_HOOK, rolled, -1))
-                break
-        if phase == PROMOTING:
-            event = E_FINALISING
-            if kubernetes or plan.step_weight_promotion == 0:
-                weight = 0
-                phase, it, sw = FINALISING, 0, 0
-            elif weight > 0:
-                spp = plan.step_weight_promotion
-                primary = min(100, 100 - weight + spp)
-                weight = max(0, weight - spp)
-                if primary == 100:
-                    phase, it, sw = FINALISING, 0, 0
-                else:
-                    sw = weight
-                    event = E_PROMOTION_STEP
-            if record:
-                add((t, phase, fc, it, sw, 0, event, -1, -1))
-            continue
-        if phase == FINALISING:
-            phase, it, sw = SUCCEEDED, 0, 0
-            promoted_at = t
-            reason = "promoted"
-            if record:
-                add((t, phase, fc, it, sw, 0, E_SUCCEEDED, -1, -1))
-            break
-        if fc >= threshold:
-            reason = f"failed checks threshold reached ({fc}/{threshold})"
-            phase, fc, it, sw = FAILED, 0, 0, 0
-            failed_at = t
-            weight = 0
-            if record:
-                add((t, phase, fc, it, sw, 0, E_THRESHOLD, -1, -1))
-            break
-        # analysis
-        if weight == 0 and it == 0 and not (plan.mirror and mirrored):
-            ran = 1
-            failed = -1
-            for h in pre_rollout:
-                if not hook_passes(h, limit):
-                    failed = h
-                    break
-            if failed >= 0:
-                fc += 1
-                if fc > max_fc:
-                    max_fc = fc
-                if record:
-                    add((t, phase, fc, it, sw, 1, E_PRE_FAILED, failed, -1))
-                continue
-        else:
-            if t > horizon:
-                input_ended = True
-                break
-            ran = 2
-            failed = -1
-            for h in rollout:
-                if not hook_passes(h, limit):
-                    failed = h
-                    break
-            if failed >= 0:
-                fc += 1
-                if fc > max_fc:
-                    max_fc = fc
-                if record:
-                    add((t, phase, fc, it, sw, 2, E_HOOK_FAILED, failed, -1))
-                continue
-            bad = -1
-            for i in range(n_checks):
-                times = check_times[i]
-                p = check_ptr[i]
-                n = check_len[i]
-                while p + 1 < n and times[p + 1] <= limit:
-                    p += 1
-                check_ptr[i] = p
-                if p < 0 or not check_ok[i][p]:
-                    bad = i
-                    b = p
-                    break
-            if bad >= 0:
-                fc += 1
-                if fc > max_fc:
-                    max_fc = fc
-                if record:
-                    add((t, phase, fc, it, sw, 2, E_METRIC_FAILED, bad, b))
-                continue
-        # advance
-        event = E_PRE_PASSED if ran == 1 else E_WAIT
-        if blue_green or ab:
-            if n_iter > it:
-                if ab:
-                    weight = 100
-                elif not kubernetes and plan.mirror and not mirrored:
-                    mirrored = True
-                it += 1
-                event = E_ITERATION
-            else:
-                gate = -1
-                for h in promotion_hooks:
-                    if not hook_passes(h, limit):
-                        gate = h
-                        break
-                if gate >= 0:
-                    if phase != WAITING_PROMOTION:
-                        phase, sw = WAITING_PROMOTION, 0
-                    it = n_iter - 1
-                    event, a = E_PROMOTION_GATE, gate
-                elif n_iter == it and blue_green:
-                    if not kubernetes:
-                        weight, mirrored = 100, False
-                    it += 1
-                    event = E_ITERATION
-                else:
-                    phase = PROMOTING
-                    event = E_PROMOTED
-        else:
-            step = _next_step_weight(plan, weight)
-            if step > 0:
-                gate = -1
-                if not mirrored and phase != WAITING_PROMOTION:
-                    for h in traffic_hooks:
-                        if not hook_passes(h, limit):
-                            gate = h
-                            break
-                if gate >= 0:
-                    event, a = E_TRAFFIC_GATE, gate
-                elif weight < max_weight:
-                    if plan.mirror and weight == 0:
-                        if not mirrored:
-                            mirrored = True
-                        else:
-                            mirrored = False
-                            weight = step
-                    else:
-                        weight = min(100, weight + step)
-                    sw = weight
-                    event = E_WEIGHT
-                else:
-                    for h in promotion_hooks:
-                        if not hook_passes(h, limit):
-                            gate = h
-                            break
-                    if gate >= 0:
-                        if phase != WAITING_PROMOTION:
-                            phase, sw = WAITING_PROMOTION, 0
-                        it = plan.canary.iterations - 1
-                        event, a = E_PROMOTION_GATE, gate
-                    else:
-                        phase = PROMOTING
-                        event = E_PROMOTED
-        if it > max_it:
-            max_it = it
-        if record:
-            add((t, phase, fc, it, sw, ran, event, a, -1))
-    else:
-        tick = plan.max_ticks
-
-    complete = phase in (SUCCEEDED, FAILED)
-    if not complete:
-        if stopped:
-            reason = f"stopped at t={format_seconds(plan.stop)} (--until)"
-        elif input_ended:
-            reason = "the input ended before the analysis did"
-        else:
-            reason = f"stopped after {plan.max_ticks} ticks"
-    ended = failed_at if failed_at is not None else (promoted_at if promoted_at is not None else t)
-    verdict = Verdict(
-        outcome=PHASES[phase],
-        complete=complete,
-        reason=reason,
-        failed_checks=max_fc,
-        iterations=max_it,
-        promoted_at=promoted_at,
-        failed_at=failed_at,
-        ended_at=ended,
-        ticks=len(records) if record else tick + 1,
-    )
-    return ReplayResult(plan, verdict, records)
+    return ReplayResult(plan, scheduler.verdict(ticks, stopped), scheduler.records)
 
 
 def replay(canary: CanarySpec, inputs: ReplayInput, start: float = 0.0, until: float | None = None,
