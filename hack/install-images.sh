@@ -170,9 +170,18 @@ smoke() {
       printf 'cartographer -h OK; %s\n' "$(expect "ytt version" run_in --entrypoint ytt "$image" --version)" ;;
     kapp-controller)
       expect "-sidecarexec" run_in "$image" -h >/dev/null
+      # The sidecar mode starts as user 1000 and listens on its socket; home and CA bundle are its own.
+      local cid; cid="$(docker run -d --network none -e KAPPCTRL_SIDECAREXEC_SOCK=/tmp/sidecarexec.sock "$image" --sidecarexec)"
+      sleep 2
+      expect "start sidecarexec" docker logs "$cid" >/dev/null || { docker rm -f "$cid" >/dev/null; return 1; }
+      [ "$(docker inspect -f '{{.State.Running}}' "$cid")" = true ] || { docker logs "$cid" >&2; docker rm -f "$cid" >/dev/null; return 1; }
+      docker rm -f "$cid" >/dev/null
+      local owners; owners="$(docker create "$image" | { read -r c; docker export "$c" | tar -tvf - --numeric-owner; docker rm "$c" >/dev/null; })"
+      grep -qE '^d.* 1000/0 .* home/kapp-controller/?$' <<<"$owners" || { echo "/home/kapp-controller is not owned by 1000:0" >&2; return 1; }
+      grep -qE '^d.* 1000/0 .* etc/pki/tls/certs/?$' <<<"$owners" || { echo "/etc/pki/tls/certs is not owned by 1000:0" >&2; return 1; }
       local tool out=()
       for tool in ytt kapp vendir; do out+=("$(expect "$tool version" run_in --entrypoint "$tool" "$image" --version)"); done
-      printf 'kapp-controller -h OK (-sidecarexec, -packaging-global-namespace); %s\n' "$(IFS=';'; echo "${out[*]}")" ;;
+      printf 'kapp-controller -h OK, --sidecarexec serves as uid 1000, home and CA dir owned by 1000:0; %s\n' "$(IFS=';'; echo "${out[*]}")" ;;
     hello-app)
       printf '%s\n' "$(expect "hello-app" run_in "$image" --version)" ;;
   esac
