@@ -204,7 +204,9 @@ _node_rootfs() {
   ln -sfn /lib/systemd/systemd "$root/sbin/init"
   chroot "$root" systemctl enable kubelet.service containerd.service undo-mount-hacks.service
   chroot "$root" systemctl mask systemd-binfmt.service
-  mkdir -p "$root/etc/kubernetes/manifests"
+  mkdir -p "$root/etc/kubernetes/manifests" "$root/etc/systemd/system/containerd.service.d"
+  install -m 0755 "$NODE_FILES/containerd-oom-score-adj" "$root/usr/local/sbin/"
+  install -m 0644 "$NODE_FILES/containerd-oom-score-adj.conf" "$root/etc/systemd/system/containerd.service.d/10-oom-score-adj.conf"
   # Container runtime (containerd v2, Debian's runc), crictl, CNI plugins and config.
   local cd; cd="$(tool_dir containerd "$CONTAINERD_VERSION")"
   install -m 0755 "$cd/containerd" "$cd/ctr" "$cd/containerd-shim-runc-v2" \
@@ -239,7 +241,8 @@ json.dump(spec, sys.stdout, indent=2)' > "$root/etc/containerd/cri-base.json"
 _node_preload() {
   local image="$1" archive="$2" hash="$3" id="supplychain-node-build-$$"
   docker rm -f -v "$id" >/dev/null 2>&1 || true
-  docker run -d --name "$id" --network none --entrypoint /bin/sleep --security-opt seccomp=unconfined "$image" infinity
+  # systemd stops on SIGRTMIN+3; `docker commit` keeps the build container's stop signal.
+  docker run -d --name "$id" --network none --stop-signal SIGRTMIN+3 --entrypoint /bin/sleep --security-opt seccomp=unconfined "$image" infinity
   trap 'docker rm -f -v '"$id"' >/dev/null 2>&1 || true' EXIT
   docker cp "$archive" "$id:/kind/images.tar"
   docker exec "$id" bash -c 'set -e
@@ -277,8 +280,7 @@ build_node_image() {
   unpack_rootfs "$rootfs" "$work/root"
   with_progress "kind-node rootfs" "$log" _node_rootfs "$work/root" "$work/kubeadm-images"
   local build_image="$IMAGE_PREFIX/kind-node-build:$hash"
-  tar --numeric-owner -C "$work/root" -c . | docker import --change 'ENV container=docker' \
-    --change 'STOPSIGNAL SIGRTMIN+3' - "$build_image" >>"$log" 2>&1 || die "cannot import the node rootfs; log: $log"
+  tar --numeric-owner -C "$work/root" -c . | docker import --change 'ENV container=docker' - "$build_image" >>"$log" 2>&1 || die "cannot import the node rootfs; log: $log"
   rm -rf "$work/root"
   with_progress "kind-node preload" "$log" _node_preload "$build_image" "$work/images.tar" "$hash"
   docker rmi "$build_image" >/dev/null
