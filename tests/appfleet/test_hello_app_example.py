@@ -64,6 +64,8 @@ def test_package_renders_the_app_with_the_version_label() -> None:
     assert container["image"] == "supplychain.local/hello-app:v1"
     assert {"name": "APP_VERSION", "value": "2.1.0"} in container["env"], "the version picks the app's behaviour"
     assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
+    assert template["metadata"]["annotations"]["prometheus.io/scrape"] == "true"
+    assert template["metadata"]["annotations"]["prometheus.io/port"] == "8080"
     assert "replicas" not in deployment["spec"], "Flagger owns the replica count"
     assert "nodeSelector" not in template["spec"]
     assert ("Config", "kapp-config.yml") not in objects
