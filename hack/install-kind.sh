@@ -292,13 +292,19 @@ build_node_image() {
 main() {
   local components=("$@") c
   [ ${#components[@]} -gt 0 ] || components=("${ALL_COMPONENTS[@]}")
-  local start=$SECONDS
+  local start=$SECONDS prefetch=""
+  if [[ " ${components[*]} " == *" node-image "* ]]; then
+    # debootstrap waits on the network and disks, the Go builds on the CPUs: overlap them.
+    debian_rootfs "$DEBIAN_SUITE" minbase "${NODE_PACKAGES[@]}" >/dev/null &
+    prefetch=$!
+  fi
   for c in "${components[@]}"; do
     case "$c" in
       debian-base|kind|containerd|crictl|kube-node|coredns|pause|node-image) "build_${c//-/_}" ;;
       *) die "unknown component '$c' (known: ${ALL_COMPONENTS[*]})" ;;
     esac
   done
+  [ -z "$prefetch" ] || wait "$prefetch" || die "the node's Debian root filesystem could not be built"
   step "kind environment ready ($((SECONDS - start))s)"
 }
 

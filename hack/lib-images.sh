@@ -102,7 +102,9 @@ debian_rootfs() {
   local suite="$1" variant="$2"; shift 2
   local packages; packages="$(printf '%s\n' "$@" | LC_ALL=C sort -u | paste -sd, -)"
   local key; key="$(hash_inputs "$suite" "$variant" "$packages" "$(hash_functions _debootstrap_into)")"
-  local dir="$ROOTFS_DIR/$suite-$variant-$key"
+  local dir="$ROOTFS_DIR/$suite-$variant-$key" lock
+  # One build per rootfs at a time: concurrent callers wait for it and reuse it.
+  [ -f "$dir/.complete" ] || { exec {lock}>"$ROOTFS_DIR/.$suite-$variant-$key.lock" && flock "$lock"; }
   if [ ! -f "$dir/.complete" ]; then
     command -v debootstrap >/dev/null 2>&1 || {
       step "installing Debian's debootstrap"
