@@ -103,8 +103,9 @@ debian_rootfs() {
   local packages; packages="$(printf '%s\n' "$@" | LC_ALL=C sort -u | paste -sd, -)"
   local key; key="$(hash_inputs "$suite" "$variant" "$packages" "$(hash_functions _debootstrap_into)")"
   local dir="$ROOTFS_DIR/$suite-$variant-$key" lock
-  # One build per rootfs at a time: concurrent callers wait for it and reuse it.
-  [ -f "$dir/.complete" ] || { exec {lock}>"$ROOTFS_DIR/.$suite-$variant-$key.lock" && flock "$lock"; }
+  # One debootstrap at a time (they share the .deb cache): concurrent callers wait,
+  # then reuse what the other one built.
+  [ -f "$dir/.complete" ] || { exec {lock}>"$ROOTFS_DIR/.lock" && flock "$lock"; }
   if [ ! -f "$dir/.complete" ]; then
     command -v debootstrap >/dev/null 2>&1 || {
       step "installing Debian's debootstrap"
