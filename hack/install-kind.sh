@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Builds what the kind provider needs, offline and cached by version: the kind
-# binary (Go module sigs.k8s.io/kind) and the images built from local files only.
+# Builds what the kind provider needs, offline and cached by version: the kind binary
+# (Go module sigs.k8s.io/kind), the Debian base image and the kind node image
+# supplychain.local/kind-node:<KUBERNETES_VERSION>, built from local files only: Go
+# modules, Debian packages, and the control-plane and etcd builds of install-env.sh.
 #
 # usage: hack/install-kind.sh [COMPONENT...]   (default: all)
-# Components: debian-base kind
+#        hack/install-kind.sh --times          (cold build seconds of each cached piece)
+# Components: debian-base kind containerd crictl kube-node coredns pause node-image
 # A warm re-run only checks the cache and the image labels.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$HACK_DIR/lib-images.sh"
@@ -289,7 +292,20 @@ build_node_image() {
   step "built $NODE_IMAGE in $((SECONDS - start))s"
 }
 
+# print_times: the recorded build time of every piece the node image is made of.
+print_times() {
+  local f
+  for f in "$TOOLS_DIR"/{kind,containerd,crictl,kube-node,coredns,pause,kubernetes,etcd}-*/.build-seconds \
+    "$ROOTFS_DIR"/*/.build-seconds "$IMAGES_DIR"/{debian-base,kind-node}-*/.build-seconds; do
+    [ -f "$f" ] || continue
+    local name; name="$(basename "$(dirname "$f")")"
+    [[ "$f" != "$ROOTFS_DIR"/* ]] || name="rootfs $name ($(tr , ' ' < "$(dirname "$f")/packages" | wc -w) packages)"
+    printf '%6ss  %s\n' "$(cat "$f")" "$name"
+  done
+}
+
 main() {
+  [ "${1:-}" != --times ] || { print_times; return 0; }
   local components=("$@") c
   [ ${#components[@]} -gt 0 ] || components=("${ALL_COMPONENTS[@]}")
   local start=$SECONDS prefetch=""
