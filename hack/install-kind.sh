@@ -6,12 +6,13 @@
 #
 # usage: hack/install-kind.sh [COMPONENT...]   (default: all)
 #        hack/install-kind.sh --times          (cold build seconds of each cached piece)
-# Components: debian-base kind containerd crictl kube-node coredns pause node-image
+# Components: kind containerd crictl kube-node coredns pause debian-base node-image
 # A warm re-run only checks the cache and the image labels.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$HACK_DIR/lib-images.sh"
 
-ALL_COMPONENTS=(debian-base kind containerd crictl kube-node coredns pause node-image)
+# The Go builds first: the root filesystems are debootstrapped meanwhile (see main).
+ALL_COMPONENTS=(kind containerd crictl kube-node coredns pause debian-base node-image)
 
 build_kind() {
   build_module kind "$KIND_VERSION" sigs.k8s.io/kind sigs.k8s.io/kind
@@ -311,7 +312,8 @@ main() {
   local start=$SECONDS prefetch=""
   if [[ " ${components[*]} " == *" node-image "* ]]; then
     # debootstrap waits on the network and disks, the Go builds on the CPUs: overlap them.
-    debian_rootfs "$DEBIAN_SUITE" minbase "${NODE_PACKAGES[@]}" >/dev/null &
+    { debian_rootfs "$DEBIAN_SUITE" minbase "${DEBIAN_BASE_PACKAGES[@]}" >/dev/null
+      debian_rootfs "$DEBIAN_SUITE" minbase "${NODE_PACKAGES[@]}" >/dev/null; } &
     prefetch=$!
   fi
   for c in "${components[@]}"; do
