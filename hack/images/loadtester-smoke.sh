@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Run inside the flagger-loadtester image (bash -s, no network but loopback): start the loadtester,
 # then send it a webhook of type bash that runs hey and curl against the loadtester itself.
 set -euo pipefail

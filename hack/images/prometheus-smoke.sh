@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Run inside the prometheus image (bash -s, no network but loopback): every shared library resolves,
 # and Prometheus starts, scrapes itself and answers a query.
 set -euo pipefail
