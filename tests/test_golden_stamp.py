@@ -76,7 +76,14 @@ def test_hostile_params_stay_plain_strings() -> None:
 
 def test_config_stage_keeps_previous_files_and_adds_canary() -> None:
     stamped = _stamp(CASES / "config-server")
-    assert sorted(stamped["data"]) == ["canary.yml", "delivery.yml"]
+    assert sorted(stamped["data"]) == ["canary.yml", "delivery.yml", "kapp-config-canary.yml"]
+    kapp = yaml.safe_load(stamped["data"]["kapp-config-canary.yml"])
+    assert (kapp["apiVersion"], kapp["kind"]) == ("kapp.k14s.io/v1alpha1", "Config")
+    kept = {tuple(r["path"]) for r in kapp["rebaseRules"] if "path" in r}
+    assert ("spec", "replicas") in kept, "Flagger's replica count survives a kapp sync"
+    knative = next(r for r in kapp["rebaseRules"] if "paths" in r)
+    assert ["spec", "traffic"] in knative["paths"] and knative["sources"][0] == "existing"
+    assert kapp["waitRules"][0]["resourceMatchers"] == [{"apiVersionKindMatcher": {"apiVersion": "apps/v1", "kind": "Deployment"}}]
     docs = [d for d in yaml.safe_load_all(stamped["data"]["canary.yml"]) if d]
     assert [(d["kind"], d["metadata"]["name"]) for d in docs] == [
         ("MetricTemplate", "hello-app-success-rate"),

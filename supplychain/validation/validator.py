@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..yamlio import Document
-from . import cartographer_rules, packaging_rules
+from . import cartographer_rules, kapp_config, packaging_rules
 from .findings import Finding, Severity, finding_at, sort_findings
 from .schema_check import SchemaChecker
 from .schemas import SchemaRegistry
@@ -40,6 +40,8 @@ def check_subject(subject: Subject, registry: SchemaRegistry, checker: SchemaChe
     body = subject.body
     out: list[Finding] = []
     api_version, kind = body.get("apiVersion"), body.get("kind")
+    if kapp_config.is_kapp_config(body):
+        return [subject.finding(p.path, p.message, "kapp-config") for p in kapp_config.check(body)]
     for fld, value in (("apiVersion", api_version), ("kind", kind)):
         if not isinstance(value, str) or not value:
             out.append(subject.finding(fld, f"{fld} is required and must be a string", "schema"))
