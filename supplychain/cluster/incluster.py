@@ -63,20 +63,36 @@ class InCluster(Component):
         if int(status.get("observedGeneration", 0)) < int(meta.get("generation", 0)):
             return f"deployment {self.namespace}/{self.deployment} not observed yet"
         if int(status.get("availableReplicas", 0) or 0) < 1 or int(status.get("updatedReplicas", 0) or 0) < 1:
-            return f"waiting for a ready pod of {self.namespace}/{self.deployment}"
+            return f"waiting for a ready pod of {self.namespace}/{self.deployment}{self._pod_problem(env)}"
         return self.ready(env)
+
+    def _pod_problem(self, env: Environment) -> str:
+        """Why the pods are not ready, when a container says so (e.g. `: prometheus CrashLoopBackOff`)."""
+        try:
+            pods = env.kubectl().get("pods", "-n", self.namespace, "-l", f"app={self.deployment}").get("items", [])
+        except ClusterError:
+            return ""
+        reasons = []
+        for pod in pods:
+            for container in pod.get("status", {}).get("containerStatuses") or []:
+                waiting = (container.get("state") or {}).get("waiting") or {}
+                if waiting.get("reason") and waiting["reason"] != "ContainerCreating":
+                    reasons.append(f"{container['name']} {waiting['reason']}")
+        return f": {', '.join(reasons)}" if reasons else ""
 
     def ready(self, env: Environment) -> str | None:
         """None when the running pod is ready for use, else what it is waiting for."""
         return None
 
-    def logs(self, env: Environment) -> str:
-        """The current pod's log, every container, with timestamps."""
+    def logs(self, env: Environment, decorated: bool = False) -> str:
+        """The current pod's log, every container; DECORATED: each line prefixed with its pod, container
+        and time (for people), else as the program wrote it (for parsing)."""
+        extra = ["--timestamps", "--prefix"] if decorated else []
         return env.kubectl().run("logs", f"deployment/{self.deployment}", "-n", self.namespace, "--all-containers",
-                                 "--timestamps", "--prefix", check=False, timeout=30)
+                                 *extra, check=False, timeout=30)
 
     def collect_logs(self, env: Environment) -> None:
-        text = self.logs(env)
+        text = self.logs(env, decorated=True)
         if text:
             path = env.log_path(self.name)
             path.parent.mkdir(parents=True, exist_ok=True)
