@@ -1,7 +1,7 @@
 """Stamping speed: the same 200 cartotest-layout cases through `supplychain test` and through Cartographer's
 own `cartotest` (built from the pinned module by hack/install-cartotest.sh), wall time ratio printed.
 
-The cases are synthetic (supplychain.stamping.corpus): three quarters ytt templates, one quarter
+The cases are synthetic (supplychain.testing.corpus): three quarters ytt templates, one quarter
 `template:` bodies, each with its own workload, params and image input. cartotest runs one `ytt --version`
 and one ytt process per ytt case; `supplychain test` renders many templates per ytt process.
 Every case must pass in both, so the comparison is of equal work.
@@ -23,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from supplychain.stamping.corpus import generate  # noqa: E402
+from supplychain.testing.corpus import generate  # noqa: E402
 from supplychain.toolchain import bin_dir, tool  # noqa: E402
 
 SUPPLYCHAIN = str(Path(sys.executable).parent / "supplychain")

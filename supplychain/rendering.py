@@ -13,7 +13,7 @@ import yaml
 from . import __version__
 from .errors import InputError, Location, ToolError
 from .k8slists import flatten, rebuild
-from .project import project_root, templates_dir, ytt_dir
+from .project import product_root, templates_dir, ytt_dir
 from .toolchain import run_tool
 from .yamlio import Document, dump_documents, load_documents, parse_documents, read_text
 
@@ -115,7 +115,7 @@ def apply_overlays(chain_paths: list[str], secret: dict[str, Any]) -> list[Any]:
 
 def _inline_paths() -> dict[str, str]:
     """The package's files: templates/ and the ytt/ parts kapp-controller needs."""
-    root = project_root()
+    root = product_root()
     files: dict[str, str] = {}
     for top in ("templates", "ytt"):
         for path in sorted((root / top).rglob("*")):

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..errors import InputError, Location
+from ..extras import require
 from ..outputs import atomic_path
 from . import replay as R
 
@@ -44,8 +45,7 @@ def plot_replay(result: R.ReplayResult, path: str, title: str | None = None) -> 
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
         raise InputError(f"unsupported plot format {suffix or '(none)'!r}; use .png or .svg", Location(path))
-    import matplotlib
-
+    matplotlib = require("matplotlib", "--plot")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..errors import InputError, Location
+from ..extras import require
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class KubernetesPods:
     """PodSource reading the Kubernetes API (kubeconfig on 127.0.0.1) with short request timeouts."""
 
     def __init__(self, kubeconfig: Path, timeout: float = 5.0) -> None:
+        require("kubernetes", "the app fleet of the integration environment")
         from kubernetes import client, config
 
         try:

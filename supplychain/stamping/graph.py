@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from ..extras import require
 from .blueprint import Blueprint, Resource
 from .chain import TemplateCatalog
 
@@ -81,8 +82,7 @@ def layout(blueprint: Blueprint) -> Layout:
 
 def draw(blueprints: Sequence[Blueprint], output: Path, catalog: TemplateCatalog | None = None) -> None:
     """Write a picture of BLUEPRINTS to OUTPUT (.svg or .png)."""
-    import matplotlib
-
+    matplotlib = require("matplotlib", "supplychain graph")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyBboxPatch, Patch

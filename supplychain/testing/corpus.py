@@ -10,9 +10,9 @@ from typing import Any
 
 import yaml
 
-from .cases import discover
-from .render import dump_object
-from .runner import stamp_cases
+from ..stamping.cases import discover
+from ..stamping.render import dump_object
+from ..stamping.runner import stamp_cases
 
 _YTT_BODIES = [
     """#@ load("@ytt:data", "data")
