@@ -5,6 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def short(text: object, limit: int = 80) -> str | None:
+    """TEXT for a message: as it is when short, else its start and its length (a name can be megabytes)."""
+    if text is None:
+        return None
+    shown = str(text)
+    return shown if len(shown) <= limit else f"{shown[:limit // 2]}...({len(shown):,} characters)"
+
+
 @dataclass(frozen=True)
 class Location:
     """Where something is: a file, a document in it, and a field path."""
@@ -20,7 +28,7 @@ class Location:
         if self.index is not None:
             doc = f"document {self.index}"
             if self.kind or self.name:
-                doc += f" ({self.kind or '?'}/{self.name or '?'})"
+                doc += f" ({short(self.kind) or '?'}/{short(self.name) or '?'})"
             parts.append(doc)
         if self.field:
             parts.append(self.field)

@@ -102,6 +102,21 @@ def load_documents(paths: Iterable[str]) -> list[Document]:
     return docs
 
 
+class _GoSafeDumper(yaml.SafeDumper):
+    """SafeDumper that quotes every string a Go reader (yaml.v2) would not read back as that string."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if goyaml.go_resolve(value) != value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'" if "\n" not in value else '"')
+    return dumper.represent_str(value)
+
+
+_GoSafeDumper.add_representer(str, _represent_str)
+
+
 def dump_documents(bodies: Iterable[Any]) -> str:
-    """Serialise objects as a multi-document YAML stream."""
-    return yaml.safe_dump_all(list(bodies), sort_keys=False, default_flow_style=False, explicit_start=True)
+    """Serialise objects as a multi-document YAML stream that Go tools (kubectl, ytt, kapp) read back as
+    written: strings such as `y`, `n` or `0o17`, which yaml.v2 reads as booleans or numbers, are quoted."""
+    return yaml.dump_all(list(bodies), Dumper=_GoSafeDumper, sort_keys=False, default_flow_style=False,
+                         explicit_start=True)

@@ -739,6 +739,19 @@ def wrap(path: str) -> str:
     return path
 
 
+def syntax_error(path: str) -> str | None:
+    """Why Cartographer could never evaluate PATH (empty, or not client-go JSONPath syntax), or None."""
+    if path == "":
+        return "empty jsonpath not allowed"
+    try:
+        parse(wrap(path))
+    except EvalError as err:
+        return str(err)
+    except RecursionError:
+        return "the expression nests too deeply"
+    return None
+
+
 def to_json(val: Val) -> Any:
     """A walked value as JSON data (its json.Marshal), then decoded into interface{}."""
     value, typ = val

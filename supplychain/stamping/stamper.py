@@ -64,8 +64,27 @@ def decode_owner(obj: Any, kind: str | None = None) -> Owner:
     if kind not in OWNER_TYPES:
         raise EvalError(f"owner kind must be Workload or Deliverable, not {obj.get('kind')!r}")
     go_type = OWNER_TYPES[kind]
+    _check_owner_params(obj)
     typed = gt.decode(obj, go_type)
     return Owner(kind, typed, go_type)
+
+
+def _check_owner_params(obj: dict[str, Any]) -> None:
+    """The owner CRDs' rule on spec.params (the API server refuses anything else): each item is a mapping
+    with a non-empty string name and a value."""
+    spec = obj.get("spec")
+    params = spec.get("params") if isinstance(spec, dict) else None
+    if not isinstance(params, list):
+        return
+    for index, param in enumerate(params):
+        where = f"spec.params[{index}]"
+        if not isinstance(param, dict):
+            raise EvalError(f"{where}: a param must be a mapping with name and value")
+        if not isinstance(param.get("name"), str) or not param["name"]:
+            raise EvalError(f"{where}.name: a param needs a name (the {obj.get('kind')} CRD requires name and value)")
+        if "value" not in param:
+            raise EvalError(f"{where}.value: param {param['name']!r} has no value (the {obj.get('kind')} CRD requires "
+                            "name and value)")
 
 
 @dataclass

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Iterable
 
+from ..errors import short
 from ..yamlio import Document
 
 
@@ -45,7 +46,7 @@ class Finding:
     def document(self) -> str:
         if self.index is None:
             return ""
-        return f"document {self.index} ({self.kind or '?'}/{self.name or '?'})"
+        return f"document {self.index} ({short(self.kind) or '?'}/{short(self.name) or '?'})"
 
     def __str__(self) -> str:
         parts = [self.file]

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
+from ..stamping import stamp_template
 from .samples import SampleInputs
 from .subjects import Stamper
 
 
-def default_stamper() -> Stamper | None:
-    """A Stamper backed by supplychain.stamping, or None when that module is not available."""
-    try:
-        module = importlib.import_module("supplychain.stamping")
-    except ImportError:
-        return None
-    stamp_template = getattr(module, "stamp_template", None)
-    if stamp_template is None:
-        return None
+def default_stamper() -> Stamper:
+    """A Stamper backed by supplychain.stamping."""
 
     def stamp(template: dict[str, Any], owner: dict[str, Any], params: dict[str, Any], inputs: SampleInputs) -> dict[str, Any]:
         result: dict[str, Any] = stamp_template(

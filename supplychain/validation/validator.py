@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..yamlio import Document
-from . import cartographer_rules, kapp_config, packaging_rules
+from . import cartographer_rules, kapp_config, object_meta, packaging_rules, template_paths
 from .findings import Finding, Severity, finding_at, sort_findings
 from .schema_check import SchemaChecker
 from .schemas import SchemaRegistry
@@ -50,6 +50,8 @@ def check_subject(subject: Subject, registry: SchemaRegistry, checker: SchemaChe
         out.append(subject.finding("metadata.name", "metadata.name (or generateName) is required", "schema"))
     if out:
         return out
+    for problem in (*object_meta.check_metadata(body), *object_meta.non_finite_numbers(body)):
+        out.append(subject.finding(problem.path, problem.message, "schema"))
     assert isinstance(api_version, str) and isinstance(kind, str)
     schema = registry.lookup(api_version, kind)
     if schema is None:
@@ -61,7 +63,8 @@ def check_subject(subject: Subject, registry: SchemaRegistry, checker: SchemaChe
         if schema.cluster_scoped and isinstance(meta, dict) and meta.get("namespace"):
             out.append(subject.finding("metadata.namespace", f"{kind} is cluster-scoped; the namespace is ignored",
                                        "scope", Severity.WARNING))
-    for rule, problems in (("webhook", cartographer_rules.check(body)), ("package-api", packaging_rules.check(body))):
+    for rule, problems in (("webhook", cartographer_rules.check(body)), ("package-api", packaging_rules.check(body)),
+                           ("template-path", list(template_paths.check(body)))):
         out.extend(subject.finding(p.path, p.message, rule) for p in problems)
     return out
 
