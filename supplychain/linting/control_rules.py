@@ -78,7 +78,8 @@ def threshold_finite(s: Subject, ctx: LintContext) -> Iterator[Hit]:
             value = bounds.get(key)
             if _not_finite(value):
                 assert isinstance(value, float)
-                yield Hit(f"{path}.thresholdRange.{key}", f"{label(i, m)} thresholdRange.{key} is {_shown(value)}; {_WHY}")
+                yield Hit(f"{path}.thresholdRange.{key}",
+                          f"{label(i, m)} thresholdRange.{key} is {_shown(value)}; {_WHY}")
         value = m.get("threshold")
         if _not_finite(value):
             assert isinstance(value, float)
@@ -217,7 +218,8 @@ def service_ports(s: Subject, ctx: LintContext) -> Iterator[Hit]:
                       "canary_port_discovery) to add the others")
 
 
-@_canary("canary-suspend", Severity.WARNING, "a Canary is not left suspended (with skipAnalysis it does nothing either)")
+@_canary("canary-suspend", Severity.WARNING,
+         "a Canary is not left suspended (with skipAnalysis it does nothing either)")
 def suspended(s: Subject, ctx: LintContext) -> Iterator[Hit]:
     spec = as_dict(s.body.get("spec"))
     if spec.get("suspend") is True:
