@@ -48,6 +48,13 @@ class _Group(click.Group):
             sys.exit(err.exit_code)
         except BrokenPipeError:
             sys.exit(0)
+        except OSError as err:  # a file or folder the commands did not expect to be unreadable
+            where = f"{err.filename}: " if err.filename else ""
+            click.echo(f"error: {where}{err.strerror or err}", err=True)
+            sys.exit(2)
+        except (RecursionError, MemoryError) as err:
+            click.echo(f"error: the input is too large or too deeply nested to process ({type(err).__name__})", err=True)
+            sys.exit(2)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

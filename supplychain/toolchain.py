@@ -35,10 +35,19 @@ def bin_dir() -> Path:
     return cache_dir() / "bin"
 
 
+def cached_exists(path: Path) -> bool:
+    """Whether PATH in the cache exists; an unreadable cache folder is a ToolError naming it, not a traceback."""
+    try:
+        return path.exists()
+    except OSError as err:
+        raise ToolError(f"cannot read the cache folder {path.parent}: {err.strerror or err} "
+                        "(SUPPLYCHAIN_CACHE chooses another)") from None
+
+
 def tool(name: str) -> str:
     """Path of a tool: the cached pinned build first, then PATH."""
     cached = bin_dir() / name
-    if cached.exists() and os.access(cached, os.X_OK):
+    if cached_exists(cached) and os.access(cached, os.X_OK):
         return str(cached)
     found = shutil.which(name)
     if found:
@@ -50,7 +59,7 @@ def crd_dir(component: str) -> Path:
     """Directory of a component's CRDs (flagger, cartographer, kapp-controller)."""
     key = component.upper().replace("-", "_") + "_VERSION"
     path = cache_dir() / "crds" / f"{component}-{versions()[key]}"
-    if not (path / ".complete").exists():
+    if not cached_exists(path / ".complete"):
         raise ToolError(f"{component} CRDs not found in {path}; {INSTALL_HINT}")
     return path
 
