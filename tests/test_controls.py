@@ -47,8 +47,7 @@ def test_platform_metric_templates_render_beside_ours(tmp_path: Path) -> None:
     values = tmp_path / "values.yaml"
     values.write_text(PLATFORM_METRIC)
     found = [d for d in _bundle(values) if d["kind"] == "MetricTemplate"]
-    names = [(d["metadata"]["namespace"], d["metadata"]["name"]) for d in found]
-    assert names == [("platform-metrics", "error-budget")]
+    assert [(d["metadata"]["namespace"], d["metadata"]["name"]) for d in found] == [("platform-metrics", "error-budget")]
     assert found[0]["spec"]["provider"] == {"type": "prometheus", "address": "http://prometheus.monitoring:9090"}
     assert not [d for d in _bundle() if d["kind"] == "MetricTemplate"]
 
@@ -124,8 +123,7 @@ def _stamp_delivery(tmp_path: Path, *render_args: str) -> list[dict[str, Any]]:
 def _reached(docs: list[dict[str, Any]]) -> str:
     """Every command and URL the stamped Canary and MetricTemplates hand to Flagger and the loadtester."""
     canary = next(d for d in docs if d["kind"] == "Canary")
-    hooks = canary["spec"]["analysis"]["webhooks"]
-    parts = [str(h.get("url")) + " " + str((h.get("metadata") or {}).get("cmd")) for h in hooks]
+    parts = [str(h.get("url")) + " " + str((h.get("metadata") or {}).get("cmd")) for h in canary["spec"]["analysis"]["webhooks"]]
     parts += [d["spec"]["provider"]["address"] for d in docs if d["kind"] == "MetricTemplate"]
     return "\n".join(parts)
 
@@ -146,8 +144,7 @@ def test_a_data_value_lets_workloads_override_them(tmp_path: Path) -> None:
 
 def test_workload_overrides_names_only_platform_owned_params() -> None:
     result = CliRunner().invoke(cli, ["render", "--set", 'workload_overrides=["canary_interval"]'])
-    assert result.exit_code == 2, result.output
-    assert "workload_overrides: canary_interval is not a platform-owned param" in result.output
+    assert result.exit_code == 2 and "workload_overrides: canary_interval is not a platform-owned param" in result.output
 
 
 def test_every_control_is_in_the_sample_canary() -> None:

@@ -46,7 +46,7 @@ def test_inline_package_renders_like_the_cli(tmp_path: Path) -> None:
     from_cli = [d.body for d in render_product(RenderOptions())]
     assert from_package == from_cli
     kinds = sorted(d["kind"] for d in from_package)
-    assert kinds == ["ClusterConfigTemplate", "ClusterConfigTemplate", "ClusterConfigTemplate", "ClusterRole",
+    assert kinds == ["ClusterConfigTemplate"] * 4 + ["ClusterRole",
                      "ClusterTemplate", "ClusterTemplate", "ClusterTemplate", "ClusterTemplate", "Secret"]
 
 

@@ -182,9 +182,11 @@ HOSTILE_PARAM = 'echo ")$ $(params.x)$ #@ load(\'x\')\n--- \'single\' "double" {
 
 def test_hostile_params_are_data_for_validate_and_lint(tmp_path: Path) -> None:
     """Params full of template syntax reach the stamped Canary verbatim and break nothing."""
+    import yaml
+
     from supplychain.validation.stamper import default_stamper
     from supplychain.validation.subjects import expand
-    from supplychain.yamlio import dump_documents, parse_documents
+    from supplychain.yamlio import parse_documents
 
     bundle = run("render").stdout
     delivery = {
@@ -199,7 +201,7 @@ def test_hostile_params_are_data_for_validate_and_lint(tmp_path: Path) -> None:
         "apiVersion": "carto.run/v1alpha1", "kind": "Workload", "metadata": {"name": "w", "namespace": "n"},
         "spec": {"params": [{"name": "canary_load_cmd", "value": HOSTILE_PARAM}]},
     }
-    text = bundle + dump_documents([delivery, workload])
+    text = bundle + "---\n" + yaml.safe_dump(delivery) + "---\n" + yaml.safe_dump(workload)
     path = write(tmp_path, "hostile.yaml", text)
     for command in COMMANDS:
         out = run(command, path)
