@@ -102,7 +102,7 @@ debian_rootfs() {
   local suite="$1" variant="$2"; shift 2
   local packages; packages="$(printf '%s\n' "$@" | LC_ALL=C sort -u | paste -sd, -)"
   local key; key="$(hash_inputs "$suite" "$variant" "$packages" "$(hash_functions _debootstrap_into)")"
-  local dir="$ROOTFS_DIR/$suite-$variant-$key" lock
+  local dir="$ROOTFS_DIR/$suite-$variant-$key" lock=""
   # One debootstrap at a time (they share the .deb cache): concurrent callers wait,
   # then reuse what the other one built.
   [ -f "$dir/.complete" ] || { exec {lock}>"$ROOTFS_DIR/.lock" && flock "$lock"; }
@@ -127,6 +127,8 @@ debian_rootfs() {
     touch "$dir/.complete"
     step "debootstrap $suite done in $((SECONDS - start))s"
   fi
+  # Release the lock: a caller in the same shell may debootstrap another rootfs next.
+  [ -z "$lock" ] || exec {lock}>&-
   printf '%s/rootfs.tar' "$dir"
 }
 
