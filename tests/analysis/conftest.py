@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from supplychain.analysis.model import CanarySpec, parse_canary
+from supplychain.testing.references import missing
 from supplychain.yamlio import Document
 
 HERE = Path(__file__).parent
@@ -22,7 +23,7 @@ def goref(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Go's text/template with Flagger's options, built from tests/analysis/goref (skips without Go)."""
     go = shutil.which("go") or ("/usr/local/go/bin/go" if os.access("/usr/local/go/bin/go", os.X_OK) else None)
     if go is None:
-        pytest.skip("the Go toolchain is not installed: cannot build the text/template reference")
+        missing("the Go toolchain is not installed: cannot build the text/template reference")
     out = tmp_path_factory.mktemp("goref") / "goref"
     env = dict(os.environ, GOFLAGS="-mod=mod", GOTOOLCHAIN="local", CGO_ENABLED="0")
     proc = subprocess.run(["nice", go, "build", "-o", str(out), "."], cwd=HERE / "goref", env=env,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from supplychain.testing.references import missing
 from supplychain.analysis import replay as R
 from supplychain.analysis.recording import compare, find_recordings, load, replay_recording_result
 
@@ -21,7 +22,7 @@ NO_RECORDINGS = (f"no recordings of real Flagger runs yet: tests/recordings/ hol
 @pytest.mark.parametrize("path", RECORDINGS or [None], ids=lambda p: p.stem if p else "none")
 def test_replay_agrees_with_flagger(path: Path | None) -> None:
     if path is None:
-        pytest.skip(NO_RECORDINGS)
+        missing(NO_RECORDINGS)
     recording = load(path)
     if recording.outcome is None:
         pytest.skip(f"{path.name}: the recorded run ended before Flagger decided (outcome null)")

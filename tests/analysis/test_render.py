@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from supplychain.testing.references import missing
 from supplychain.analysis.durations import parse_go_duration
 from supplychain.analysis.model import MetricTemplateSpec
 from supplychain.analysis.render import BUILTIN_QUERIES, canary_queries, collapse_whitespace, metric_model
@@ -139,7 +140,7 @@ def _flagger_module() -> Path | None:
 def test_builtin_queries_equal_flaggers_after_whitespace_collapse(observer: str, source: str) -> None:
     module = _flagger_module()
     if module is None:
-        pytest.skip("Flagger v1.44.0 is not in the Go module cache (make tools downloads it)")
+        missing("Flagger v1.44.0 is not in the Go module cache (make tools downloads it)")
     text = (module / "pkg/metrics/observers" / source).read_text()
     found = dict(re.findall(r'"(request-[a-z-]+)":\s*`([^`]*)`', text))
     assert set(found) == {"request-success-rate", "request-duration"}

@@ -14,6 +14,7 @@ from typing import Any, Iterator
 
 import pytest
 
+from supplychain.testing.references import on_ci
 from supplychain.appfleet import AppFleet, AppSpec, Behaviour, BehaviourTable, PodInfo, StaticPods
 from supplychain.appfleet.counters import BUCKETS, bucket_shares
 from supplychain.errors import InputError
@@ -77,7 +78,8 @@ def test_metrics_cover_primary_and_canary_pods(fleet: AppFleet) -> None:
     assert samples[f'http_request_duration_seconds_bucket{{{canary},status="200",le="+Inf"}}'] == ok
 
 
-@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool (Debian prometheus) not installed")
+@pytest.mark.skipif(shutil.which("promtool") is None and not on_ci(),
+                    reason="promtool (Debian prometheus) not installed (required on CI)")
 def test_exposition_passes_promtool_lint(fleet: AppFleet) -> None:
     _, text = _request(fleet, "GET", "/metrics")
     result = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True, timeout=30)

@@ -42,10 +42,20 @@ def test_stop_kills_a_process_that_ignores_sigterm(tmp_path: Path) -> None:
     assert time.monotonic() - started < 8
 
 
-def test_free_port_is_on_loopback_and_bindable() -> None:
+def test_free_port_is_on_loopback_and_bindable(monkeypatch: pytest.MonkeyPatch) -> None:
     import socket
 
+    bound: list[object] = []
+    real_bind = socket.socket.bind
+
+    def recording_bind(self: socket.socket, address: object) -> None:
+        bound.append(address)
+        real_bind(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "bind", recording_bind)
     port = proc.free_port()
+    assert bound == [("127.0.0.1", 0)], "free_port probes only the loopback address"
+    monkeypatch.undo()
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", port))
 
