@@ -10,7 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -41,6 +41,16 @@ def fleet(pods: StaticPods) -> Iterator[AppFleet]:
         yield running
 
 
+def _eventually(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
+    """Whether CONDITION holds within TIMEOUT (polled; for what background threads do)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 def _request(fleet: AppFleet, method: str, path: str, body: Any = None, timeout: float = 5.0) -> tuple[int, str]:
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(fleet.url.rstrip("/") + path, data=data, method=method,
@@ -63,9 +73,14 @@ def test_serves_only_on_loopback(pods: StaticPods) -> None:
             AppFleet([AppSpec("prod", "hello-app")], pods, host=host)
 
 
-def test_metrics_cover_primary_and_canary_pods(fleet: AppFleet) -> None:
-    time.sleep(0.3)
-    status, text = _request(fleet, "GET", "/metrics")
+def test_metrics_cover_primary_and_canary_pods(pods: StaticPods) -> None:
+    table = BehaviourTable()
+    table.set("prod", "hello-app", "2.0.0", Behaviour(90.0, 300.0))
+    clock = FakeClock()
+    with AppFleet([AppSpec("prod", "hello-app")], pods, table, rate=50.0, clock=clock) as fleet:
+        fleet.refresh()
+        clock.now += 15.0  # fifteen seconds of traffic, without waiting for them
+        status, text = _request(fleet, "GET", "/metrics")
     assert status == 200
     samples = parse_exposition(text)
     canary = f'kubernetes_namespace="prod",kubernetes_pod_name="{CANARY.name}",app="hello-app",version="2.0.0"'
@@ -74,6 +89,7 @@ def test_metrics_cover_primary_and_canary_pods(fleet: AppFleet) -> None:
     errors = samples[f'http_request_duration_seconds_count{{{canary},status="500"}}']
     assert ok > 0 and errors > 0
     assert errors / (ok + errors) == pytest.approx(0.10)
+    assert ok + errors == 750.0, "50 requests a second for the fifteen seconds the clock moved"
     assert samples[f'http_request_duration_seconds_count{{{primary},status="500"}}'] == 0.0
     assert samples[f'http_request_duration_seconds_bucket{{{canary},status="200",le="+Inf"}}'] == ok
 
@@ -158,7 +174,7 @@ def test_stop_releases_hung_calls(pods: StaticPods) -> None:
     result: list[int] = []
     caller = threading.Thread(target=lambda: result.append(_request(fleet, "POST", "/", _hook("conformance"), timeout=30)[0]))
     caller.start()
-    time.sleep(0.3)
+    assert _eventually(lambda: bool(fleet.calls()) and fleet.calls()[-1].action == "hang"), "the call is hanging"
     started = time.monotonic()
     fleet.stop()
     caller.join(timeout=10)
@@ -213,6 +229,5 @@ def test_api_errors_keep_the_last_known_pods(pods: StaticPods) -> None:
     source.pods = [CANARY]
     with AppFleet([AppSpec("prod", "hello-app")], source, poll_interval=0.05) as fleet:
         source.fail = True
-        time.sleep(0.3)
-        assert fleet.refresh_errors > 0
+        assert _eventually(lambda: fleet.refresh_errors > 0), "the poller counts the failed refreshes"
         assert [p["pod"] for p in fleet.served_pods()] == [CANARY.name]
