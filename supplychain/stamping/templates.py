@@ -7,7 +7,9 @@ from typing import Any
 
 from . import gotypes as gt
 from .errors import EvalError
-from .gojson import dumps, to_interface, to_unstructured
+from .gojson import to_interface
+from .webhook import check_unstructured as check_unstructured
+from .webhook import template_problem
 
 _s = gt.Field
 
@@ -149,68 +151,9 @@ def decode_template(obj: Any) -> Template:
         template.image_path = spec.get("ImagePath")
     elif kind == "ClusterConfigTemplate":
         template.config_path = spec.get("ConfigPath")
-    _validate(template, raw, core)
-    if kind == "ClusterDeploymentTemplate":
-        matches = spec.get("ObservedMatches")
-        completion = spec.get("ObservedCompletion")
-        if (matches is None) == (completion is None):
-            raise EvalError("invalid spec: must set exactly one of spec.ObservedMatches and spec.ObservedCompletion")
+    problem = template_problem(obj)
+    if problem is not None:
+        raise EvalError(problem.message)
     return template
 
 
-def _validate(template: Template, raw: gt.RawJSON | None, core: gt.StructVal) -> None:
-    """TemplateSpec.validate from the webhook, rule for rule."""
-    if raw is None and template.ytt == "":
-        raise EvalError("invalid template: must specify one of template or ytt, found neither")
-    if raw is not None and template.ytt != "":
-        raise EvalError("invalid template: must specify one of template or ytt, found both")
-    if raw is not None:
-        body = to_unstructured(raw.value)
-        check_unstructured(body, "invalid template: failed to parse object: ")
-        meta = body.get("metadata")
-        if isinstance(meta, dict) and isinstance(meta.get("namespace"), str) and meta["namespace"] != "":
-            raise EvalError("invalid template: template should not set metadata.namespace on the child object")
-    rule = core.get("HealthRule")
-    if rule is not None:
-        forms = sum([rule.get("AlwaysHealthy") is not None, rule.get("SingleConditionType") != "",
-                     rule.get("MultiMatch") is not None])
-        if forms == 0:
-            raise EvalError("invalid health rule: must specify one of alwaysHealthy, singleConditionType or "
-                            "multiMatch, found neither")
-        if forms > 1:
-            raise EvalError("invalid health rule: must specify one of alwaysHealthy, singleConditionType or "
-                            "multiMatch, found multiple")
-        multi = rule.get("MultiMatch")
-        if multi is not None:
-            for side in ("Unhealthy", "Healthy"):
-                match = multi.get(side)
-                if not match.get("MatchConditions") and not match.get("MatchFields"):
-                    raise EvalError(f"invalid multi match health rule: {side.lower()} rule has no matchFields or "
-                                    "matchConditions")
-        return  # the webhook stops here when a health rule is set
-    if core.get("RetentionPolicy") is not None and template.lifecycle == "mutable":
-        raise EvalError("invalid template: if lifecycle is mutable, no retention policy may be set")
-
-
-def check_unstructured(body: Any, prefix: str = "") -> None:
-    """An object apimachinery's unstructured decoder accepts: a mapping with a string kind."""
-    if not isinstance(body, dict):
-        raise EvalError(f"{prefix}cannot unmarshal {_json_kind(body)} into an object")
-    kind = body.get("kind")
-    if not isinstance(kind, str) or kind == "":
-        raise EvalError(f"{prefix}Object 'Kind' is missing in '{_short(body)}'")
-
-
-def _json_kind(value: Any) -> str:
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, str):
-        return "string"
-    if value is None:
-        return "null"
-    return "a scalar"
-
-
-def _short(body: Any) -> str:
-    text = dumps(body)
-    return text if len(text) <= 200 else text[:200] + "…"

@@ -1,5 +1,7 @@
 """Cartographer rules that only its validating webhooks enforce (pkg/apis/v1alpha1/*_webhook.go).
 
+Template rules come from supplychain.stamping.webhook, the implementation `stamp` uses too.
+
 The CRD schemas cannot express them, and Cartographer run without its webhook (as in its own kuttl tests)
 accepts objects that break them, so they are checked here from the same rules.
 """
@@ -9,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Iterator
 
+from ..stamping.webhook import run_template_problem, template_problem
 from .schema_check import Problem, join
 
 TEMPLATE_KINDS = frozenset({
@@ -45,54 +48,16 @@ def _list(value: Any) -> list[Any]:
 
 
 def check_template(body: dict[str, Any]) -> Iterator[Problem]:
-    """TemplateSpec.validate and, for ClusterDeploymentTemplate, the completion rule."""
-    spec = _dict(body.get("spec"))
-    has_template, has_ytt = spec.get("template") is not None, bool(spec.get("ytt"))
-    if has_template and has_ytt:
-        yield Problem("spec.ytt", "set only one of spec.template and spec.ytt; found both")
-    elif not has_template and not has_ytt:
-        yield Problem("spec.template", "one of spec.template or spec.ytt is required")
-    yield from _template_namespace(spec, "spec.template")
-    rule = spec.get("healthRule")
-    if isinstance(rule, dict):
-        yield from _health_rule(rule)
-    if spec.get("retentionPolicy") is not None and spec.get("lifecycle", "mutable") == "mutable":
-        yield Problem("spec.retentionPolicy", "a retentionPolicy needs lifecycle immutable or tekton; this template is mutable")
-    if body.get("kind") == "ClusterDeploymentTemplate":
-        matches, completion = "observedMatches" in spec, "observedCompletion" in spec
-        if matches == completion:
-            found = "both" if matches else "neither"
-            yield Problem("spec.observedCompletion" if matches else "spec",
-                          f"set exactly one of spec.observedMatches and spec.observedCompletion; found {found}")
+    """TemplateSpec.validate and the ClusterDeploymentTemplate rule: the one implementation stamping uses."""
+    problem = template_problem(body)
+    if problem is not None:
+        yield Problem(problem.path, problem.message)
 
 
 def check_run_template(body: dict[str, Any]) -> Iterator[Problem]:
-    spec = _dict(body.get("spec"))
-    template = spec.get("template")
-    yield from _template_namespace(spec, "spec.template")
-    if isinstance(template, dict) and "spec" not in template:
-        yield Problem("spec.template.spec", "the templated object must have a spec")
-
-
-def _template_namespace(spec: dict[str, Any], path: str) -> Iterator[Problem]:
-    template = spec.get("template")
-    if isinstance(template, dict) and _dict(template.get("metadata")).get("namespace"):
-        yield Problem(join(path, "metadata", "namespace"),
-                      "a template must not set metadata.namespace; stamped objects go to the owner's namespace")
-
-
-def _health_rule(rule: dict[str, Any]) -> Iterator[Problem]:
-    forms = [f for f in ("alwaysHealthy", "singleConditionType", "multiMatch") if rule.get(f) not in (None, "")]
-    if not forms:
-        yield Problem("spec.healthRule", "set one of alwaysHealthy, singleConditionType or multiMatch")
-    elif len(forms) > 1:
-        yield Problem(f"spec.healthRule.{forms[1]}", f"set only one of alwaysHealthy, singleConditionType, multiMatch; found {' and '.join(forms)}")
-    multi = rule.get("multiMatch")
-    if isinstance(multi, dict):
-        for side in ("healthy", "unhealthy"):
-            part = _dict(multi.get(side))
-            if not _list(part.get("matchConditions")) and not _list(part.get("matchFields")):
-                yield Problem(f"spec.healthRule.multiMatch.{side}", f"the {side} rule needs matchConditions or matchFields")
+    problem = run_template_problem(body)
+    if problem is not None:
+        yield Problem(problem.path, problem.message)
 
 
 def check_blueprint(body: dict[str, Any]) -> Iterator[Problem]:
