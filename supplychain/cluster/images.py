@@ -37,7 +37,8 @@ def components() -> dict[str, Image]:
     pins = toolchain.versions()
     built = "hack/install-images.sh"
     return {
-        "prometheus": Image("prometheus", pins["DEBIAN_SUITE"], built),
+        # Built from the Prometheus module with only Kubernetes discovery (Debian's build has none of it).
+        "prometheus": Image("prometheus", pins.get("PROMETHEUS_VERSION") or pins["DEBIAN_SUITE"], built),
         "flagger": Image("flagger", pins["FLAGGER_VERSION"], built),
         "flagger-loadtester": Image("flagger-loadtester", pins["FLAGGER_LOADTESTER_VERSION"], built),
         "cartographer": Image("cartographer", pins["CARTOGRAPHER_VERSION"], built),

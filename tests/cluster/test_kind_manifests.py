@@ -33,7 +33,7 @@ def _containers(deployment: dict[str, Any]) -> list[dict[str, Any]]:
 def test_image_refs_follow_the_pins() -> None:
     refs = {name: image.ref for name, image in images.components().items()}
     assert refs == {
-        "prometheus": f"supplychain.local/prometheus:{PINS['DEBIAN_SUITE']}",
+        "prometheus": f"supplychain.local/prometheus:{PINS.get('PROMETHEUS_VERSION') or PINS['DEBIAN_SUITE']}",
         "flagger": f"supplychain.local/flagger:{PINS['FLAGGER_VERSION']}",
         "flagger-loadtester": f"supplychain.local/flagger-loadtester:{PINS['FLAGGER_LOADTESTER_VERSION']}",
         "cartographer": f"supplychain.local/cartographer:{PINS['CARTOGRAPHER_VERSION']}",
