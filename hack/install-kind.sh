@@ -206,7 +206,9 @@ _node_rootfs() {
     "$root"/lib/systemd/system/sockets.target.wants/*initctl* "$root"/lib/systemd/system/basic.target.wants/*
   echo "ReadKMsg=no" >> "$root/etc/systemd/journald.conf"
   ln -sfn /lib/systemd/systemd "$root/sbin/init"
-  chroot "$root" systemctl enable kubelet.service containerd.service undo-mount-hacks.service
+  install -m 0755 "$NODE_FILES/pods-stay-local" "$root/usr/local/sbin/"
+  install -m 0644 "$NODE_FILES/pods-stay-local.service" "$root/etc/systemd/system/"
+  chroot "$root" systemctl enable kubelet.service containerd.service undo-mount-hacks.service pods-stay-local.service
   chroot "$root" systemctl mask systemd-binfmt.service
   mkdir -p "$root/etc/kubernetes/manifests" "$root/etc/systemd/system/containerd.service.d"
   install -m 0755 "$NODE_FILES/containerd-oom-score-adj" "$root/usr/local/sbin/"
