@@ -103,7 +103,7 @@ build_kube_node() {
 build_pause() {
   local v="$KUBERNETES_VERSION" dir; dir="$(tool_dir pause "$v")"
   cached pause "$v" && return 0
-  command -v gcc >/dev/null 2>&1 || die "gcc is needed to build the pause container: apt-get install gcc libc6-dev"
+  command -v gcc >/dev/null 2>&1 && [ -f /usr/lib/x86_64-linux-gnu/libc.a ] || apt_install gcc libc6-dev
   local src start=$SECONDS; src="$(go_download "k8s.io/kubernetes@$v")/build/pause/linux/pause.c"
   step "building pause from k8s.io/kubernetes@$v"
   rm -rf "$dir" && mkdir -p "$dir"

@@ -74,6 +74,16 @@ image_built() {
   touch "$dir/.complete"
 }
 
+# apt_install PACKAGE...: install Debian packages this build needs on the machine itself.
+apt_install() {
+  step "installing Debian's $*"
+  command -v apt-get >/dev/null 2>&1 || die "$* missing and no apt-get: install $* and re-run"
+  local sudo=(); [ "$(id -u)" = 0 ] || sudo=(sudo -n)
+  "${sudo[@]}" apt-get install -y -q "$@" >/dev/null 2>&1 \
+    || { "${sudo[@]}" apt-get update -q >/dev/null && "${sudo[@]}" apt-get install -y -q "$@" >/dev/null; } \
+    || die "cannot install $*; install it and re-run"
+}
+
 # --- Debian root filesystems ----------------------------------------------------
 
 # _debootstrap_into DIR SUITE VARIANT PACKAGES(comma list): the recipe of a cached rootfs.
@@ -107,11 +117,7 @@ debian_rootfs() {
   # then reuse what the other one built.
   [ -f "$dir/.complete" ] || { exec {lock}>"$ROOTFS_DIR/.lock" && flock "$lock"; }
   if [ ! -f "$dir/.complete" ]; then
-    command -v debootstrap >/dev/null 2>&1 || {
-      step "installing Debian's debootstrap"
-      apt-get install -y -q debootstrap >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q debootstrap >/dev/null; } \
-        || die "cannot install debootstrap"
-    }
+    command -v debootstrap >/dev/null 2>&1 || apt_install debootstrap
     [ "$(id -u)" = 0 ] || die "debootstrap needs root to build the $suite root filesystem"
     local log="$LOG_DIR/rootfs-$suite-$variant-$key.log" start=$SECONDS
     step "debootstrap $suite ($variant, ${packages:-no extra packages}) (log: $log)"
