@@ -291,7 +291,8 @@ build_node_image() {
   with_progress "kind-node preload" "$log" _node_preload "$build_image" "$work/images.tar" "$hash"
   docker rmi "$build_image" >/dev/null
   rm -rf "$work"
-  image_built kind-node "$v" "$((SECONDS - start))" "$hash"
+  # Recorded like debian-base's: the assembly plus the debootstrap of its root filesystem.
+  image_built kind-node "$v" "$((SECONDS - start + $(cat "$(dirname "$rootfs")/.build-seconds")))" "$hash"
   step "built $NODE_IMAGE in $((SECONDS - start))s"
 }
 
