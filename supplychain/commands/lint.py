@@ -7,8 +7,9 @@ import sys
 import click
 
 from ..linting.registry import RULES
-from ..validation.findings import exit_code
-from ..validation.report import OUTPUT_FORMATS, emit, read_inputs
+from ..checking.findings import exit_code
+from ..checking.inputs import read_inputs
+from .report import OUTPUT_FORMATS, emit
 
 
 def _list_rules(ctx: click.Context, _param: click.Parameter, value: bool) -> None:

@@ -21,7 +21,7 @@ def check_rendered(product: list[Document]) -> None:
     """Stamp every template of the rendered bundle for a sample owner, as `validate` does, with the data values
     as param defaults: a value the templates' own param rules refuse fails the render, naming the data value.
     (Everything else about the stamped objects is `validate`'s to report.)"""
-    from ..validation.findings import Severity
+    from ..checking.findings import Severity
     from ..validation.validator import validate_documents
 
     errors = [f for f in validate_documents(product).findings

@@ -6,8 +6,9 @@ import sys
 
 import click
 
-from ..validation.findings import exit_code
-from ..validation.report import OUTPUT_FORMATS, emit, read_inputs
+from ..checking.findings import exit_code
+from ..checking.inputs import read_inputs
+from .report import OUTPUT_FORMATS, emit
 from ..validation.validator import validate_documents
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterator
 
 from ..analysis.constants import DEFAULT_ANALYSIS_INTERVAL, DEFAULT_PROGRESS_DEADLINE, MIN_ANALYSIS_INTERVAL
-from ..validation.findings import Severity
+from ..checking.findings import Severity
 from ..validation.subjects import Subject
 from .context import LintContext
 from .durations import format_seconds, parse_duration

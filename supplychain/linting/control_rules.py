@@ -12,7 +12,7 @@ from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
 from ..analysis.constants import DEFAULT_HOOK_TIMEOUT
-from ..validation.findings import Severity
+from ..checking.findings import Severity
 from ..validation.subjects import Subject
 from .canary_rules import analysis, interval_seconds
 from .context import LintContext

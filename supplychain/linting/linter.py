@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Sequence
 
-from ..validation.findings import Finding, sort_findings
+from ..checking.core import CheckResult, run_checks
+from ..checking.findings import Finding
 from ..validation.stamper import default_stamper
-from ..validation.subjects import Stamper, expand
-from ..validation.validator import shape_findings
+from ..validation.subjects import Stamper, Subject, expand
 from ..yamlio import Document
 from .context import LintContext
 from .registry import RULES
 from .rules import Rule
 
 
-@dataclass
-class LintResult:
-    findings: list[Finding]
-    documents: int
-    checked: int
+LintResult = CheckResult  # the result of `lint`: the checking core's
 
 
 def run_rules(ctx: LintContext, rules: Iterable[Rule] = RULES) -> list[Finding]:
@@ -34,9 +29,12 @@ def run_rules(ctx: LintContext, rules: Iterable[Rule] = RULES) -> list[Finding]:
 
 
 def lint_documents(docs: list[Document], stamper: Stamper | None = None, stamp: bool = True,
-                   rules: Iterable[Rule] = RULES) -> LintResult:
+                   rules: Iterable[Rule] = RULES) -> CheckResult:
     """Lint DOCS with RULES; template output is stamped with sample data when STAMP."""
     expansion = expand(docs, (stamper or default_stamper()) if stamp else None)
-    ctx = LintContext(expansion.subjects)
-    findings = [*shape_findings(docs), *expansion.findings, *run_rules(ctx, rules)]
-    return LintResult(sort_findings(findings), len(docs), len(expansion.subjects))
+    chosen = list(rules)
+
+    def lint_rules(subjects: Sequence[Subject]) -> list[Finding]:
+        return run_rules(LintContext(list(subjects)), chosen)
+
+    return run_checks(docs, expansion, expansion.subjects, [lint_rules])

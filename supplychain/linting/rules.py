@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from ..validation.findings import Severity
+from ..checking.findings import Severity
 from ..validation.subjects import Subject
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from ..flagger_labels import SELECTOR_LABELS
-from ..validation.findings import Severity
+from ..checking.findings import Severity
 from ..validation.subjects import INPUT_GROUP, Subject
 from .context import LintContext
 from .rules import Check, Hit, Rule, as_dict, as_list, rule

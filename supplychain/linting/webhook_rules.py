@@ -6,7 +6,7 @@ from typing import Any, Callable, Iterator
 
 from ..analysis.constants import HOOK_TYPES as FLAGGER_HOOK_TYPES
 from ..analysis.constants import LOADTESTER_TYPES as FLAGGER_LOADTESTER_TYPES
-from ..validation.findings import Severity
+from ..checking.findings import Severity
 from ..validation.subjects import Subject
 from .canary_rules import analysis, interval_seconds, is_blue_green
 from .context import LintContext

@@ -12,7 +12,7 @@ import re
 from typing import Any, Callable, Iterator
 
 from ..validation.cartographer_rules import TEMPLATE_KINDS
-from ..validation.findings import Severity
+from ..checking.findings import Severity
 from ..validation.subjects import Subject
 from .context import LintContext
 from .rules import Check, Hit, Rule, as_dict, as_list, rule

@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterator
 from ..errors import SupplychainError
 from ..yamlio import Document, parse_documents
 from .cartographer_rules import BLUEPRINT_KINDS, TEMPLATE_KINDS
-from .findings import Finding, Severity, finding_at
+from ..checking.findings import Finding, Severity, finding_at
 from .sample_repair import stamp_with_samples
 from .samples import SAMPLE_NAME, SampleInputs, default_inputs, inputs_for, sample_owner
 from .schema_check import join

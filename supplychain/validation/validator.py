@@ -3,36 +3,19 @@ plus the rules Cartographer's webhooks and kapp-controller's Package API add."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 
+from ..checking.core import CheckResult, run_checks
+from ..checking.findings import Finding, Severity
 from ..yamlio import Document
 from . import cartographer_rules, kapp_config, object_meta, packaging_rules, template_paths
-from .findings import Finding, Severity, finding_at, sort_findings
 from .schema_check import SchemaChecker
 from .schemas import SchemaRegistry
 from .stamper import default_stamper
 from .subjects import Expansion, Stamper, Subject, expand
 
 
-@dataclass
-class ValidationResult:
-    findings: list[Finding]
-    documents: int
-    checked: int
-
-
-_PYTHON_TYPES = {"list": "list", "str": "string", "int": "number", "float": "number", "bool": "boolean"}
-
-
-def shape_findings(docs: list[Document]) -> list[Finding]:
-    """Documents that are not Kubernetes objects at all."""
-    out: list[Finding] = []
-    for doc in docs:
-        if not isinstance(doc.body, dict):
-            kind = _PYTHON_TYPES.get(type(doc.body).__name__, type(doc.body).__name__)
-            out.append(finding_at(doc, "", f"a document must be a mapping (a Kubernetes object); got a {kind}", "document"))
-    return out
+ValidationResult = CheckResult  # the result of `validate`: the checking core's
 
 
 def check_subject(subject: Subject, registry: SchemaRegistry, checker: SchemaChecker) -> list[Finding]:
@@ -69,15 +52,17 @@ def check_subject(subject: Subject, registry: SchemaRegistry, checker: SchemaChe
     return out
 
 
-def validate_documents(docs: list[Document], stamper: Stamper | None = None, stamp: bool = True) -> ValidationResult:
-    """Validate DOCS; template output is stamped with sample data (see samples.py) when STAMP."""
-    findings = shape_findings(docs)
-    expansion: Expansion = expand(docs, (stamper or default_stamper()) if stamp else None)
-    findings.extend(expansion.findings)
+def schema_rules(subjects: Sequence[Subject]) -> list[Finding]:
+    """validate's rule set: each object's schema, Cartographer's webhook rules, the Package API rules."""
     registry, checker = SchemaRegistry(), SchemaChecker()
-    for subject in expansion.subjects:
-        findings.extend(check_subject(subject, registry, checker))
+    return [finding for subject in subjects for finding in check_subject(subject, registry, checker)]
+
+
+def validate_documents(docs: list[Document], stamper: Stamper | None = None, stamp: bool = True) -> CheckResult:
+    """Validate DOCS; template output is stamped with sample data (see samples.py) when STAMP."""
+    expansion: Expansion = expand(docs, (stamper or default_stamper()) if stamp else None)
+    result = run_checks(docs, expansion, expansion.subjects, [schema_rules])
     # A template its schema or webhook rules reject cannot be stamped either; those findings say why.
-    rejected = {f.object_key for f in findings if f.rule in ("webhook", "schema") and not f.via}
-    findings = [f for f in findings if not (f.rule == "template-stamp" and f.object_key in rejected)]
-    return ValidationResult(sort_findings(findings), len(docs), len(expansion.subjects))
+    rejected = {f.object_key for f in result.findings if f.rule in ("webhook", "schema") and not f.via}
+    result.findings = [f for f in result.findings if not (f.rule == "template-stamp" and f.object_key in rejected)]
+    return result

@@ -1,15 +1,10 @@
-"""Shared plumbing of the checking commands: reading inputs and printing findings."""
+"""Reading the checked documents: files, directories or standard input, list documents expanded."""
 
 from __future__ import annotations
-
-import click
 
 from ..errors import InputError, Location
 from ..k8slists import expand_lists
 from ..yamlio import Document, load_documents
-from .findings import Finding, render_json, render_text, summary
-
-OUTPUT_FORMATS = ("text", "json")
 
 
 def read_inputs(paths: tuple[str, ...]) -> list[Document]:
@@ -20,11 +15,3 @@ def read_inputs(paths: tuple[str, ...]) -> list[Document]:
     if not docs:
         raise InputError("no YAML documents found", Location(", ".join("<stdin>" if p == "-" else p for p in paths)))
     return docs
-
-
-def emit(findings: list[Finding], documents: int, checked: int, output: str, what: str) -> None:
-    counts = summary(findings, documents, checked)
-    if output == "json":
-        click.echo(render_json(findings, counts))
-    else:
-        click.echo(render_text(findings, counts, what))
