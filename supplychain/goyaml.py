@@ -14,7 +14,8 @@ import base64
 import binascii
 import math
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import yaml
 from yaml.error import Mark, MarkedYAMLError

@@ -78,3 +78,12 @@ def test_stamping_keeps_the_last_of_repeated_keys_as_go_does() -> None:
     from supplychain.stamping.gojson import load_yaml_documents
 
     assert load_yaml_documents("y: 1\non: 2\na: 3\na: 4\n") == [{True: 2, "a": 4}]
+
+
+def test_written_yaml_reads_back_the_same_in_go() -> None:
+    from supplychain.yamlio import dump_documents
+
+    values = {"y": "y", "n": "n", "on": "on", "octal": "0o17", "half": "+.5", "date": "2024-01-01", "plain": "hello",
+              "multi": "a\nb", "num": 5, "flag": True}
+    text = dump_documents([values])
+    assert [d.body for d in parse_documents(text, "out.yaml")] == [values]

@@ -120,7 +120,7 @@ def parse_go_duration(text: object) -> float | None:
 
 def format_seconds(seconds: float) -> str:
     """A short human duration: 45s, 2m30s, 1h5m (fractions as 2.5s)."""
-    whole = int(round(seconds))
+    whole = round(seconds)
     if abs(seconds - whole) > 1e-6:
         return f"{seconds:.1f}s"
     sign, whole = ("-", -whole) if whole < 0 else ("", whole)

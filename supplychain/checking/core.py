@@ -4,8 +4,9 @@ input order as one CheckResult."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterable, Protocol, Sequence, TypeVar
+from typing import Protocol, TypeVar
 
 from ..yamlio import Document
 from .findings import Finding, finding_at, sort_findings

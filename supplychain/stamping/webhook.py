@@ -109,11 +109,10 @@ def template_problem(body: dict[str, Any]) -> WebhookProblem | None:
     elif spec.get("retentionPolicy") is not None and spec.get("lifecycle", DEFAULT_LIFECYCLE) == "mutable":
         return WebhookProblem("spec.retentionPolicy", "invalid template: if lifecycle is mutable, no retention "
                                                       "policy may be set")
-    if body.get("kind") == "ClusterDeploymentTemplate":
-        if (spec.get("observedMatches") is None) == (spec.get("observedCompletion") is None):
-            return WebhookProblem("spec.observedCompletion" if spec.get("observedMatches") is not None else "spec",
-                                  "invalid spec: must set exactly one of spec.ObservedMatches and "
-                                  "spec.ObservedCompletion")
+    matches, completion = spec.get("observedMatches"), spec.get("observedCompletion")
+    if body.get("kind") == "ClusterDeploymentTemplate" and (matches is None) == (completion is None):
+        return WebhookProblem("spec.observedCompletion" if matches is not None else "spec",
+                              "invalid spec: must set exactly one of spec.ObservedMatches and spec.ObservedCompletion")
     return None
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from .schema_check import Problem, join
 
@@ -27,11 +28,11 @@ def name_problem(value: str, rule: str = "dns-1123-subdomain") -> str | None:
         limit, pattern, what = 253, _DNS1123_SUBDOMAIN, ("lowercase letters, digits, '-' and '.', starting and "
                                                          "ending with a letter or digit")
     elif rule == "dns-1123-label":
-        limit, pattern, what = 63, _DNS1123_LABEL, "lowercase letters, digits and '-', starting and ending with " \
-                                                   "a letter or digit"
+        limit, pattern, what = 63, _DNS1123_LABEL, ("lowercase letters, digits and '-', starting and ending with "
+                                                    "a letter or digit")
     else:
-        limit, pattern, what = 63, _DNS1035_LABEL, "lowercase letters, digits and '-', starting with a letter " \
-                                                   "and ending with a letter or digit"
+        limit, pattern, what = 63, _DNS1035_LABEL, ("lowercase letters, digits and '-', starting with a letter "
+                                                    "and ending with a letter or digit")
     if len(value) > limit:
         return f"{_shown(value)} is longer than {limit} characters ({rule})"
     if not pattern.match(value):

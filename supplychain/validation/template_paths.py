@@ -4,7 +4,8 @@ the output."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ..stamping.jsonpath import syntax_error
 from .schema_check import Problem

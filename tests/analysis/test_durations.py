@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from supplychain.analysis.durations import DurationError, format_seconds, parse_go_duration, parse_nanoseconds
+from supplychain.analysis.durations import (
+    DurationError,
+    format_seconds,
+    parse_go_duration,
+    parse_nanoseconds,
+)
 
 ACCEPTED = {
     "0": 0, "5s": 5 * 10**9, "30s": 30 * 10**9, "1478s": 1478 * 10**9, "-5s": -5 * 10**9, "+5s": 5 * 10**9,

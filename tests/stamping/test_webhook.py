@@ -27,8 +27,8 @@ CASES = {
     "retention-with-health-rule": (template(healthRule={"alwaysHealthy": {}},
                                             retentionPolicy={"maxFailedRuns": 1, "maxSuccessfulRuns": 1}), None),
     "two-health-rules": (template(healthRule={"alwaysHealthy": {}, "singleConditionType": "Ready"}),
-                         "invalid health rule: must specify one of alwaysHealthy, singleConditionType or multiMatch, "
-                         "found multiple"),
+                         ("invalid health rule: must specify one of alwaysHealthy, singleConditionType or "
+                          "multiMatch, found multiple")),
     "namespaced-child": (template(template={**CHILD, "metadata": {"name": "x", "namespace": "y"}}),
                          "invalid template: template should not set metadata.namespace on the child object"),
 }
