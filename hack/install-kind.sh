@@ -258,10 +258,12 @@ _node_preload() {
     ctr --namespace=k8s.io images list -q
     pkill containerd || true; for i in $(seq 1 30); do pgrep containerd >/dev/null || break; sleep 1; done
     rm -f /kind/images.tar /tmp/containerd.log'
+  local old; old="$(image_id "$NODE_IMAGE")"
   docker commit --change 'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]' --change 'CMD []' \
     --change "LABEL $INPUTS_LABEL=$hash" "$id" "$NODE_IMAGE"
   docker rm -f -v "$id" >/dev/null
   trap - EXIT
+  drop_replaced "$old"
 }
 
 # build_node_image: supplychain.local/kind-node:<KUBERNETES_VERSION>, cached by the

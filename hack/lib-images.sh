@@ -138,6 +138,17 @@ debian_rootfs() {
   printf '%s/rootfs.tar' "$dir"
 }
 
+# image_id IMAGE -> the id IMAGE now names (empty when absent).
+image_id() { docker image inspect -f '{{.Id}}' "$1" 2>/dev/null || true; }
+
+# drop_replaced OLD_ID: remove an image that a rebuild took the tag from, unless it
+# still has a tag, a container or child images (docker refuses then; that is fine).
+drop_replaced() {
+  [ -n "$1" ] || return 0
+  [ "$(docker image inspect -f '{{len .RepoTags}}' "$1" 2>/dev/null)" = 0 ] || return 0
+  docker rmi "$1" >/dev/null 2>&1 || true
+}
+
 # import_rootfs IMAGE HASH SOURCE [CHANGE...]: import SOURCE (a rootfs tarball, or
 # a directory to archive) as IMAGE, labelled with the inputs HASH. Each CHANGE is a
 # Dockerfile instruction for `docker import --change` (ENV, CMD, ENTRYPOINT, ...).
@@ -172,8 +183,10 @@ build_debian_base() {
   hash="$(hash_inputs "$rootfs" "$(hash_functions import_rootfs)")"
   if ! image_current "$DEBIAN_BASE_IMAGE" "$hash"; then
     step "importing $DEBIAN_BASE_IMAGE"
+    local old; old="$(image_id "$DEBIAN_BASE_IMAGE")"
     import_rootfs "$DEBIAN_BASE_IMAGE" "$hash" "$rootfs" \
       'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' 'CMD ["/bin/bash"]'
+    drop_replaced "$old"
     image_built debian-base "$DEBIAN_SUITE" "$(( SECONDS - start + $(cat "$(dirname "$rootfs")/.build-seconds") ))" "$hash"
   fi
 }
