@@ -253,8 +253,10 @@ def cartographer() -> list[Manifest]:
 def kapp_controller() -> list[Manifest]:
     """kapp-controller's release configuration (namespaces, RBAC, Deployment with its sidecar, the Package
     API's Service and APIService) with the local image; its CRDs are installed with the others."""
+    # API Priority and Fairness off, as on kwok: kapp-controller v0.53.1 watches flowcontrol v1beta3, which
+    # Kubernetes v1.32 removed, and its Package API would never become ready.
     values = {"apiPort": KAPP_CONTROLLER_API_PORT, "namespace": manifests.KAPP_CONTROLLER_NAMESPACE,
-              "packagingGlobalNamespace": manifests.PACKAGING_GLOBAL_NAMESPACE}
+              "packagingGlobalNamespace": manifests.PACKAGING_GLOBAL_NAMESPACE, "enableApiPriorityAndFairness": False}
     docs = [d for d in upstream.kapp_controller_release(values) if d["kind"] != "CustomResourceDefinition"]
     for doc in docs:
         if doc["kind"] == "Deployment":
