@@ -1,4 +1,5 @@
-"""A local app fleet for the integration environment.
+"""A local app fleet for the integration environment (the end-to-end harness that drives it lives in
+supplychain.testing.harness).
 
 Pods in a kwok cluster run nothing, so this process stands in for them on 127.0.0.1: it serves Prometheus
 metrics for the primary and canary pods of each app (names read from the Kubernetes API) with a success

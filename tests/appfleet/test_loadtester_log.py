@@ -7,7 +7,7 @@ import json
 import pytest
 
 from supplychain.appfleet import Behaviour
-from supplychain.appfleet.harness import BAD, GOOD, version_prefix
+from supplychain.testing.harness import BAD, GOOD, version_prefix
 
 from supplychain.appfleet.loadtester import parse_calls, parse_timestamp, stamped_commands
 

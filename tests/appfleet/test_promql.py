@@ -12,7 +12,7 @@ import pytest
 
 from supplychain.testing.references import on_ci
 from supplychain.appfleet import AppFleet, AppSpec, Behaviour, BehaviourTable, PodInfo, StaticPods
-from supplychain.appfleet.example import find, platform_documents, render_example
+from supplychain.testing.example import find, platform_documents, render_example
 from supplychain.appfleet.observe import metric_queries
 from supplychain.stamping import stamp_template
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from supplychain.appfleet.harness import HelloApp, Rollout
+from supplychain.testing.harness import HelloApp, Rollout
 from supplychain.appfleet.webhooks import WebhookCall
 from supplychain.appfleet.observe import PROMOTED_PHASES
 

@@ -6,7 +6,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from supplychain.appfleet.harness import HelloApp
+from supplychain.testing.harness import HelloApp
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ from typing import Any, Iterator
 import pytest
 from click.testing import CliRunner
 
-from supplychain.appfleet.harness import APP, GOOD, IDLE, NAMESPACE, HelloApp
+from supplychain.testing.harness import APP, GOOD, IDLE, NAMESPACE, HelloApp
 from supplychain.cli import cli
 from supplychain.testing.loadtester import running_loadtester
 

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from supplychain.appfleet.harness import HelloApp
+from supplychain.testing.harness import HelloApp
 from supplychain.cluster import kind_node, proc, providers
 
 pytestmark = [pytest.mark.e2e, pytest.mark.provider("kind")]

@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from supplychain.appfleet.example import find, platform_documents
+from supplychain.testing.example import find, platform_documents
 
-from supplychain.appfleet.harness import NAMESPACE, HelloApp
+from supplychain.testing.harness import NAMESPACE, HelloApp
 
 pytestmark = pytest.mark.e2e
 

@@ -14,7 +14,7 @@ from typing import Callable, Iterator
 
 import pytest
 
-from supplychain.appfleet.example import find, platform_documents, render_example
+from supplychain.testing.example import find, platform_documents, render_example
 from supplychain.appfleet.observe import metric_queries
 from supplychain.project import project_root
 from supplychain.stamping import stamp_template

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from ..errors import ToolError
-from ..project import project_root
+from ..project import checkout_root as project_root
 from ..rendering import RenderOptions, overlay_files, render_product
 from ..toolchain import run_tool
 

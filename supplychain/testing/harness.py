@@ -20,12 +20,12 @@ from ..analysis.recording import write_recording as analysis_write
 from ..cluster import Environment
 from ..errors import InputError
 from ..outputs import write_text_atomic
-from .behaviour import Behaviour
+from ..appfleet.behaviour import Behaviour
 from .example import apply_order, platform_documents, render_example
-from .loadtester import parse_calls, stamped_commands
-from .webhooks import WebhookCall
-from .pods import AppSpec, KubernetesPods
-from .observe import (
+from ..appfleet.loadtester import parse_calls, stamped_commands
+from ..appfleet.webhooks import WebhookCall
+from ..appfleet.pods import AppSpec, KubernetesPods
+from ..appfleet.observe import (
     PROMOTED_PHASES,
     KubeReader,
     Observation,
@@ -34,7 +34,7 @@ from .observe import (
     deployment_available,
     deployment_version,
 )
-from .server import AppFleet
+from ..appfleet.server import AppFleet
 
 NAMESPACE = "prod"
 APP = "hello-app"
