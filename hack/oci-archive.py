@@ -51,18 +51,39 @@ def main() -> int:
     if len(sys.argv) != 2:
         print(__doc__, file=sys.stderr)
         return 2
-    images = json.load(sys.stdin)
-    target = sys.argv[1]
+    try:
+        write(sys.argv[1], json.load(sys.stdin))
+    except (ValueError, KeyError, TypeError, IndexError) as err:
+        print(f"oci-archive: bad image spec on standard input: {err!r}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(f"oci-archive: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def write(target: str, images: list[dict[str, Any]]) -> None:
+    """Write the archive of IMAGES to TARGET (through TARGET.tmp, renamed when whole)."""
+    try:
+        _write_archive(target + ".tmp", images)
+    except BaseException:
+        if os.path.exists(target + ".tmp"):
+            os.remove(target + ".tmp")
+        raise
+    os.replace(target + ".tmp", target)
+
+
+def _write_archive(path: str, images: list[dict[str, Any]]) -> None:
     written: set[str] = set()
     index: list[dict[str, Any]] = []
-    with tarfile.open(target + ".tmp", "w", format=tarfile.PAX_FORMAT) as out:
+    with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as out:
         add_bytes(out, "oci-layout", json.dumps({"imageLayoutVersion": "1.0.0"}).encode())
         for image in images:
             layers = []
-            for path in image["layers"]:
-                digest, size = file_digest(path)
+            for layer_path in image["layers"]:
+                digest, size = file_digest(layer_path)
                 if digest not in written:
-                    out.add(path, "blobs/sha256/" + digest.split(":", 1)[1], recursive=False)
+                    out.add(layer_path, "blobs/sha256/" + digest.split(":", 1)[1], recursive=False)
                     written.add(digest)
                 layers.append({"mediaType": OCI_LAYER, "digest": digest, "size": size})
             config = {
@@ -97,8 +118,6 @@ def main() -> int:
                 },
             })
         add_bytes(out, "index.json", json.dumps({"schemaVersion": 2, "manifests": index}).encode())
-    os.replace(target + ".tmp", target)
-    return 0
 
 
 if __name__ == "__main__":

@@ -85,3 +85,13 @@ def test_usage_error_exits_2(tmp_path: Path) -> None:
                           check=False)
     assert done.returncode == 2
     assert "usage" in done.stderr
+
+
+def test_bad_spec_exits_2_and_leaves_no_file(tmp_path: Path) -> None:
+    target = tmp_path / "images.tar"
+    for spec in ("not json", '[{"name": "a:b"}]', '[{"name": "a:b", "layers": ["/nonexistent/layer.tar"]}]'):
+        done = subprocess.run([sys.executable, str(SCRIPT), str(target)], input=spec, text=True,
+                              capture_output=True, timeout=60, check=False)
+        assert done.returncode == 2, spec
+        assert done.stderr.startswith("oci-archive: ") and "Traceback" not in done.stderr
+        assert list(tmp_path.iterdir()) == []
