@@ -270,6 +270,7 @@ _node_preload() {
 # hash of everything that goes into it.
 build_node_image() {
   local v="$KUBERNETES_VERSION" rootfs hash
+  require_engine
   cached kubernetes "$v" && cached etcd "$ETCD_VERSION" || bash "$HACK_DIR/install-env.sh" kubernetes etcd
   build_containerd; build_crictl; build_kube_node; build_coredns; build_pause
   rootfs="$(debian_rootfs "$DEBIAN_SUITE" minbase "${NODE_PACKAGES[@]}")"

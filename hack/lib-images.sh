@@ -55,6 +55,12 @@ with_progress() {
   fi
 }
 
+# require_engine: die with the fix when no Docker engine answers.
+require_engine() {
+  timeout 20 docker info >/dev/null 2>&1 \
+    || die "no container engine answers (\`docker info\` fails): run \`bash hack/install-engine.sh\` (or \`make kind-env\`) first"
+}
+
 # image_dir NAME TAG -> the cache directory recording how NAME:TAG was built.
 image_dir() { printf '%s/%s-%s' "$IMAGES_DIR" "$1" "$2"; }
 
@@ -178,6 +184,7 @@ DEBIAN_BASE_IMAGE="$IMAGE_PREFIX/debian-base:$DEBIAN_SUITE"
 # bash, curl, ca-certificates, iptables and conntrack. Other images build FROM it.
 build_debian_base() {
   local rootfs hash start
+  require_engine
   rootfs="$(debian_rootfs "$DEBIAN_SUITE" minbase "${DEBIAN_BASE_PACKAGES[@]}")"
   start=$SECONDS
   hash="$(hash_inputs "$rootfs" "$(hash_functions import_rootfs)")"
