@@ -22,7 +22,7 @@ image_tag() {
   case "$1" in
     flagger) echo "$FLAGGER_VERSION" ;;
     flagger-loadtester) echo "$FLAGGER_LOADTESTER_VERSION" ;;
-    prometheus) echo "$DEBIAN_SUITE" ;;
+    prometheus) echo "$PROMETHEUS_VERSION" ;;
     cartographer) echo "$CARTOGRAPHER_VERSION" ;;
     kapp-controller) echo "$KAPP_CONTROLLER_VERSION" ;;
     hello-app) echo "$HELLO_APP_TAG" ;;
@@ -71,17 +71,36 @@ hello_app_binary() {
   printf '%s' "$(tool_dir hello-app "$key")/hello-app"
 }
 
-# Debian's Prometheus binary: the host's `prometheus` package (hack/install-tools.sh installs it),
-# whose suite must be the base image's.
+# Prometheus from its Go module, with Kubernetes service discovery as the only discovery plugin
+# (Debian's package is built without it). Built without `go mod tidy`, which would fetch the
+# modules of every discovery plugin: `go build -mod=mod` records only what the build needs.
+PROMETHEUS_TAGS=remove_all_sd,enable_kubernetes_sd
 prometheus_binary() {
-  local bin=/usr/bin/prometheus
-  [ -x "$bin" ] || bash "$HACK_DIR/install-tools.sh" >&2 || die "cannot install Debian's prometheus package"
-  dpkg-query -W -f '${Status}' prometheus 2>/dev/null | grep -q 'install ok installed' \
-    || die "$bin is not from Debian's prometheus package; install it with apt-get install prometheus"
-  local suite; suite="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")"
-  [ "$suite" = "$DEBIAN_SUITE" ] \
-    || die "this host runs Debian '$suite' but the images build on '$DEBIAN_SUITE': its prometheus binary may not run there"
-  printf '%s' "$bin"
+  local v="$PROMETHEUS_VERSION" module=github.com/prometheus/prometheus
+  local dir; dir="$(tool_dir prometheus "$v")"
+  if ! cached prometheus "$v"; then
+    proxy_check "$module@$v"
+    local gover work log="$LOG_DIR/build-prometheus-$v.log" start=$SECONDS release
+    gover="$(cd "$(mktemp -d)" && go mod download -json "$module@$v" \
+      | python3 -c 'import json,sys,re; t=open(json.load(sys.stdin)["GoMod"]).read(); print(re.search(r"^go (\S+)", t, re.M).group(1))')" \
+      || die "cannot read the go directive of $module@$v"
+    release="$(cat "$(go_download "$module@$v")/VERSION")"
+    work="$(new_wrapper prometheus)"
+    printf 'module supplychain.local/build/prometheus\n\ngo %s\n\nrequire %s %s\n' "$gover" "$module" "$v" > "$work/go.mod"
+    local ld="-s -w" p=github.com/prometheus/common/version
+    ld+=" -X $p.Version=$release -X $p.Revision=$v -X $p.Branch=module -X $p.BuildUser=supplychain -X $p.BuildDate=19700101-00:00:00"
+    step "building prometheus $release ($module $v, tags $PROMETHEUS_TAGS) (log: $log)"
+    : > "$log"
+    with_progress "prometheus" "$log" bash -c 'cd "$1" && nice -n 10 go build -v -trimpath -tags "$2" -ldflags "$3" -o prometheus "$4"' \
+      _ "$work" "$PROMETHEUS_TAGS" "$ld" "$module/cmd/prometheus"
+    rm -rf "$dir" && mkdir -p "$dir"
+    mv "$work/prometheus" "$dir/prometheus"
+    rm -rf "$work"
+    echo "$((SECONDS - start))" > "$dir/.build-seconds"
+    touch "$dir/.complete"
+    step "built prometheus $release in $((SECONDS - start))s"
+  fi
+  printf '%s' "$dir/prometheus"
 }
 
 # --- image builds ---------------------------------------------------------------------

@@ -1,4 +1,4 @@
-# Debian's Prometheus binary (from the host's `prometheus` package, same suite as the base).
+# Prometheus built from its Go module with Kubernetes pod discovery (install-images.sh).
 ARG BASE
 FROM ${BASE}
 COPY prometheus /usr/bin/prometheus
