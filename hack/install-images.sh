@@ -91,6 +91,7 @@ prometheus_binary() {
     ld+=" -X $p.Version=$release -X $p.Revision=$v -X $p.Branch=module -X $p.BuildUser=supplychain -X $p.BuildDate=19700101-00:00:00"
     step "building prometheus $release ($module $v, tags $PROMETHEUS_TAGS) (log: $log)"
     : > "$log"
+    # shellcheck disable=SC2016  # expanded by the inner bash, from its arguments
     with_progress "prometheus" "$log" bash -c 'cd "$1" && nice -n 10 go build -v -trimpath -tags "$2" -ldflags "$3" -o prometheus "$4"' \
       _ "$work" "$PROMETHEUS_TAGS" "$ld" "$module/cmd/prometheus"
     rm -rf "$dir" && mkdir -p "$dir"
@@ -259,7 +260,7 @@ main() {
     for i in "${images[@]}"; do image_ref "$i"; echo; done
     return 0
   fi
-  docker info >/dev/null 2>&1 || die "no container engine answers: run 'bash hack/install-engine.sh' first"
+  require_engine
   local start=$SECONDS
   for i in "${images[@]}"; do
     if [ "$mode" = smoke ]; then
