@@ -9,7 +9,7 @@ from . import gotypes as gt
 from .blueprint import Blueprint, BlueprintError, Resource, decode_blueprint, resolve_option, select_blueprint
 from .errors import EvalError, Location, StampError
 from .gojson import to_interface, to_unstructured, yaml_to_json
-from .jsonpath import PathMissing, evaluate
+from .jsonpath import PathMissing, evaluate, syntax_error
 from .stamper import Inputs, Owner, Source, StampJob, build_context, decode_owner, merge_params, stamp_all, \
     workload_labels
 from .templates import TEMPLATE_KINDS, Template, decode_template
@@ -328,6 +328,12 @@ def _collect(p: _Pending, owner: Owner, bp_doc: Document, given: dict[str, Outpu
         field_path = p.job.error_field or "spec"
         raise ChainError(f"resource [{res.name}]: {p.job.error}", p.template_doc.location(field_path))
     obj = p.job.result
+    broken = _broken_output_path(p.template)
+    if broken is not None:
+        key, path, why = broken
+        raise ChainError(f"{p.template.kind} {p.template.name}: {key} {path!r} is not a JSONPath Cartographer can "
+                         f"evaluate ({why}), so resource [{res.name}] can never report its output",
+                         p.template_doc.location(f"spec.{key}"))
     read, origin, why = _read_output(p.template, res, obj, given, outputs)
     if why:
         missing[res.name] = why
@@ -335,6 +341,17 @@ def _collect(p: _Pending, owner: Owner, bp_doc: Document, given: dict[str, Outpu
     else:
         outputs[res.name] = read
     return Stamped(res, p.template.name, p.template.kind, obj, read, origin)
+
+
+def _broken_output_path(template: Template) -> tuple[str, str, str] | None:
+    """(field, path, why) of the first output path of TEMPLATE that client-go cannot parse, or None."""
+    for key, path in (("urlPath", template.url_path), ("revisionPath", template.revision_path),
+                      ("imagePath", template.image_path), ("configPath", template.config_path)):
+        if isinstance(path, str) and path:
+            why = syntax_error(path)
+            if why is not None:
+                return key, path, why
+    return None
 
 
 def _read_output(template: Template, res: Resource, obj: dict[str, Any], given: dict[str, Output],
