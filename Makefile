@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 SUPPLYCHAIN := $(VENV)/bin/supplychain
 export PATH := $(HOME)/.cache/supplychain/bin:$(PATH)
 
-.PHONY: demo test test-unit test-e2e test-e2e-kind tools env images kind-env venv typecheck bench clean
+.PHONY: demo test test-unit test-e2e test-e2e-kind tools env images kind-env venv lint typecheck bench clean
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -37,15 +37,22 @@ kind-env: env
 	@bash hack/install-kind.sh
 	@$(MAKE) --no-print-directory images
 
+# Style and structure, before any test: ruff, mypy --strict and the import-layer contracts (pyproject.toml)
+# over supplychain/, tests/ and benchmarks/.
+lint: venv
+	@$(VENV)/bin/ruff check supplychain tests benchmarks
+	@$(VENV)/bin/mypy
+	@$(VENV)/bin/lint-imports --no-cache
+
 # Every test on kwok (the default provider), then the end-to-end suite again on kind.
-test: venv env kind-env
+test: venv lint env kind-env
 	@$(PY) -m pytest -p no:cacheprovider
 	@$(PY) -m pytest -p no:cacheprovider -m e2e --cluster-provider kind tests/e2e tests/cluster
 
 test-e2e-kind: venv kind-env
 	@$(PY) -m pytest -p no:cacheprovider -m e2e --cluster-provider kind tests/e2e tests/cluster
 
-test-unit: venv tools
+test-unit: venv lint tools
 	@$(PY) -m pytest -p no:cacheprovider -m 'not e2e'
 
 typecheck: venv

@@ -7,8 +7,9 @@ metrics only (a templateRef metric without `interval` renders `{{ interval }}` a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from ..errors import InputError, Location
 from ..yamlio import Document

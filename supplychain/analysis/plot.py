@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from ..errors import InputError, Location
 from ..extras import require
 from ..outputs import atomic_path
 from . import replay as R
+from .model import MetricSpec
 
 PHASE_COLOURS = {
     "Waiting": "#f2e6c9",
@@ -61,7 +62,7 @@ def plot_replay(result: R.ReplayResult, path: str, title: str | None = None) -> 
             ax.axvspan(start, end, color=PHASE_COLOURS.get(phase, "#eeeeee"), alpha=0.75, lw=0, zorder=0)
         ax.grid(True, color="#ffffff", lw=0.8, zorder=1)
     analysed = [(rec, R.checks_at(result, rec[0])) for rec in result.records if rec[5] == 2]
-    for ax, check in zip(axs, checks):
+    for ax, check in zip(axs, checks, strict=False):
         _plot_check(ax, result, check, analysed)
     _plot_counters(axs[-1], result)
     verdict = result.verdict
@@ -86,7 +87,7 @@ def _plot_check(ax: object, result: R.ReplayResult, check: R.Check,
 
     metric = check.metric
     assert metric is not None
-    times = [t for t, v in zip(check.times, check.values) if v is not None and math.isfinite(t)]
+    times = [t for t, v in zip(check.times, check.values, strict=True) if v is not None and math.isfinite(t)]
     values = [v for v in check.values if v is not None]
     ax.plot(times, values, color="#555555", lw=1.2, marker=".", ms=4, zorder=3, label="value")  # type: ignore[attr-defined]
     lo, hi = _limits(metric)
@@ -137,10 +138,10 @@ def _plot_check(ax: object, result: R.ReplayResult, check: R.Check,
     ax.legend(loc="upper left", fontsize=8, framealpha=0.85)  # type: ignore[attr-defined]
 
 
-def _limits(metric: object) -> tuple[float | None, float | None]:
-    tr = getattr(metric, "threshold_range")
-    name = getattr(metric, "name")
-    threshold = getattr(metric, "threshold")
+def _limits(metric: MetricSpec) -> tuple[float | None, float | None]:
+    tr = metric.threshold_range
+    name = metric.name
+    threshold = metric.threshold
     if tr is not None:
         return tr.min, tr.max
     if name == "request-success-rate":

@@ -13,8 +13,9 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from ..jsonio import go_loads
 from .render import collapse_whitespace
@@ -69,7 +70,7 @@ class _Outcome:
 
 def _fetch(request: urllib.request.Request, timeout: float, outcome: _Outcome) -> None:
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (user-given URL)
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             outcome.body = response.read()
     except urllib.error.HTTPError as err:
         if 300 <= err.code < 400:
@@ -166,7 +167,7 @@ def range_query(base: str, query: str, start: float, end: float, step: float,
     params = {"query": collapse_whitespace(query), "start": f"{start:.3f}", "end": f"{end:.3f}",
               "step": f"{step:g}"}
     payload = _get(_url(base, "api/v1/query_range", params), headers, timeout)
-    steps = int(math.floor((end - start) / step + 1e-9)) + 1
+    steps = math.floor((end - start) / step + 1e-9) + 1
     times = tuple(start + i * step for i in range(steps))
     chosen: list[float | None] = [None] * steps
     present = [False] * steps
@@ -178,7 +179,7 @@ def range_query(base: str, query: str, start: float, end: float, step: float,
         for sample in values:
             if not (isinstance(sample, list) and len(sample) == 2 and isinstance(sample[0], (int, float))):
                 continue
-            index = int(round((float(sample[0]) - start) / step))
+            index = round((float(sample[0]) - start) / step)
             if 0 <= index < steps:
                 parsed = _parse_value(sample[1])
                 if parsed is not None:

@@ -296,7 +296,7 @@ def _lost_ticks(recording: Recording, canary: CanarySpec, start: float) -> float
         calls = [c[0] for n in names for c in recording.webhooks.get(n, []) if c[0] >= start - interval / 2]
         if calls:
             first = min(calls)
-            return max(0, int(math.floor((first - start) / interval + 0.5)) - expected)
+            return max(0, math.floor((first - start) / interval + 0.5) - expected)
         if hook_type == "pre-rollout" and recording.ticks and recording.ticks[-1].t > start + 1.5 * interval:
             return math.inf
     return 0

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 from ..errors import InputError
 from . import gotemplate
@@ -23,7 +23,6 @@ from .model import (
     MetricSpec,
     MetricTemplateSpec,
 )
-
 
 # Builtin queries in the form Flagger sends them (whitespace collapsed), per observer.
 _HTTP_POD = 'kubernetes_namespace="{{ namespace }}", kubernetes_pod_name=~"{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"'

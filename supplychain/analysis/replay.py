@@ -23,8 +23,9 @@ a replay allocates one small tuple per tick.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from ..errors import InputError
 from ..gate import initial_gate_answer
@@ -192,7 +193,7 @@ def _readiness(signal: Signal | None) -> Readiness | None:
     since: list[float] = []
     start = -math.inf
     prev = True
-    for t, ready in zip(signal.times, signal.values):
+    for t, ready in zip(signal.times, signal.values, strict=True):
         if not ready and prev:
             start = t
         since.append(start)
@@ -308,10 +309,10 @@ class _Scheduler:
     """One analysis, tick by tick. Each method is one step of Flagger's advanceCanary (scheduler.go),
     named after the Flagger function it follows, and returns _GO_ON, _TICK_OVER or _ANALYSIS_OVER."""
 
-    __slots__ = ("plan", "record", "records", "half", "horizon", "kubernetes", "blue_green", "ab", "n_iter",
-                 "check_times", "check_ok", "check_len", "check_ptr", "hook_times", "hook_ok", "hook_default",
-                 "hook_ptr", "phase", "fc", "it", "sw", "weight", "mirrored", "max_fc", "max_it", "promoted_at",
-                 "failed_at", "reason", "t", "limit", "ran", "a", "input_ended")
+    __slots__ = ("a", "ab", "blue_green", "check_len", "check_ok", "check_ptr", "check_times", "failed_at", "fc", "half",
+                 "hook_default", "hook_ok", "hook_ptr", "hook_times", "horizon", "input_ended", "it", "kubernetes",
+                 "limit", "max_fc", "max_it", "mirrored", "n_iter", "phase", "plan", "promoted_at", "ran", "reason",
+                 "record", "records", "sw", "t", "weight")
 
     def __init__(self, plan: Plan, record: bool) -> None:
         self.plan = plan
@@ -358,14 +359,14 @@ class _Scheduler:
             if result:
                 return result == _ANALYSIS_OVER
         phase = self.phase
-        if phase == DETECTING or phase == WAITING:
+        if phase in (DETECTING, WAITING):
             return self.run_confirm_rollout_hooks() == _ANALYSIS_OVER
         result = self.check_canary_status()
         if result:
             return result == _ANALYSIS_OVER
         if plan.skip_analysis:
             return self.should_skip_analysis() == _ANALYSIS_OVER
-        if phase == PROGRESSING or phase == WAITING_PROMOTION:
+        if phase in (PROGRESSING, WAITING_PROMOTION):
             result = self.run_rollback_hooks()
             if result:
                 return result == _ANALYSIS_OVER
@@ -681,7 +682,7 @@ def replay(canary: CanarySpec, inputs: ReplayInput, start: float = 0.0, until: f
 def describe(result: ReplayResult, record: TickRecord) -> str:
     """A one-line explanation of what a tick did."""
     plan = result.plan
-    t, phase, fc, it, sw, ran, event, a, b = record
+    _t, _phase, fc, it, sw, ran, event, a, b = record
     threshold = plan.threshold
     n_iter = plan.iterations
     hook = plan.hooks[a].name if 0 <= a < len(plan.hooks) and event in (

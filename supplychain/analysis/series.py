@@ -22,8 +22,9 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import InputError, Location
 from ..jsonio import load_strict
@@ -47,7 +48,7 @@ class Signal:
     values: tuple[bool, ...]
 
     @staticmethod
-    def constant(value: bool) -> "Signal":
+    def constant(value: bool) -> Signal:
         return Signal((-math.inf,), (value,))
 
 
@@ -66,7 +67,7 @@ class ReplayInput:
         ends = [s.times[-1] for s in self.metrics.values() if s.times]
         return max(ends) if ends else None
 
-    def merge(self, other: "ReplayInput") -> "ReplayInput":
+    def merge(self, other: ReplayInput) -> ReplayInput:
         merged = ReplayInput(dict(self.metrics), dict(self.webhooks), self.canary_ready, self.primary_ready,
                              self.source)
         merged.metrics.update(other.metrics)
@@ -328,4 +329,4 @@ def gate_signals(hooks: Mapping[str, tuple[str, str]], opens_at: float | None) -
         raise InputError("the Canary has no confirm-promotion webhook on a flagger-loadtester gate (/gate/check)",
                          Location("--gate-opens-at"))
     signal = Signal((-math.inf,), (False,)) if opens_at is None else Signal((-math.inf, opens_at), (False, True))
-    return {name: signal for name in gated}
+    return dict.fromkeys(gated, signal)

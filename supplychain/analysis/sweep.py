@@ -13,12 +13,13 @@ Flagger state machine as `supplychain replay`, with common random numbers across
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from ..errors import InputError, Location
-from . import replay as R
 from ..gate import is_gate_check
+from . import replay as R
 from .model import CanarySpec, MetricSpec, ThresholdRange, WebhookSpec
 from .series import Signal, gate_signals
 
@@ -110,7 +111,7 @@ def generate(model: Model, version: Version, runs: int, ticks: int, interval: fl
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    buckets = int(math.ceil(ticks * interval / BUCKET)) + 1
+    buckets = math.ceil(ticks * interval / BUCKET) + 1
     requests = rng.poisson(model.rps * BUCKET, size=(runs, buckets)).astype(float)
     burst = rng.random((runs, buckets)) < model.burst_rate
     rate = np.where(burst, np.minimum(version.error_rate * 10 + 0.02, 0.5), version.error_rate)
@@ -179,7 +180,7 @@ def run_sweep(settings: Sequence[Setting], runs: int, seed: int, success_min: fl
         group = [s for s in settings if s.interval == interval]
         ticks = max(s.iterations + s.threshold for s in group) + 6
         if hooks and gate_opens_at is not None:
-            ticks = max(ticks, int(math.ceil(gate_opens_at / interval)) + 6)
+            ticks = max(ticks, math.ceil(gate_opens_at / interval) + 6)
         series = {}
         for label, version, offset in (("good", model.good, 0), ("bad", model.bad, 1)):
             series[label] = generate(model, version, runs, ticks, interval, seed * 1000 + offset)

@@ -114,7 +114,7 @@ def render(pods: list[PodCounters]) -> str:
         for status in STATUSES:
             series = pod.series[status]
             labels = pod.labels(status)
-            for bound, value in zip(bounds, series.buckets):
+            for bound, value in zip(bounds, series.buckets, strict=True):
                 lines.append(f'{METRIC}_bucket{{{labels},le="{bound}"}} {_number(value)}')
             lines.append(f"{METRIC}_sum{{{labels}}} {_number(series.total_seconds)}")
             lines.append(f"{METRIC}_count{{{labels}}} {_number(series.count)}")

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ..analysis.model import parse_canary, parse_metric_template
 from ..analysis.prometheus import QueryFailed, instant_query

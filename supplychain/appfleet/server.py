@@ -17,10 +17,9 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
 
 from ..errors import InputError, SupplychainError
@@ -65,7 +64,6 @@ class AppFleet:
         if rate <= 0:
             raise InputError(f"request rate must be positive, got {rate}")
         self.apps = list(apps)
-        self._by_canary: dict[tuple[str, str], AppSpec] = {}
         self.table = table or BehaviourTable()
         self.rate = rate
         self.poll_interval = poll_interval
@@ -85,19 +83,13 @@ class AppFleet:
     # -- pods and metrics -------------------------------------------------------------------------
 
     def app_for(self, namespace: str, canary: str) -> AppSpec | None:
-        if len(self._by_canary) != len(self.apps):
-            self._by_canary = {(a.namespace, a.canary_name): a for a in self.apps}
-        return self._by_canary.get((namespace, canary))
+        return next((a for a in self.apps if a.namespace == namespace and a.canary_name == canary), None)
 
     def refresh(self) -> None:
         """Re-read the running pods; new pods start counting now, gone pods are dropped."""
         seen: list[PodInfo] = []
-        many = getattr(self._pod_source, "running_pods_many", None)
-        if many is not None and len(self.apps) > 1:
-            seen.extend(many(self.apps))
-        else:
-            for app in self.apps:
-                seen.extend(self._pod_source.running_pods(app))
+        for app in self.apps:
+            seen.extend(self._pod_source.running_pods(app))
         now = self._clock()
         with self._lock:
             current = {(p.namespace, p.name): p for p in seen}

@@ -11,4 +11,4 @@ from .components import COMPONENTS
 from .environment import ComponentStatus, Environment
 from .errors import ClusterError, NotReady, ProviderUnavailable
 
-__all__ = ["binaries", "providers", "COMPONENTS", "ClusterError", "ComponentStatus", "Environment", "NotReady", "ProviderUnavailable"]
+__all__ = ["COMPONENTS", "ClusterError", "ComponentStatus", "Environment", "NotReady", "ProviderUnavailable", "binaries", "providers"]

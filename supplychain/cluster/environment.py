@@ -7,9 +7,9 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from .. import toolchain
 from ..errors import SupplychainError
@@ -166,7 +166,7 @@ class Environment:
         except BaseException:
             try:
                 env.down()
-            except Exception as err:  # noqa: BLE001 - keep the original error
+            except Exception as err:
                 progress(f"warning: clean-up after the failure failed too: {err}")
             progress(f"start-up failed; logs are in {env.logs_dir} (control plane: {env.logs_dir / 'control-plane'})")
             raise
@@ -299,7 +299,7 @@ class Environment:
     def wait_ready(self, names: list[str], timeout: float = READY_TIMEOUT) -> None:
         """Wait until every named component is ready; NotReady names the log to read."""
         started = time.monotonic()
-        pending = {name: "starting" for name in names}
+        pending = dict.fromkeys(names, "starting")
         last_report = started
         while pending:
             for name in list(pending):
@@ -323,7 +323,7 @@ class Environment:
 
     def _check_alive(self, name: str) -> None:
         state = self._state()
-        for spec_name, pid in zip(self._process_names(name), state.pids.get(name, [])):
+        for spec_name, pid in zip(self._process_names(name), state.pids.get(name, []), strict=False):
             if not proc.alive(pid):
                 log = self.log_path(spec_name)
                 tail = log_since_start(log).strip().splitlines()[-3:]

@@ -3,14 +3,16 @@ installed afterwards is shared (see environment.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 import yaml
 
@@ -143,10 +145,8 @@ class KwokProvider:
         if logs is not None and logs.is_dir():  # kwokctl deletes them with the cluster
             shutil.copytree(logs, run_dir / "logs" / "control-plane", dirs_exist_ok=True)
         if binaries.find("kwokctl") is not None:
-            try:
+            with contextlib.suppress(ClusterError):  # fall through to stopping what is left
                 self._kwokctl(run_dir, "delete", "cluster", timeout=120)
-            except ClusterError:
-                pass  # fall through to stopping what is left
         for pid in self.processes(run_dir).values():
             proc.stop(pid)
         shutil.rmtree(self.workdir(run_dir), ignore_errors=True)
@@ -256,15 +256,11 @@ class KindProvider:
             return
         name = kind_cluster_name(run_dir)
         if binaries.find("kind") is not None:
-            try:
+            with contextlib.suppress(ClusterError):  # the logs are a courtesy; deleting the cluster is not
                 self._kind(run_dir, "export", "logs", str(run_dir / "logs" / "control-plane"), "--name", name,
                            timeout=120)
-            except ClusterError:
-                pass  # the logs are a courtesy; deleting the cluster is not
-            try:
+            with contextlib.suppress(ClusterError):  # fall through to removing what is left
                 self._kind(run_dir, "delete", "cluster", "--name", name, timeout=180)
-            except ClusterError:
-                pass  # fall through to removing what is left
         left = self.containers(run_dir)
         if left:
             subprocess.run([self.engine, "rm", "-f", "-v", *left], capture_output=True, timeout=120)

@@ -11,8 +11,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .errors import ClusterError
 from ..outputs import write_text_atomic
+from .errors import ClusterError
 
 STATE_FILE = "state.json"
 

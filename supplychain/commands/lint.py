@@ -6,9 +6,9 @@ import sys
 
 import click
 
-from ..linting.registry import RULES
 from ..checking.findings import exit_code
 from ..checking.inputs import read_inputs
+from ..linting.registry import RULES
 from .report import OUTPUT_FORMATS, emit
 
 

@@ -107,7 +107,7 @@ def command(files: tuple[str, ...], canary_name: str | None, namespace: str, mes
             rows.append(_Row(f"{canary.namespace}/{canary.name}", query))
     if not no_promtool:
         to_check = [r for r in rows if r.query.promql and r.query.rendered is not None]
-        for row, message in zip(to_check, check_promql([r.query.sent or "" for r in to_check])):
+        for row, message in zip(to_check, check_promql([r.query.sent or "" for r in to_check]), strict=True):
             row.checked = True
             row.promtool = message
     if prometheus_url:

@@ -48,7 +48,7 @@ bursts (errors x10, latency x1.8); 0.5% of queries return no values (a failed ch
 def _parse_time(text: str, option: str) -> float:
     """Unix seconds, RFC 3339, or now / now-30m."""
     value = text.strip()
-    now = dt.datetime.now(dt.timezone.utc).timestamp()
+    now = dt.datetime.now(dt.UTC).timestamp()
     if value == "now":
         return now
     if value.startswith("now-"):
@@ -66,7 +66,7 @@ def _parse_time(text: str, option: str) -> float:
         raise InputError(f"cannot read {text!r} as unix seconds, RFC 3339 or now-<duration>", Location(option)) \
             from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+        parsed = parsed.replace(tzinfo=dt.UTC)
     return parsed.timestamp()
 
 
@@ -184,7 +184,7 @@ def command(files: tuple[str, ...], series_files: tuple[str, ...], recording_fil
             if time_from is None:
                 raise InputError("--prometheus needs --from", Location("--from"))
             t0 = _parse_time(time_from, "--from")
-            t1 = _parse_time(time_to, "--to") if time_to else dt.datetime.now(dt.timezone.utc).timestamp()
+            t1 = _parse_time(time_to, "--to") if time_to else dt.datetime.now(dt.UTC).timestamp()
             inputs = _from_prometheus(prometheus_url, canary, bundle.templates, t0, t1)
         for path in series_files:
             source = "<stdin>" if path == "-" else path

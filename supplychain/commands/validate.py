@@ -8,8 +8,8 @@ import click
 
 from ..checking.findings import exit_code
 from ..checking.inputs import read_inputs
-from .report import OUTPUT_FORMATS, emit
 from ..validation.validator import validate_documents
+from .report import OUTPUT_FORMATS, emit
 
 
 @click.command("validate")

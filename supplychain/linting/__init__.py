@@ -3,4 +3,4 @@
 from .linter import LintResult, lint_documents
 from .registry import RULES
 
-__all__ = ["LintResult", "RULES", "lint_documents"]
+__all__ = ["RULES", "LintResult", "lint_documents"]

@@ -13,7 +13,8 @@ warns about that, and errors on a non-positive deadline.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from ..analysis.constants import DEFAULT_ANALYSIS_INTERVAL, DEFAULT_PROGRESS_DEADLINE, MIN_ANALYSIS_INTERVAL
 from ..checking.findings import Severity

@@ -8,7 +8,7 @@ that their timeouts add up to less than the interval, or slow hooks stretch ever
 from __future__ import annotations
 
 import math
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
 from ..analysis.constants import DEFAULT_HOOK_TIMEOUT

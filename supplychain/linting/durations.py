@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from ..analysis.durations import format_seconds, parse_go_duration as parse_duration
+from ..analysis.durations import format_seconds
+from ..analysis.durations import parse_go_duration as parse_duration
 
 __all__ = ["format_seconds", "parse_duration"]

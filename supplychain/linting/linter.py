@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from ..checking.core import CheckResult, run_checks
 from ..checking.findings import Finding
@@ -12,7 +12,6 @@ from ..yamlio import Document
 from .context import LintContext
 from .registry import RULES
 from .rules import Rule
-
 
 LintResult = CheckResult  # the result of `lint`: the checking core's
 

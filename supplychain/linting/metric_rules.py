@@ -9,11 +9,11 @@ MetricTemplate, and then as a warning.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from ..analysis.constants import BUILTIN_METRICS as FLAGGER_BUILTIN_METRICS
-from ..analysis.constants import METRIC_PROVIDERS
-from ..analysis.constants import MODEL_KEYS, QUERY_FUNCTIONS
+from ..analysis.constants import METRIC_PROVIDERS, MODEL_KEYS, QUERY_FUNCTIONS
 from ..analysis.render import RenderFailure, try_render
 from ..checking.findings import Severity
 from ..validation.subjects import Subject

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from ..flagger_labels import SELECTOR_LABELS
 from ..checking.findings import Severity
+from ..flagger_labels import SELECTOR_LABELS
 from ..validation.subjects import INPUT_GROUP, Subject
 from .context import LintContext
 from .rules import Check, Hit, Rule, as_dict, as_list, rule

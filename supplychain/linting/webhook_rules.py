@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from ..analysis.constants import HOOK_TYPES as FLAGGER_HOOK_TYPES
 from ..analysis.constants import LOADTESTER_TYPES as FLAGGER_LOADTESTER_TYPES

@@ -9,10 +9,11 @@ self-contained. A name that exists in the input under another template kind is a
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
-from ..validation.cartographer_rules import TEMPLATE_KINDS
 from ..checking.findings import Severity
+from ..validation.cartographer_rules import TEMPLATE_KINDS
 from ..validation.subjects import Subject
 from .context import LintContext
 from .rules import Check, Hit, Rule, as_dict, as_list, rule

@@ -13,11 +13,20 @@ from typing import Any
 from . import gotypes as gt
 from .errors import EvalError, InputError, Location, StampError, SupplychainError
 from .gojson import for_display, to_interface, yaml_to_json
-from .stamper import BlueprintParam, Inputs, Source, StampJob, build_context, decode_owner, merge_params, \
-    stamp_all, workload_labels
+from .stamper import (
+    BlueprintParam,
+    Inputs,
+    Source,
+    StampJob,
+    build_context,
+    decode_owner,
+    merge_params,
+    stamp_all,
+    workload_labels,
+)
 from .templates import decode_template
 
-__all__ = ["stamp_template", "StampError", "InputError", "SupplychainError"]
+__all__ = ["InputError", "StampError", "SupplychainError", "stamp_template"]
 
 
 def _where(template: dict[str, Any]) -> str:

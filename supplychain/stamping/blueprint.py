@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from . import gotypes as gt
 from .errors import EvalError
@@ -259,7 +260,7 @@ def validate_blueprint(bp: Blueprint, spec: gt.StructVal) -> None:
                 raise BlueprintError(f"{res.field}.deployment", f"spec.resources[{res.name}] receives a deployment but "
                                                                 "is not a ClusterDeploymentTemplate")
         raw_resources = spec.get("Resources") or []
-        for res, raw in zip(bp.resources, raw_resources):
+        for res, raw in zip(bp.resources, raw_resources, strict=False):
             if res.template_kind == "ClusterDeploymentTemplate" and raw.get("Configs") is not None:
                 raise BlueprintError(f"{res.field}.configs", f"spec.resources[{res.name}] is a ClusterDeploymentTemplate "
                                                              "and must not receive config")

@@ -22,7 +22,7 @@ import yaml
 
 from . import gotypes as gt
 from .errors import EvalError, InputError, Location
-from .gojson import load_yaml_documents, yaml_to_json
+from .gojson import load_yaml_documents
 from .stamper import BLUEPRINT_PARAM
 
 _f = gt.Field

@@ -24,7 +24,7 @@ def go_equal(expected: Any, actual: Any, numbers_as_floats: bool = False) -> boo
             go_equal(expected[k], actual[k], numbers_as_floats) for k in expected)
     if isinstance(expected, list):
         return len(expected) == len(actual) and all(
-            go_equal(e, a, numbers_as_floats) for e, a in zip(expected, actual))
+            go_equal(e, a, numbers_as_floats) for e, a in zip(expected, actual, strict=True))
     return bool(expected == actual)
 
 

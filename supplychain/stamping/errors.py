@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..errors import InputError, Location, SupplychainError
 
-__all__ = ["EvalError", "StampError", "InputError", "Location", "SupplychainError"]
+__all__ = ["EvalError", "InputError", "Location", "StampError", "SupplychainError"]
 
 
 class EvalError(Exception):

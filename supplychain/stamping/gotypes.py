@@ -20,8 +20,7 @@ from typing import Any
 
 from . import quantity
 from .errors import EvalError
-from .gojson import dumps, float_to_json_number, format_float, format_float32_g, json_text, to_interface, \
-    yaml_to_json
+from .gojson import dumps, float_to_json_number, format_float, format_float32_g, json_text, to_interface, yaml_to_json
 
 
 class GoType:
@@ -351,7 +350,7 @@ def _is_empty(value: Any, go_type: GoType) -> bool:
     """encoding/json's omitempty test: false, 0, "", nil pointer or interface, empty slice or map."""
     if isinstance(go_type, (Ptr, Interface)):
         return value is None  # a pointer to false or 0 is not empty
-    if isinstance(go_type, Struct) or isinstance(go_type, (TimeType, QuantityType)):
+    if isinstance(go_type, (Struct, TimeType, QuantityType)):
         return False
     if isinstance(go_type, RawJSONType):
         return False  # a struct

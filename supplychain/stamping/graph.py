@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from ..extras import require
 from .blueprint import Blueprint, Resource
@@ -95,7 +95,7 @@ def draw(blueprints: Sequence[Blueprint], output: Path, catalog: TemplateCatalog
     panel_h = [h * (box_h + gap_y) + 1.2 for h in heights]
     fig, axes = plt.subplots(len(blueprints), 1, figsize=(fig_w, sum(panel_h) + 0.8),
                              gridspec_kw={"height_ratios": panel_h}, squeeze=False)
-    for ax, bp, lay, height in zip(axes[:, 0], blueprints, layouts, heights):
+    for ax, bp, lay, height in zip(axes[:, 0], blueprints, layouts, heights, strict=True):
         ax.set_axis_off()
         ax.set_xlim(-0.3, max(widths) * (box_w + gap_x))
         ax.set_ylim(-(height * (box_h + gap_y)) - 0.2, 0.9)

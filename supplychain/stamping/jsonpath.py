@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from . import gotypes as gt
 from .errors import EvalError
@@ -97,8 +97,8 @@ class IdentifierNode:
     name: str
 
 
-Node = Union[ListNode, TextNode, FieldNode, ArrayNode, FilterNode, IntNode, FloatNode, BoolNode, WildcardNode,
-             RecursiveNode, UnionNode, IdentifierNode]
+Node = (ListNode | TextNode | FieldNode | ArrayNode | FilterNode | IntNode | FloatNode | BoolNode | WildcardNode
+        | RecursiveNode | UnionNode | IdentifierNode)
 
 _DICT_KEY = re.compile(r"^'([^']*)'$")
 _SLICE = re.compile(r"^(-?[\d]*)(:-?[\d]*)?(:-?[\d]*)?$")
@@ -291,9 +291,8 @@ class _Parser:
                     continue
                 if self.input[self.pos - 2] != "\\" and ch == pair:
                     end = True
-            elif ch == ")":
-                if begin == end:
-                    break
+            elif ch == ")" and begin == end:
+                break
         if self._next() != "]":
             raise EvalError("unclosed array expect ]")
         text = self._consume()[:-2]
@@ -435,7 +434,7 @@ def _kind(val: Val) -> str:
 
 
 def _type_name(val: Val) -> str:
-    value, typ = val
+    _value, typ = val
     if typ is not None:
         return typ.name
     return {"bool": "bool", "int": "int64", "float": "float64", "string": "string", "map": "map[string]interface {}",

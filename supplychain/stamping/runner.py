@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
+from ..toolchain import tool
 from . import gotypes as gt
 from .blueprint import decode_blueprint, resolve_option
 from .cases import Case, ChainCase, CompareOptions, discover
@@ -17,12 +19,23 @@ from .chain import realize
 from .compare import diff, go_equal
 from .errors import EvalError, SupplychainError
 from .gojson import for_display, load_yaml_documents, to_interface, to_unstructured, yaml_to_json
-from .selector import SelectorError, best_matches
-from .stamper import BlueprintParam, Inputs, Owner, Source, StampJob, build_context, decode_owner, merge_params, \
-    Stamper, mock_labels, stamp_all, workload_labels
-from .templates import Template, check_unstructured, decode_template
-from ..toolchain import tool
 from .loading import load_go_documents as load_documents
+from .selector import SelectorError, best_matches
+from .stamper import (
+    BlueprintParam,
+    Inputs,
+    Owner,
+    Source,
+    Stamper,
+    StampJob,
+    build_context,
+    decode_owner,
+    merge_params,
+    mock_labels,
+    stamp_all,
+    workload_labels,
+)
+from .templates import Template, check_unstructured, decode_template
 
 CARTOTEST_TEMPLATE_KINDS = ("ClusterSourceTemplate", "ClusterImageTemplate", "ClusterConfigTemplate", "ClusterTemplate")
 

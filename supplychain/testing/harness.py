@@ -10,23 +10,17 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
 from ..analysis.recording import write_recording as analysis_write
-from ..cluster import Environment
-from ..errors import InputError
-from ..outputs import write_text_atomic
 from ..appfleet.behaviour import Behaviour
-from .example import apply_order, platform_documents, render_example
 from ..appfleet.loadtester import parse_calls, stamped_commands
-from ..appfleet.webhooks import WebhookCall
-from ..appfleet.pods import AppSpec, KubernetesPods
 from ..appfleet.observe import (
-    PROMOTED_PHASES,
     KubeReader,
     Observation,
     RolloutObserver,
@@ -34,7 +28,13 @@ from ..appfleet.observe import (
     deployment_available,
     deployment_version,
 )
+from ..appfleet.pods import AppSpec, KubernetesPods
 from ..appfleet.server import AppFleet
+from ..appfleet.webhooks import WebhookCall
+from ..cluster import Environment
+from ..errors import InputError
+from ..outputs import write_text_atomic
+from .example import apply_order, platform_documents, render_example
 
 NAMESPACE = "prod"
 APP = "hello-app"

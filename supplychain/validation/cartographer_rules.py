@@ -9,7 +9,8 @@ accepts objects that break them, so they are checked here from the same rules.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from ..stamping.blueprint import BlueprintError, decode_blueprint
 from ..stamping.errors import EvalError
@@ -47,7 +48,7 @@ def check_blueprint(body: dict[str, Any]) -> Iterator[Problem]:
 
 
 CHECKS: dict[str, Callable[[dict[str, Any]], Iterator[Problem]]] = {
-    **{kind: check_template for kind in TEMPLATE_KINDS},
+    **dict.fromkeys(TEMPLATE_KINDS, check_template),
     "ClusterRunTemplate": check_run_template,
     "ClusterSupplyChain": check_blueprint,
     "ClusterDelivery": check_blueprint,

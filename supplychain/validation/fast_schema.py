@@ -12,7 +12,8 @@ using a keyword not implemented here compiles to None (always ask jsonschema).
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import unquote
 
 from jsonschema._utils import equal
@@ -131,9 +132,7 @@ class _Compiler:
                 if sub is not None:
                     if not sub(value):
                         return False
-                elif closed:
-                    return False
-                elif extra_check is not None and not extra_check(value):
+                elif closed or (extra_check is not None and not extra_check(value)):
                     return False
             return all(name in x for name in required)
 

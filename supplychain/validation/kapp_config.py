@@ -7,7 +7,8 @@ RebaseRule.Validate, and the panics AsMods raises on an unknown rule type or ytt
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from .schema_check import Problem
 

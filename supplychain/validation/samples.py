@@ -96,7 +96,7 @@ def inputs_for(sources: list[str], images: list[str], configs: list[str], deploy
     """Sample values for the named inputs."""
     return SampleInputs(
         sources={n: source_value() for n in sources},
-        images={n: SAMPLE_IMAGE for n in images},
+        images=dict.fromkeys(images, SAMPLE_IMAGE),
         configs={n: copy.deepcopy(SAMPLE_CONFIG) for n in configs},
         deployment=source_value() if deployment else None,
     )

@@ -4,13 +4,14 @@ YAML documents inside a ClusterConfigTemplate's output config (e.g. a canary.yml
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
+from ..checking.findings import Finding, Severity, finding_at
 from ..errors import SupplychainError
 from ..yamlio import Document, parse_documents
 from .cartographer_rules import BLUEPRINT_KINDS, TEMPLATE_KINDS
-from ..checking.findings import Finding, Severity, finding_at
 from .sample_repair import stamp_with_samples
 from .samples import SAMPLE_NAME, SampleInputs, default_inputs, inputs_for, sample_owner
 from .schema_check import join

@@ -3,7 +3,8 @@ plus the rules Cartographer's webhooks and kapp-controller's Package API add."""
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from ..checking.core import CheckResult, run_checks
 from ..checking.findings import Finding, Severity
@@ -13,7 +14,6 @@ from .schema_check import SchemaChecker
 from .schemas import SchemaRegistry
 from .stamper import default_stamper
 from .subjects import Expansion, Stamper, Subject, expand
-
 
 ValidationResult = CheckResult  # the result of `validate`: the checking core's
 

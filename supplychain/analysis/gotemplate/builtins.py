@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from .errors import MISSING
 from .formatting import _Byte, _truth, go_print, go_sprint_value, go_sprintf, go_type

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .builtins import _BUILTINS, _CallError
 from .errors import MISSING, TEMPLATE_NAME, GoMap, TemplateError, UnsupportedTemplate

@@ -37,7 +37,7 @@ def go_float(x: float) -> str:
         return "+Inf" if x > 0 else "-Inf"
     if x == 0:
         return "-0" if math.copysign(1, x) < 0 else "0"
-    sign, digits_t, exponent = Decimal(repr(abs(x))).normalize().as_tuple()
+    _sign, digits_t, exponent = Decimal(repr(abs(x))).normalize().as_tuple()
     digits = "".join(str(d) for d in digits_t)
     nd = len(digits)
     dp = nd + int(exponent)

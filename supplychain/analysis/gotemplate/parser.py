@@ -76,7 +76,7 @@ class _Parser:
         return self.toks[i]
 
     def parse(self) -> list[_Node]:
-        nodes, end = self.item_list(top=True)
+        nodes, _end = self.item_list(top=True)
         return nodes
 
     def item_list(self, top: bool = False) -> tuple[list[_Node], str]:
