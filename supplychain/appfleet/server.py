@@ -17,9 +17,10 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ..errors import InputError, SupplychainError
@@ -64,6 +65,7 @@ class AppFleet:
         if rate <= 0:
             raise InputError(f"request rate must be positive, got {rate}")
         self.apps = list(apps)
+        self._by_canary: dict[tuple[str, str], AppSpec] = {}
         self.table = table or BehaviourTable()
         self.rate = rate
         self.poll_interval = poll_interval
@@ -83,13 +85,19 @@ class AppFleet:
     # -- pods and metrics -------------------------------------------------------------------------
 
     def app_for(self, namespace: str, canary: str) -> AppSpec | None:
-        return next((a for a in self.apps if a.namespace == namespace and a.canary_name == canary), None)
+        if len(self._by_canary) != len(self.apps):
+            self._by_canary = {(a.namespace, a.canary_name): a for a in self.apps}
+        return self._by_canary.get((namespace, canary))
 
     def refresh(self) -> None:
         """Re-read the running pods; new pods start counting now, gone pods are dropped."""
         seen: list[PodInfo] = []
-        for app in self.apps:
-            seen.extend(self._pod_source.running_pods(app))
+        many = getattr(self._pod_source, "running_pods_many", None)
+        if many is not None and len(self.apps) > 1:
+            seen.extend(many(self.apps))
+        else:
+            for app in self.apps:
+                seen.extend(self._pod_source.running_pods(app))
         now = self._clock()
         with self._lock:
             current = {(p.namespace, p.name): p for p in seen}

@@ -1,0 +1,231 @@
+"""A release wave on the integration environment (kwok): N copies of hello-app, one per namespace, each with its
+PackageInstall, Deliverable, Canary and MetricTemplates, all served by one app fleet; every app updated at
+once, and the time from the update to each Canary's verdict measured.
+
+The example is rendered once (ytt) for a placeholder namespace and copied for the others. While a wave runs,
+the primaries are sampled: a primary Deployment without an available replica is recorded, with when.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..appfleet.behaviour import Behaviour
+from ..appfleet.pods import AppSpec, KubernetesPods
+from ..appfleet.server import AppFleet
+from ..cluster import Environment
+from ..testing.example import apply_order, platform_documents, render_example
+
+APP = "hello-app"
+FIRST_VERSION = "1.0.0"
+GOOD = Behaviour(success_rate=100.0, latency_ms=40.0)
+BAD = Behaviour(success_rate=80.0, latency_ms=40.0)
+_PLACEHOLDER = "wave-placeholder-ns"
+IDLE = ("Initialized", "Succeeded", "Failed")
+# the processes whose CPU and memory a wave samples, by component name in the environment
+COMPONENTS = ("flagger", "cartographer", "kube-apiserver", "prometheus", "kapp-controller")
+
+
+@dataclass
+class Verdict:
+    namespace: str
+    phase: str
+    after: float  # seconds from the start of the update
+
+
+@dataclass
+class WaveResult:
+    """What one wave did."""
+
+    apps: int
+    verdicts: dict[str, Verdict] = field(default_factory=dict)
+    unfinished: list[str] = field(default_factory=list)
+    unavailable: list[tuple[float, str]] = field(default_factory=list)  # (t, namespace) of a primary without replicas
+    samples: int = 0
+    usage: dict[str, dict[str, float]] = field(default_factory=dict)  # component -> cpu_seconds, max_rss_mb
+    update_seconds: float = 0.0
+
+    @property
+    def last_verdict(self) -> float:
+        return max((v.after for v in self.verdicts.values()), default=float("nan"))
+
+
+def namespaces(count: int, prefix: str = "wave") -> list[str]:
+    return [f"{prefix}-{index:03d}" for index in range(count)]
+
+
+class Wave:
+    """COUNT apps in namespaces wave-000…; ``install()``, then ``update()`` as many times as wanted."""
+
+    def __init__(self, env: Environment, count: int, prefix: str = "wave") -> None:
+        from kubernetes import client, config
+
+        self.env = env
+        self.namespaces = namespaces(count, prefix)
+        self.api = config.new_client_from_config(config_file=str(env.kubeconfig))
+        self.core = client.CoreV1Api(self.api)
+        self.apps = client.AppsV1Api(self.api)
+        self.custom = client.CustomObjectsApi(self.api)
+        self.kubectl = env.kubectl()
+        self.fleet = AppFleet([AppSpec(ns, APP) for ns in self.namespaces], KubernetesPods(env.kubeconfig),
+                              rate=10.0, hang_seconds=20.0)
+        self._serial = int(time.time()) % 100000
+
+    # -- set-up -------------------------------------------------------------------------------------
+
+    def documents(self) -> list[dict[str, Any]]:
+        """Every app's objects (one ytt render, copied per namespace) after the product's templates."""
+        template = render_example({"namespace": _PLACEHOLDER, "version": FIRST_VERSION,
+                                   "loadtester_url": self.fleet.url,
+                                   "prometheus_address": self.env.prometheus_url})
+        shared: dict[tuple[str, str], dict[str, Any]] = {}
+        per_namespace: list[dict[str, Any]] = []
+        for doc in template:
+            text = json.dumps(doc)
+            if _PLACEHOLDER not in text:
+                shared[(doc["kind"], doc["metadata"]["name"])] = doc  # cluster-scoped: the delivery, its templates
+                continue
+            pattern = re.compile(re.escape(_PLACEHOLDER))
+            per_namespace += [json.loads(pattern.sub(ns, text)) for ns in self.namespaces]
+        return apply_order(platform_documents() + list(shared.values()) + per_namespace)
+
+    def install(self, timeout: float = 600.0) -> None:
+        """Start the fleet, apply every app, and wait until each Canary is idle with its primary available."""
+        self.fleet.start()
+        self.fleet.register(self.env.prometheus_targets_dir)
+        docs = self.documents()
+        for start in range(0, len(docs), 400):  # a few hundred objects per kubectl call
+            self.kubectl.apply(docs[start:start + 400], timeout=300)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            phases = self.phases()
+            available = self.available_primaries()
+            waiting = [ns for ns in self.namespaces if phases.get(ns) not in IDLE or ns not in available]
+            if not waiting:
+                return
+            time.sleep(2.0)
+        raise AssertionError(f"{len(waiting)} of {len(self.namespaces)} apps not installed within {timeout:g}s "
+                             f"(e.g. {waiting[:5]}: phases {[phases.get(ns) for ns in waiting[:5]]}); see "
+                             f"{self.env.log_path('flagger')}, {self.env.log_path('kapp-controller')}")
+
+    def close(self) -> None:
+        self.fleet.stop()
+
+    def delete(self) -> None:
+        """Remove the apps' namespaces (without waiting)."""
+        for ns in self.namespaces:
+            self.kubectl.run("delete", "namespace", ns, "--wait=false", "--ignore-not-found", check=False)
+
+    # -- reading the cluster ------------------------------------------------------------------------
+
+    def phases(self) -> dict[str, str | None]:
+        """Canary phase by namespace (one list call)."""
+        listing = self.custom.list_cluster_custom_object("flagger.app", "v1beta1", "canaries", _request_timeout=20)
+        wanted = set(self.namespaces)
+        return {item["metadata"]["namespace"]: (item.get("status") or {}).get("phase")
+                for item in listing.get("items", [])
+                if item["metadata"]["namespace"] in wanted and item["metadata"]["name"] == APP}
+
+    def available_primaries(self) -> set[str]:
+        """Namespaces whose primary Deployment has an available replica (one list call)."""
+        listing = self.apps.list_deployment_for_all_namespaces(field_selector=f"metadata.name={APP}-primary",
+                                                               _request_timeout=20)
+        wanted = set(self.namespaces)
+        return {d.metadata.namespace for d in listing.items
+                if d.metadata.namespace in wanted and (d.status.available_replicas or 0) >= 1}
+
+    # -- a wave -------------------------------------------------------------------------------------
+
+    def update(self, bad: set[str] | None = None, timeout: float = 600.0, poll: float = 1.0) -> WaveResult:
+        """Roll a new version out to every app at once (the namespaces in BAD get one that fails its checks);
+        return when every Canary reached a verdict, or at TIMEOUT."""
+        bad = bad or set()
+        self._serial += 1
+        versions = {ns: (f"bad-{self._serial}" if ns in bad else f"good-{self._serial}") for ns in self.namespaces}
+        for ns, version in versions.items():
+            self.fleet.table.set(ns, APP, version, BAD if ns in bad else GOOD)
+        result = WaveResult(len(self.namespaces))
+        usage = _Usage(self.env)
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(lambda ns: self._set_version(ns, versions[ns]), self.namespaces))
+        result.update_seconds = time.monotonic() - started
+        analysing: set[str] = set()
+        deadline = started + timeout
+        while time.monotonic() < deadline and len(result.verdicts) < len(self.namespaces):
+            now = time.monotonic() - started
+            for ns, phase in self.phases().items():
+                if ns in result.verdicts or phase is None:
+                    continue
+                if phase not in IDLE:
+                    analysing.add(ns)
+                elif ns in analysing:  # idle again after analysing this version
+                    result.verdicts[ns] = Verdict(ns, phase, now)
+            available = self.available_primaries()
+            result.samples += 1
+            result.unavailable += [(now, ns) for ns in self.namespaces if ns not in available]
+            usage.sample()
+            time.sleep(poll)
+        result.unfinished = [ns for ns in self.namespaces if ns not in result.verdicts]
+        result.usage = usage.totals()
+        return result
+
+    def _set_version(self, namespace: str, version: str) -> None:
+        values = yaml.safe_dump({"version": version, "unschedulable": False})
+        self.core.patch_namespaced_secret(f"{APP}-values", namespace, {"stringData": {"values.yml": values}},
+                                          _request_timeout=20)
+
+
+class _Usage:
+    """CPU seconds used and the largest resident memory of the environment's components during a wave, read from
+    /proc (Linux), so a wave needs no extra package."""
+
+    def __init__(self, env: Environment) -> None:
+        self._pids = {name: _component_pids(env, name) for name in COMPONENTS}
+        self._start = {name: sum(_cpu_seconds(pid) for pid in pids) for name, pids in self._pids.items()}
+        self._rss: dict[str, float] = dict.fromkeys(self._pids, 0.0)
+
+    def sample(self) -> None:
+        for name, pids in self._pids.items():
+            self._rss[name] = max(self._rss[name], sum(_rss_mb(pid) for pid in pids))
+
+    def totals(self) -> dict[str, dict[str, float]]:
+        return {name: {"cpu_seconds": sum(_cpu_seconds(pid) for pid in pids) - self._start[name],
+                       "max_rss_mb": self._rss[name]}
+                for name, pids in self._pids.items() if pids}
+
+
+def _component_pids(env: Environment, name: str) -> list[int]:
+    """The pids of component NAME: a process the environment started, or one of the provider's control plane."""
+    from ..cluster import providers
+
+    pids = list(env.pids(name))
+    if not pids:
+        found = providers.get(env.provider).processes(env.run_dir).get(name)
+        pids = [found] if found else []
+    return pids
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines()
+    except OSError:
+        return 0.0
+    return next((int(line.split()[1]) / 1024 for line in lines if line.startswith("VmRSS:")), 0.0)
