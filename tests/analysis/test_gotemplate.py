@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import random
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 

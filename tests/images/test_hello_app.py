@@ -16,8 +16,7 @@ from typing import Callable, Iterator
 import pytest
 
 from supplychain.appfleet.counters import BUCKETS
-from supplychain.project import checkout_root
-from supplychain.testing.references import missing
+from supplychain.project import project_root
 
 
 Starter = Callable[[str], "App"]
@@ -32,15 +31,10 @@ def parse_exposition(text: str) -> dict[str, float]:
             samples[series] = float(value)
     return samples
 
-APP_DIR = checkout_root() / "examples" / "hello-app" / "app"
+APP_DIR = project_root() / "examples" / "hello-app" / "app"
 GO_ENV = {"GOFLAGS": "-mod=mod", "GOSUMDB": "off", "GOTOOLCHAIN": "local", "CGO_ENABLED": "0"}
 
-
-
-@pytest.fixture(scope="module", autouse=True)
-def go_installed() -> None:
-    if shutil.which("go") is None:
-        missing("Go is not installed (hello-app is a Go program)")
+pytestmark = pytest.mark.skipif(shutil.which("go") is None, reason="Go is not installed (hello-app is a Go program)")
 
 
 def _go(args: list[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
