@@ -118,7 +118,10 @@ def loadtester_gate(s: Subject, ctx: LintContext) -> Iterator[Hit]:
     for i, h in enumerate(as_list(analysis(s).get("webhooks"))):
         if not isinstance(h, dict) or not isinstance(h.get("url"), str):
             continue
-        path = urlsplit(h["url"]).path.rstrip("/")
+        try:
+            path = urlsplit(h["url"]).path.rstrip("/")
+        except ValueError:
+            continue  # not a URL at all: nothing to say about gates
         if "/gate/" not in path and "/rollback/" not in path:
             continue
         where = f"spec.analysis.webhooks[{i}].url"

@@ -22,8 +22,12 @@ def run_rules(ctx: LintContext, rules: Iterable[Rule] = RULES) -> list[Finding]:
         for subject in ctx.subjects:
             if not rule.applies(subject):
                 continue
-            for hit in rule.check(subject, ctx):
-                findings.append(subject.finding(hit.path, hit.message, rule.id, hit.severity or rule.severity))
+            try:
+                for hit in rule.check(subject, ctx):
+                    findings.append(subject.finding(hit.path, hit.message, rule.id, hit.severity or rule.severity))
+            except Exception as err:  # one broken rule must not take the whole report down
+                findings.append(subject.finding("", f"rule {rule.id} could not check this object ({type(err).__name__}: "
+                                                    f"{err}); this is a bug in the rule, please report it", rule.id))
     return findings
 
 

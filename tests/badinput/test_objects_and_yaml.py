@@ -124,3 +124,65 @@ spec:
     out = cli(*stamp_args(tmp_path, owner))
     assert out.returncode == 2, out.stdout + out.stderr
     assert owner in out.stderr and "spec.params[0].name" in out.stderr
+
+
+def test_stamp_blames_a_broken_output_path_on_the_template(tmp_path: Path) -> None:
+    chain = write(tmp_path, "chain.yaml", """\
+apiVersion: carto.run/v1alpha1
+kind: ClusterSupplyChain
+metadata: {name: chain}
+spec:
+  selector: {app: x}
+  resources:
+  - name: source-provider
+    templateRef: {kind: ClusterSourceTemplate, name: src}
+  - name: consumer
+    templateRef: {kind: ClusterTemplate, name: cm}
+    sources: [{resource: source-provider, name: source}]
+---
+apiVersion: carto.run/v1alpha1
+kind: ClusterSourceTemplate
+metadata: {name: src}
+spec:
+  urlPath: .status.artifact[url
+  revisionPath: .status.artifact.revision
+  template: {apiVersion: v1, kind: ConfigMap, metadata: {name: $(workload.metadata.name)$-src}}
+---
+apiVersion: carto.run/v1alpha1
+kind: ClusterTemplate
+metadata: {name: cm}
+spec:
+  template: {apiVersion: v1, kind: ConfigMap, metadata: {name: $(workload.metadata.name)$}, data: {url: $(source.url)$}}
+""")
+    owner = write(tmp_path, "owner.yaml", "apiVersion: carto.run/v1alpha1\nkind: Workload\n"
+                                          "metadata: {name: w, namespace: n1, labels: {app: x}}\nspec: {}\n")
+    out = cli("stamp", "--blueprint", chain, "--templates", chain, "--owner", owner)
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert f"{chain}: document 1 (ClusterSourceTemplate/src): spec.urlPath: " in out.stderr
+    assert "'.status.artifact[url' is not a JSONPath Cartographer can evaluate" in out.stderr
+
+
+def test_a_webhook_url_that_is_not_a_url_breaks_no_rule(tmp_path: Path) -> None:
+    path = write(tmp_path, "c.yaml", CANARY + "    webhooks: [{name: gate, type: confirm-promotion, url: 'http://[::1'}]\n")
+    out = cli("lint", path)
+    assert out.returncode in (0, 1) and "could not check" not in out.stdout
+
+
+def test_a_rule_that_crashes_is_a_finding_not_a_traceback() -> None:
+    import dataclasses
+
+    from supplychain.linting import linter
+    from supplychain.linting.context import LintContext
+    from supplychain.linting.registry import RULES
+    from supplychain.linting.rules import Hit
+    from supplychain.validation.subjects import Subject
+    from supplychain.yamlio import parse_documents
+
+    def broken(subject: Subject, ctx: LintContext) -> list[Hit]:
+        raise KeyError("boom")
+
+    rule = dataclasses.replace(next(r for r in RULES if r.id == "canary-interval-min"), check=broken)
+    result = linter.lint_documents(parse_documents(CANARY, "c.yaml"), stamp=False, rules=[rule])
+    assert [f.message for f in result.findings] == [
+        "rule canary-interval-min could not check this object (KeyError: 'boom'); this is a bug in the rule, "
+        "please report it"]
