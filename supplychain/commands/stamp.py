@@ -6,9 +6,9 @@ import click
 
 from ..errors import InputError, Location
 from ..outputs import write_output
-from ..stamping.chain import realize
-from ..stamping.render import render_stamped
+from ..stamping.chain import realize_many
 from ..stamping.loading import load_go_documents as load_documents
+from ..stamping.render import render_many, render_stamped
 from ..yamlio import Document
 
 
@@ -28,7 +28,8 @@ def _single(path: str, what: str) -> Document:
               help="ClusterSupplyChain / ClusterDelivery documents (repeatable; the owner selects one, as Cartographer does).")
 @click.option("--templates", multiple=True, required=True, metavar="PATH",
               help="Files or directories holding the Cluster*Templates (repeatable; other kinds are ignored).")
-@click.option("--owner", required=True, metavar="FILE", help="The Workload or Deliverable ('-' reads standard input).")
+@click.option("--owner", required=True, metavar="FILE",
+              help="The Workload or Deliverable ('-' reads standard input); a file of several owners stamps each.")
 @click.option("--outputs", metavar="FILE",
               help="Outputs controllers would produce, as `<resource>: {source: {url, revision}} | {image: X} | {config: X}`.")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of standard output.")
@@ -40,12 +41,15 @@ def command(blueprints: tuple[str, ...], templates: tuple[str, ...], owner: str,
     imagePath, configPath), passed through (deployments, pass-through options), or taken from --outputs
     when a controller produces them (--outputs wins over the stamped object). A ClusterDeploymentTemplate
     passes its deployment input on as if its completion condition held. Prints each stamped object,
-    preceded by a comment naming its resource.
+    preceded by a comment naming its resource. Given several owners (one YAML stream), all are stamped in one run,
+    each object's comment also naming its owner.
     """
     stdin_users = [p for p in (*blueprints, *templates, owner, outputs or "") if p == "-"]
     if len(stdin_users) > 1:
         raise InputError("only one input can be read from standard input ('-')", Location("-"))
-    owner_doc = _single(owner, "owner")
+    owner_docs = load_documents([owner])
+    if not owner_docs:
+        raise InputError("the owner file holds no document", Location("<stdin>" if owner == "-" else owner))
     outputs_doc = _single(outputs, "outputs") if outputs else None
-    result = realize(load_documents(blueprints), load_documents(templates), owner_doc, outputs_doc)
-    write_output(render_stamped(result), output)
+    results = realize_many(load_documents(blueprints), load_documents(templates), owner_docs, outputs_doc)
+    write_output(render_stamped(results[0]) if len(results) == 1 else render_many(results), output)

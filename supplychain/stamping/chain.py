@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -172,41 +174,94 @@ def load_owner(doc: Document) -> Owner:
 def realize(blueprint_docs: Sequence[Document], template_docs: Sequence[Document], owner_doc: Document,
             outputs_doc: Document | None = None, progress: Callable[[str], None] | None = None) -> ChainResult:
     """Stamp every resource of the blueprint the owner selects, in order, feeding outputs forward."""
-    owner = load_owner(owner_doc)
+    return realize_many(blueprint_docs, template_docs, [owner_doc], outputs_doc, progress)[0]
+
+
+@dataclass
+class _Run:
+    """One owner's realization in progress."""
+
+    owner_doc: Document
+    result: ChainResult
+    outputs: dict[str, Output | None] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)  # resource -> why its output is unknown
+    done: set[str] = field(default_factory=set)
+    pending: list[Resource] = field(default_factory=list)
+
+
+def realize_many(blueprint_docs: Sequence[Document], template_docs: Sequence[Document],
+                 owner_docs: Sequence[Document], outputs_doc: Document | None = None,
+                 progress: Callable[[str], None] | None = None) -> list[ChainResult]:
+    """Realize each owner's blueprint; the owners advance in lockstep, so every owner's resources of one wave
+    are stamped together (one batch of ytt processes per wave, not per owner and resource).
+
+    Blueprints and templates are decoded once. A failure names the owner when there is more than one.
+    """
+    owners = [load_owner(owner_doc) for owner_doc in owner_docs]
     blueprints = load_blueprints(blueprint_docs)
     if not blueprints:
         sources = ", ".join(sorted({d.source for d in blueprint_docs})) or "the blueprint input"
         raise StampError("no ClusterSupplyChain or ClusterDelivery found", Location(sources))
-    try:
-        blueprint, bp_doc = select_blueprint(owner, blueprints)
-    except EvalError as err:
-        raise StampError(str(err), owner_doc.location("metadata.labels")) from None
+    runs: list[_Run] = []
+    for owner_doc, owner in zip(owner_docs, owners):
+        try:
+            blueprint, bp_doc = select_blueprint(owner, blueprints)
+        except EvalError as err:
+            raise StampError(str(err), owner_doc.location("metadata.labels")) from None
+        runs.append(_Run(owner_doc, ChainResult(blueprint, bp_doc, owner), pending=list(blueprint.resources)))
     catalog = TemplateCatalog(template_docs)
     given = parse_outputs(outputs_doc)
-    unknown = sorted(set(given) - {r.name for r in blueprint.resources})
+    known = {r.name for run in runs for r in run.result.blueprint.resources}
+    unknown = sorted(set(given) - known)
     if unknown and outputs_doc is not None:
-        raise StampError(f"outputs given for resource(s) not in {blueprint.kind} {blueprint.name}: "
-                         f"{', '.join(unknown)}", outputs_doc.location(unknown[0]))
-    _check_order(blueprint, bp_doc)
-    result = ChainResult(blueprint, bp_doc, owner)
-    outputs: dict[str, Output | None] = {}
-    missing: dict[str, str] = {}  # resource -> why its output is unknown
-    pending = list(blueprint.resources)
-    done: set[str] = set()
-    while pending:
-        wave = [r for r in pending if all(ref.resource in done for _, ref in r.inputs())]
-        wave = wave or pending[:1]
-        ready = [_prepare(r, owner, blueprint, bp_doc, catalog, outputs, missing) for r in wave]
-        jobs = [p.job for p in ready if p.job is not None]
+        chosen = ", ".join(sorted({f"{run.result.blueprint.kind} {run.result.blueprint.name}" for run in runs}))
+        raise StampError(f"outputs given for resource(s) not in {chosen}: {', '.join(unknown)}",
+                         outputs_doc.location(unknown[0]))
+    checked: set[int] = set()
+    for run in runs:
+        if id(run.result.blueprint_doc) not in checked:
+            _check_order(run.result.blueprint, run.result.blueprint_doc)
+            checked.add(id(run.result.blueprint_doc))
+    several = len(runs) > 1
+    while any(run.pending for run in runs):
+        prepared: list[tuple[_Run, list[_Pending]]] = []
+        for run in runs:
+            if not run.pending:
+                continue
+            wave = [r for r in run.pending if all(ref.resource in run.done for _, ref in r.inputs())]
+            wave = wave or run.pending[:1]
+            res = run.result
+            with _naming(run, several):
+                ready = [_prepare(r, res.owner, res.blueprint, res.blueprint_doc, catalog, run.outputs, run.missing)
+                         for r in wave]
+            prepared.append((run, ready))
+        jobs = [p.job for _, ready in prepared for p in ready if p.job is not None]
         if progress is not None and jobs:
-            progress(f"stamping {', '.join(p.resource.name for p in ready if p.job is not None)}")
+            names = dict.fromkeys(p.resource.name for _, ready in prepared for p in ready if p.job is not None)
+            progress(f"stamping {', '.join(names)}" + (f" for {len(prepared)} owners" if several else ""))
         stamp_all(jobs)
-        for p in ready:
-            result.stamped.append(_collect(p, owner, bp_doc, given, outputs, missing))
-            done.add(p.resource.name)
-        pending = [r for r in pending if r.name not in done]
-    result.stamped.sort(key=lambda s: s.resource.index)
-    return result
+        for run, ready in prepared:
+            with _naming(run, several):
+                for p in ready:
+                    run.result.stamped.append(_collect(p, run.result.owner, run.result.blueprint_doc, given,
+                                                       run.outputs, run.missing))
+                    run.done.add(p.resource.name)
+            run.pending = [r for r in run.pending if r.name not in run.done]
+    for run in runs:
+        run.result.stamped.sort(key=lambda s: s.resource.index)
+    return [run.result for run in runs]
+
+
+@contextmanager
+def _naming(run: _Run, enabled: bool) -> Iterator[None]:
+    """Prefixes a stamping failure with its owner (when there are several owners)."""
+    try:
+        yield
+    except ChainError as err:
+        if not enabled:
+            raise
+        owner = run.result.owner
+        raise ChainError(f"{owner.kind} {owner.namespace}/{owner.name}: {err.message}", err.location) from None
 
 
 def _check_order(blueprint: Blueprint, doc: Document) -> None:
@@ -393,4 +448,5 @@ def _read_output(template: Template, res: Resource, obj: dict[str, Any], given: 
     return Output(config=values[0], has_config=True), "stamped object", ""
 
 
-__all__ = ["ChainResult", "Output", "Stamped", "TemplateCatalog", "gt", "load_blueprints", "parse_outputs", "realize"]
+__all__ = ["ChainResult", "Output", "Stamped", "TemplateCatalog", "gt", "load_blueprints", "parse_outputs", "realize",
+           "realize_many"]

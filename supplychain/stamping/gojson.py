@@ -7,6 +7,7 @@ floats, exactly as Go's ``json.Unmarshal`` into ``interface{}`` does.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from typing import Any
@@ -190,7 +191,20 @@ _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b
             "<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
+_HTML_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+                            "\u2029": "\\u2029"})
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
+
+
 def _quote(text: str) -> str:
+    """A JSON string as Go writes it: Python's encoder (same escapes for quotes, backslashes and control
+    characters), then Go's HTML-safe escapes; text holding bytes that are not UTF-8 takes the slow path."""
+    if _NOT_UTF8.search(text) is None:
+        return json.dumps(text, ensure_ascii=False).translate(_HTML_SAFE)
+    return _quote_slow(text)
+
+
+def _quote_slow(text: str) -> str:
     out = ['"']
     for char in text:
         escaped = _ESCAPES.get(char)

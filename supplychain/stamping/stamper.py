@@ -22,6 +22,7 @@ class Owner:
     kind: str
     typed: gt.StructVal
     go_type: gt.Struct
+    json: str | None = field(default=None, compare=False, repr=False)  # its data value, once computed
 
     @property
     def meta(self) -> gt.StructVal:
@@ -193,9 +194,20 @@ def build_context(owner: Owner, params: dict[str, gt.RawJSON], inputs: Inputs, l
     return ctx
 
 
-def data_values(ctx: dict[str, gt.Boxed]) -> dict[str, str]:
-    """The ``--data-value-yaml key=<json>`` pairs Cartographer passes to ytt."""
-    return {key: dumps(to_interface(gt.encode(boxed.value, boxed.type))) for key, boxed in ctx.items()}
+def data_values(ctx: dict[str, gt.Boxed], owner: Owner | None = None) -> dict[str, str]:
+    """The ``--data-value-yaml key=<json>`` pairs Cartographer passes to ytt.
+
+    The owner (``workload``/``deliverable``) is the same for every resource of its blueprint: given OWNER, its
+    JSON is computed once and kept on it."""
+    out: dict[str, str] = {}
+    for key, boxed in ctx.items():
+        if owner is not None and boxed.value is owner.typed and boxed.type is owner.go_type:
+            if owner.json is None:
+                owner.json = dumps(to_interface(gt.encode(owner.typed, owner.go_type)))
+            out[key] = owner.json
+        else:
+            out[key] = dumps(to_interface(gt.encode(boxed.value, boxed.type)))
+    return out
 
 
 def workload_labels(owner: Owner, blueprint: str, resource: str, template_kind: str, template_ref_name: str,
@@ -256,7 +268,7 @@ class Stamper:
             return
         if self._pool is None:
             self._pool = YttPool(chunk=self._chunk)
-        self._pool.submit(YttJob(job.template.ytt, data_values(job.context)))
+        self._pool.submit(YttJob(job.template.ytt, data_values(job.context, job.owner)))
         self._ytt_jobs.append(job)
 
     def close(self) -> None:
@@ -284,7 +296,7 @@ def stamp_all(jobs: Sequence[StampJob]) -> None:
             _stamp_body(job)
         else:
             ytt_jobs.append(job)
-    results = render_many([YttJob(j.template.ytt, data_values(j.context)) for j in ytt_jobs])
+    results = render_many([YttJob(j.template.ytt, data_values(j.context, j.owner)) for j in ytt_jobs])
     _finish_ytt(ytt_jobs, results)
 
 

@@ -88,14 +88,18 @@ def _render_batch(jobs: Sequence[YttJob]) -> list[YttResult] | None:
         root = ['#@ load("@ytt:library", "library")', '#@ load("@ytt:template", "template")',
                 '#@ load("@ytt:data", "data")', '#@ load("@ytt:yaml", "yaml")']
         (workdir / "values").mkdir()
+        libraries: dict[str, str] = {}  # template text -> library: each distinct template is parsed once
         for index, job in enumerate(jobs):
-            lib = workdir / "_ytt_lib" / f"c{index}"
-            lib.mkdir(parents=True)
-            (lib / "template.yml").write_text(job.template, encoding="utf-8")
+            name = libraries.get(job.template)
+            if name is None:
+                name = libraries[job.template] = f"t{len(libraries)}"
+                lib = workdir / "_ytt_lib" / name
+                lib.mkdir(parents=True)
+                (lib / "template.yml").write_text(job.template, encoding="utf-8")
             # plain data, parsed by ytt's YAML reader like --data-value-yaml (a values.yml would be templated)
             (workdir / "values" / f"c{index}.json").write_text(_values_json(job.values), encoding="utf-8")
             root.append(f"--- {{\"{_SENTINEL}\": {index}}}")
-            root.append(f'--- #@ template.replace(library.get("c{index}").with_data_values('
+            root.append(f'--- #@ template.replace(library.get("{name}").with_data_values('
                         f'yaml.decode(data.read("values/c{index}.json")), plain=True).eval())')
         (workdir / "batch.yml").write_text("\n".join(root) + "\n", encoding="utf-8")
         timeout = TIMEOUT_SECONDS + 0.05 * len(jobs)
@@ -175,11 +179,18 @@ class YttPool:
 
 
 def _render_batch_or_singly(jobs: Sequence[YttJob]) -> list[YttResult]:
-    """One ytt process for JOBS; when it fails, each job alone (so every error is the template's own)."""
+    """One ytt process for JOBS; when it fails, each half again, down to single jobs run exactly as Cartographer
+    runs them (so every error is the template's own). A few failing jobs among many cost a few ytt processes
+    per failure, not one per job."""
+    if len(jobs) == 1:
+        return [render_one(jobs[0])]
     batch = _render_batch(jobs)
     if batch is not None:
         return batch
-    return [render_one(job) for job in jobs]
+    if len(jobs) <= 4:
+        return [render_one(job) for job in jobs]
+    half = len(jobs) // 2
+    return _render_batch_or_singly(jobs[:half]) + _render_batch_or_singly(jobs[half:])
 
 
 def render_many(jobs: Sequence[YttJob]) -> list[YttResult]:

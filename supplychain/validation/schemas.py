@@ -51,9 +51,13 @@ class Schema:
     cluster_scoped: bool
 
 
+_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml_docs(path: Path) -> list[Any]:
     try:
-        return [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d]
+        # pinned CRDs: plain YAML, read by libyaml when PyYAML has it (ten times faster)
+        return [d for d in yaml.load_all(path.read_text(encoding="utf-8"), Loader=_FAST_LOADER) if d]
     except (OSError, yaml.YAMLError) as err:
         raise InputError(f"cannot read schema file: {err}", Location(str(path))) from None
 
