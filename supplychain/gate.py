@@ -61,8 +61,12 @@ def is_gate_check(url: str) -> bool:
 
 def check_loopback(url: str) -> str:
     """URL's base, refusing anything but http(s) to 127.0.0.0/8, ::1 or localhost (e.g. a port-forward)."""
-    parts = urlsplit(url)
     where = Location("--loadtester")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a port out of range)
+    except ValueError as err:
+        raise InputError(f"not a valid URL ({err}): {url!r}", where) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InputError(f"must be an http(s) URL such as http://127.0.0.1:8080/, got {url!r}", where)
     host = parts.hostname

@@ -108,7 +108,10 @@ def parse_outputs(doc: Document | None) -> dict[str, Output]:
     """
     if doc is None:
         return {}
-    body = yaml_to_json(doc.body)
+    try:
+        body = yaml_to_json(doc.body)
+    except EvalError as err:
+        raise StampError(str(err), doc.location()) from None
     if not isinstance(body, dict):
         raise StampError("the outputs file must map resource names to outputs", doc.location())
     out: dict[str, Output] = {}
