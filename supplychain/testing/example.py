@@ -11,6 +11,7 @@ import yaml
 
 from ..errors import ToolError
 from ..project import checkout_root as project_root
+from ..project import templates_dir
 from ..rendering import RenderOptions, overlay_files, render_product
 from ..toolchain import run_tool
 
@@ -46,6 +47,8 @@ def render_example(values: dict[str, Any] | None = None, directory: Path | None 
         for name, content in overlay_files(secret).items():
             (overlays / name).write_text(content, encoding="utf-8")
         args += ["-f", str(overlays)]
+        # The product's kapp configuration, which install.yaml hands to the PackageInstall (README: "Living with kapp").
+        args += ["--data-value-file", f"kapp_config={templates_dir() / 'lib' / 'kapp-config.yml.data'}"]
         if values:
             path = Path(tmp) / "values.json"
             path.write_text(json.dumps(values), encoding="utf-8")

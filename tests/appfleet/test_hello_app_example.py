@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from supplychain.testing.example import apply_order, find, inline_files, platform_documents, render_example
 from supplychain.cli import cli
+from supplychain.project import templates_dir
 from supplychain.stamping.chain import realize
 from supplychain.toolchain import run_tool
 from supplychain.yamlio import Document
@@ -68,8 +69,20 @@ def test_package_renders_the_app_with_the_version_label() -> None:
     assert template["metadata"]["annotations"]["prometheus.io/port"] == "8080"
     assert "replicas" not in deployment["spec"], "Flagger owns the replica count"
     assert "nodeSelector" not in template["spec"]
-    assert ("Config", "kapp-config.yml") not in objects
-    assert any(kind == "Config" for kind, _ in objects), "the kapp Config travels with the app"
+    assert not any(kind == "Config" for kind, _ in objects), "the kapp Config comes from the product (install.yaml)"
+
+
+def test_the_packageinstall_gets_the_products_kapp_config() -> None:
+    """As the README tells users of hand-made PackageInstalls: a Secret with the product's kapp Config, named in
+    the PackageInstall's ytt-paths-from-secret annotation."""
+    docs = example()
+    install = find(docs, "PackageInstall", "hello-app")
+    secret_name = install["metadata"]["annotations"]["ext.packaging.carvel.dev/ytt-paths-from-secret-name.0"]
+    secret = find(docs, "Secret", secret_name)
+    product = (templates_dir() / "lib" / "kapp-config.yml.data").read_text()
+    assert secret["stringData"] == {"kapp-config-canary.yml": product}
+    config = yaml.safe_load(product)
+    assert config["kind"] == "Config" and config["waitRules"]
 
 
 def test_unschedulable_pins_pods_to_no_node() -> None:
@@ -88,7 +101,7 @@ def test_values_schema_defaults_match_the_ytt_schema() -> None:
 def test_canary_fits_the_package_deployment_and_service() -> None:
     """Flagger adopts the package's apex Service: its ports must already be what Flagger writes
     (pkg/router/kubernetes_default.go: name http, TCP, port and targetPort from the Canary), so only the
-    selector changes, and kapp keeps Flagger's selector (rebase rule keyed by an annotation)."""
+    selector changes, and kapp keeps Flagger's selector (the product's kapp configuration)."""
     canary = stamped()["canary"]
     objects = render_package({})
     deployment, service = objects[("Deployment", "hello-app")], objects[("Service", "hello-app")]
@@ -98,11 +111,6 @@ def test_canary_fits_the_package_deployment_and_service() -> None:
     target_port = canary["spec"]["service"].get("targetPort", port)
     assert service["spec"]["ports"] == [{"name": "http", "protocol": "TCP", "port": port, "targetPort": target_port}]
     assert deployment["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"] == target_port
-    config = next(d for (kind, _), d in objects.items() if kind == "Config")
-    selector_rule = next(r for r in config["rebaseRules"] if r["path"] == ["spec", "selector"])
-    assert selector_rule["sources"] == ["existing", "new"]
-    keys = selector_rule["resourceMatchers"][0]["andMatcher"]["matchers"][1]["hasAnnotationMatcher"]["keys"]
-    assert set(keys) <= set(service["metadata"]["annotations"])
     assert "kapp.k14s.io/disable-default-label-scoping-rules" in service["metadata"]["annotations"]
 
 

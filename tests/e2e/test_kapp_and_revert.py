@@ -1,0 +1,176 @@
+"""kapp and Flagger on one app: forced kapp syncs of the PackageInstall (with the product's kapp configuration,
+given as a hand-made PackageInstall gets it) keep what Flagger wrote, and deleting the Canary keeps the app served.
+
+Both watch the apex Service every 0.5 s: its EndpointSlices must list ready pods at every poll (on the primary,
+whenever Flagger routes to it), the target's replica count stays as Flagger set it, and the verdict does not
+change. Every poll loop is bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from supplychain.testing.harness import APP, GOOD, NAMESPACE, HelloApp
+
+pytestmark = pytest.mark.e2e
+
+POLL = 0.5
+MAX_POLLS = 1200  # 10 minutes at most
+
+
+@dataclass
+class Sample:
+    t: float
+    ready_pods: list[str]
+    target_replicas: int | None
+    phase: str | None
+
+
+@dataclass
+class ApexWatch:
+    """Polls the apex Service's endpoints, the target's replicas and the Canary's phase every 0.5 s."""
+
+    hello: HelloApp
+    samples: list[Sample] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def __enter__(self) -> ApexWatch:
+        self._start = time.monotonic()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(10)
+
+    def _run(self) -> None:
+        from kubernetes import client
+
+        discovery, apps = client.DiscoveryV1Api(self.hello.api), client.AppsV1Api(self.hello.api)
+        for _ in range(MAX_POLLS):
+            if self._stop.is_set():
+                return
+            try:
+                slices = discovery.list_namespaced_endpoint_slice(
+                    NAMESPACE, label_selector=f"kubernetes.io/service-name={APP}", _request_timeout=5)
+                ready = sorted(e.target_ref.name for s in slices.items for e in (s.endpoints or [])
+                               if e.conditions and e.conditions.ready and e.target_ref is not None)
+                target = apps.read_namespaced_deployment(APP, NAMESPACE, _request_timeout=5)
+                self.samples.append(Sample(time.monotonic() - self._start, ready, target.spec.replicas,
+                                           self.hello.canary_phase()))
+            except Exception as err:  # a failed read is recorded, not a gap that passes silently
+                self.errors.append(f"{time.monotonic() - self._start:.1f}s: {err}")
+            self._stop.wait(POLL)
+
+    def gaps(self) -> list[Sample]:
+        """Polls that saw no ready endpoint behind the apex Service."""
+        return [s for s in self.samples if not s.ready_pods]
+
+
+def _app(hello: HelloApp) -> dict[str, Any]:
+    return hello.custom.get_namespaced_custom_object("kappctrl.k14s.io", "v1alpha1", NAMESPACE, "apps", APP,
+                                                     _request_timeout=5)
+
+
+def _deploy_started(hello: HelloApp) -> str | None:
+    return ((_app(hello).get("status") or {}).get("deploy") or {}).get("startedAt")
+
+
+def force_kapp_sync(hello: HelloApp, timeout: float = 90.0) -> None:
+    """Make kapp-controller run kapp deploy for the PackageInstall now (a spec change of its App), and wait until
+    that deploy finished successfully."""
+    before = _deploy_started(hello)
+    install = hello.custom.get_namespaced_custom_object("packaging.carvel.dev", "v1alpha1", NAMESPACE,
+                                                        "packageinstalls", APP, _request_timeout=5)
+    period = "31s" if install["spec"].get("syncPeriod") != "31s" else "30s"
+    hello.custom.patch_namespaced_custom_object("packaging.carvel.dev", "v1alpha1", NAMESPACE, "packageinstalls",
+                                                APP, {"spec": {"syncPeriod": period}}, _request_timeout=5)
+
+    def synced() -> bool:
+        app = _app(hello)
+        status = app.get("status") or {}
+        done = any(c.get("type") == "ReconcileSucceeded" and c.get("status") == "True"
+                   for c in status.get("conditions") or [])
+        return (done and status.get("observedGeneration") == app["metadata"]["generation"]
+                and (status.get("deploy") or {}).get("startedAt") != before)
+
+    hello.wait(synced, timeout, f"kapp-controller to sync App {NAMESPACE}/{APP} (syncPeriod {period})",
+               "kapp-controller")
+
+
+def _primary_pods(sample: Sample) -> bool:
+    return bool(sample.ready_pods) and all(p.startswith(f"{APP}-primary-") for p in sample.ready_pods)
+
+
+def test_kapp_syncs_keep_what_flagger_wrote(hello: HelloApp) -> None:
+    syncs: list[tuple[float, str]] = []
+
+    def sync_during_analysis(observer: Any) -> None:
+        hello.wait_for_iterations(observer, 1)
+        for _ in range(2):
+            force_kapp_sync(hello)
+            syncs.append((time.monotonic(), hello.canary_phase() or ""))
+
+    with ApexWatch(hello) as watch:
+        rollout = hello.rollout("kapp-sync", GOOD, during=sync_during_analysis)
+        assert rollout.outcome == "Succeeded", rollout.timeline()
+        for _ in range(2):
+            force_kapp_sync(hello)
+        promoted_version = hello.primary_state()[0]
+        settle_until = time.monotonic() + 15
+        while time.monotonic() < settle_until:
+            time.sleep(POLL)
+    assert syncs and all(phase == "Progressing" for _, phase in syncs), f"syncs during the analysis: {syncs}"
+    assert not watch.errors, watch.errors[:5]
+    assert len(watch.samples) > 40, "the watch polled throughout"
+    assert not watch.gaps(), f"apex Service without ready endpoints at {[round(s.t, 1) for s in watch.gaps()][:10]}"
+    routed_to_primary = [s for s in watch.samples if s.phase in ("Succeeded", "Initialized", "Progressing")]
+    wrong = [s for s in routed_to_primary if not _primary_pods(s)]
+    assert not wrong, f"apex Service on non-primary pods: {[(round(s.t, 1), s.ready_pods) for s in wrong][:5]}"
+    analysing = [s for s in watch.samples if s.phase == "Progressing"]
+    assert analysing and all((s.target_replicas or 0) >= 1 for s in analysing), "Flagger's scale-up survived kapp"
+    last = watch.samples[-10:]
+    assert all(s.target_replicas == 0 for s in last), f"the target stays scaled to 0 after promotion: {last}"
+    assert all(s.phase == "Succeeded" for s in last), f"the verdict did not change: {[s.phase for s in last]}"
+    assert hello.primary_state() == (promoted_version, True) and promoted_version == rollout.version
+
+
+def test_deleting_the_canary_keeps_the_app_served(hello: HelloApp) -> None:
+    """revertOnDeletion (stamped by default): Flagger scales the target back up and points the apex Service at it
+    before the Canary goes; the delivery then stamps the Canary again and Flagger initialises it anew."""
+    hello.wait(lambda: hello.canary_phase() in ("Succeeded", "Initialized"), 180, "an idle, promoted canary", "flagger")
+    canary = hello.canary()
+    assert canary["spec"]["revertOnDeletion"] is True
+    old_uid = canary["metadata"]["uid"]
+    served_version = hello.primary_state()[0]
+    with ApexWatch(hello) as watch:
+        hello.custom.delete_namespaced_custom_object("flagger.app", "v1beta1", NAMESPACE, "canaries", APP,
+                                                     _request_timeout=10)
+
+        def restamped_and_initialised() -> bool:
+            current = hello.canary()
+            return current["metadata"]["uid"] != old_uid and (current.get("status") or {}).get("phase") == "Initialized"
+
+        hello.wait(restamped_and_initialised, 180, "the delivery to stamp the Canary again and Flagger to initialise it",
+                   "flagger")
+        hello.wait(lambda: hello.primary_state() == (served_version, True), 60, "the primary to serve again", "flagger")
+        settle_until = time.monotonic() + 5
+        while time.monotonic() < settle_until:
+            time.sleep(POLL)
+    assert not watch.errors, watch.errors[:5]
+    assert len(watch.samples) > 10
+    assert not watch.gaps(), f"apex Service without ready endpoints at {[round(s.t, 1) for s in watch.gaps()][:10]}"
+    revived = [s for s in watch.samples if (s.target_replicas or 0) >= 1]
+    assert revived, "Flagger scaled the target back up when the Canary was deleted"
+    hello.wait(lambda: hello.deliverable_ready() == "True", 90, "the Deliverable to be Ready again", "cartographer")
+
+
