@@ -113,9 +113,9 @@ def go_resolve(text: str) -> Any:
         if number is not None:
             return number
         if _GO_FLOAT.match(plain):
-            number = float(plain)
+            parsed = float(plain)
             # strconv.ParseFloat reports a range error for 1e400; yaml.v2 then keeps the text as a string
-            return text if math.isinf(number) else number
+            return text if math.isinf(parsed) else parsed
     return text
 
 
