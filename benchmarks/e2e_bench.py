@@ -24,10 +24,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from supplychain.analysis.durations import parse_go_duration  # noqa: E402
-from supplychain.cluster import Environment  # noqa: E402
-from supplychain.cluster.environment import quiet  # noqa: E402
-from supplychain.testing.harness import BAD, GOOD, HelloApp, Rollout  # noqa: E402
+from supplychain.analysis.durations import parse_go_duration
+from supplychain.cluster import Environment
+from supplychain.cluster.environment import quiet
+from supplychain.testing.harness import BAD, GOOD, HelloApp, Rollout
 
 
 def floor_seconds(rollout: Rollout) -> float:

@@ -21,9 +21,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from supplychain import toolchain  # noqa: E402
-from supplychain.cluster import Environment  # noqa: E402
-from supplychain.cluster.environment import quiet  # noqa: E402
+from supplychain import toolchain
+from supplychain.cluster import Environment
+from supplychain.cluster.environment import quiet
 
 # Cache directory name -> versions.env key, in build order.
 BUILT = {

@@ -20,10 +20,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from supplychain.analysis import replay as R  # noqa: E402
-from supplychain.analysis.model import parse_canary  # noqa: E402
-from supplychain.analysis.series import ReplayInput, Series  # noqa: E402
-from supplychain.yamlio import Document  # noqa: E402
+from supplychain.analysis import replay as R
+from supplychain.analysis.model import parse_canary
+from supplychain.analysis.series import ReplayInput, Series
+from supplychain.yamlio import Document
 
 TARGET = 10_000.0
 

@@ -23,8 +23,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from supplychain.testing.corpus import generate  # noqa: E402
-from supplychain.toolchain import bin_dir, tool  # noqa: E402
+from supplychain.testing.corpus import generate
+from supplychain.toolchain import bin_dir, tool
 
 SUPPLYCHAIN = str(Path(sys.executable).parent / "supplychain")
 

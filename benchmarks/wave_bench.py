@@ -17,9 +17,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from supplychain.cluster import Environment  # noqa: E402
-from supplychain.cluster.environment import quiet  # noqa: E402
-from supplychain.testing.wave import Wave, WaveResult  # noqa: E402
+from supplychain.cluster import Environment
+from supplychain.cluster.environment import quiet
+from supplychain.testing.wave import Wave, WaveResult
 
 
 def _report(size: int, result: WaveResult, single: float | None) -> None:

@@ -200,9 +200,20 @@ def _scan(text: str) -> None:
             stack[-1][0] += size
 
 
+# An anchor or alias token starts a node: it follows a line start, a space or a flow indicator. This finds
+# every real one (and some lookalikes in quoted or block text, which only cost a scan).
+_ANCHOR = re.compile(r"&[^\s\[\]{},]")
+_ALIAS = re.compile(r"\*[^\s\[\]{},]")
+_TOKEN_BEFORE = frozenset(" \t\r\n[{,")
+
+
+def _has_token(pattern: re.Pattern[str], text: str) -> bool:
+    return any(m.start() == 0 or text[m.start() - 1] in _TOKEN_BEFORE for m in pattern.finditer(text))
+
+
 def _needs_scan(text: str) -> bool:
-    """Only text with aliases can expand; depth is bounded by libyaml, and checked after loading."""
-    return "*" in text and "&" in text
+    """Only text with anchors and aliases can expand; depth is bounded by libyaml, and checked after loading."""
+    return "*" in text and "&" in text and _has_token(_ALIAS, text) and _has_token(_ANCHOR, text)
 
 
 def _depth_over(value: Any) -> bool:
@@ -221,14 +232,71 @@ def _depth_over(value: Any) -> bool:
     return False
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+
+
+class _Unusual(Exception):
+    """A node the quick builder leaves to PyYAML's constructor (merge keys, explicit tags, repeated keys)."""
+
+
+def _build(node: Any, built: dict[int, Any], depth: int = 0) -> Any:
+    """The value of NODE as the loader's constructor gives it, for the common node kinds only."""
+    found = built.get(id(node))
+    if found is not None:
+        raise _Unusual("alias")  # shared values: the constructor (and the depth check) handle them
+    tag = node.tag
+    if isinstance(node, yaml.ScalarNode):
+        if tag == _PLAIN_TAG:
+            return go_resolve(node.value)
+        if tag == _STR_TAG:
+            return node.value
+        raise _Unusual(tag)
+    if depth >= MAX_DEPTH:
+        raise _Unusual("depth")
+    if isinstance(node, yaml.SequenceNode) and tag == _SEQ_TAG:
+        items: list[Any] = []
+        built[id(node)] = items
+        items.extend(_build(child, built, depth + 1) for child in node.value)
+        return items
+    if isinstance(node, yaml.MappingNode) and tag == _MAP_TAG:
+        mapping: dict[Any, Any] = {}
+        built[id(node)] = mapping
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                raise _Unusual(_MERGE_TAG)
+            key = _build(key_node, built, depth + 1)
+            if (key is not None and not isinstance(key, (str, int, float, bool))) or key in mapping:
+                raise _Unusual("key")  # unhashable, or repeated: the constructor words the error
+            mapping[key] = _build(value_node, built, depth + 1)
+        return mapping
+    raise _Unusual(tag)
+
+
+def _build_document(node: Any, loader: type[GoYamlLoader]) -> tuple[Any, bool]:
+    """One composed document's value, and whether its nesting still needs checking.
+
+    Built directly (several times faster than PyYAML's constructor) when it is plain data: no aliases,
+    merge keys, explicit tags or repeated keys, at most MAX_DEPTH deep; otherwise by the constructor."""
+    if node is None:
+        return None, False
+    try:
+        return _build(node, {}), False
+    except (_Unusual, RecursionError):
+        return loader("").construct_document(node), True
+
+
 def load_all(text: str, strict: bool = True) -> Iterator[Any]:
     """Every document of TEXT, empty ones as None; raises yaml.YAMLError (YamlLimitError for the bounds)."""
     if len(text) > MAX_BYTES:
         raise _limit(f"the input is {len(text):,} characters, more than the {MAX_BYTES:,} read")
     if _needs_scan(text):
         _scan(text)
-    for document in yaml.load_all(text, Loader=StrictGoYamlLoader if strict else GoYamlLoader):
-        if _depth_over(document):
+    loader = StrictGoYamlLoader if strict else GoYamlLoader
+    for node in yaml.compose_all(text, Loader=loader):
+        document, unchecked = _build_document(node, loader)
+        if unchecked and _depth_over(document):
             _scan(text)  # names the line
             raise _limit(f"nesting deeper than {MAX_DEPTH} levels")
         yield document
