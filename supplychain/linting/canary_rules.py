@@ -18,7 +18,7 @@ from typing import Any
 
 from ..analysis.constants import DEFAULT_ANALYSIS_INTERVAL, DEFAULT_PROGRESS_DEADLINE, MIN_ANALYSIS_INTERVAL
 from ..checking.findings import Severity
-from ..validation.subjects import Subject
+from ..validation import Subject
 from .context import LintContext
 from .durations import format_seconds, parse_duration
 from .rules import Check, Hit, Rule, as_dict, as_list, number, rule

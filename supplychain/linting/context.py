@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..validation.cartographer_rules import BLUEPRINT_KINDS, TEMPLATE_KINDS
-from ..validation.subjects import INPUT_GROUP, Subject, is_carto
+from ..validation import BLUEPRINT_KINDS, INPUT_GROUP, TEMPLATE_KINDS, Subject, is_carto
 
 
 def _is_flagger(subject: Subject, kind: str) -> bool:

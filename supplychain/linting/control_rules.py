@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from ..analysis.constants import DEFAULT_HOOK_TIMEOUT
 from ..checking.findings import Severity
-from ..validation.subjects import Subject
+from ..validation import Subject
 from .canary_rules import analysis, interval_seconds
 from .context import LintContext
 from .durations import format_seconds, parse_duration

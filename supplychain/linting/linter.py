@@ -6,8 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from ..checking.core import CheckResult, run_checks
 from ..checking.findings import Finding
-from ..validation.stamper import default_stamper
-from ..validation.subjects import Stamper, Subject, expand
+from ..validation import Stamper, Subject, default_stamper, expand
 from ..yamlio import Document
 from .context import LintContext
 from .registry import RULES

@@ -16,7 +16,7 @@ from ..analysis.constants import BUILTIN_METRICS as FLAGGER_BUILTIN_METRICS
 from ..analysis.constants import METRIC_PROVIDERS, MODEL_KEYS, QUERY_FUNCTIONS
 from ..analysis.render import RenderFailure, try_render
 from ..checking.findings import Severity
-from ..validation.subjects import Subject
+from ..validation import Subject
 from .context import LintContext
 from .rules import Check, Hit, Rule, as_dict, as_list, rule
 

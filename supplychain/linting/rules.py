@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..checking.findings import Severity
-from ..validation.subjects import Subject
+from ..validation import Subject
 
 if TYPE_CHECKING:
     from .context import LintContext

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 
 from ..checking.findings import Severity
 from ..flagger_labels import SELECTOR_LABELS
-from ..validation.subjects import INPUT_GROUP, Subject
+from ..validation import INPUT_GROUP, Subject
 from .context import LintContext
 from .rules import Check, Hit, Rule, as_dict, as_list, rule
 

@@ -8,7 +8,7 @@ from typing import Any
 from ..analysis.constants import HOOK_TYPES as FLAGGER_HOOK_TYPES
 from ..analysis.constants import LOADTESTER_TYPES as FLAGGER_LOADTESTER_TYPES
 from ..checking.findings import Severity
-from ..validation.subjects import Subject
+from ..validation import Subject
 from .canary_rules import analysis, interval_seconds, is_blue_green
 from .context import LintContext
 from .durations import format_seconds, parse_duration

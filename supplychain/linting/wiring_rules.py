@@ -13,8 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..checking.findings import Severity
-from ..validation.cartographer_rules import TEMPLATE_KINDS
-from ..validation.subjects import Subject
+from ..validation import TEMPLATE_KINDS, Subject
 from .context import LintContext
 from .rules import Check, Hit, Rule, as_dict, as_list, rule
 from .selectors import blueprint_requirements, compatible, implied, option_requirements
