@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from supplychain.testing.references import missing
 from supplychain.analysis import replay as R
 from supplychain.analysis.recording import compare, find_recordings, load, replay_recording_result
+from supplychain.testing.references import missing
 
 REPO = Path(__file__).resolve().parents[2]
 ENV = "SUPPLYCHAIN_RECORDINGS_DIR"

@@ -43,11 +43,11 @@ def test_rejected_like_go(text: str) -> None:
 
 
 def test_go_error_messages() -> None:
-    with pytest.raises(DurationError, match='^time: missing unit in duration "3"$'):
+    with pytest.raises(DurationError, match=r'^time: missing unit in duration "3"$'):
         parse_nanoseconds("3")
-    with pytest.raises(DurationError, match='^time: unknown unit "d" in duration "1d"$'):
+    with pytest.raises(DurationError, match=r'^time: unknown unit "d" in duration "1d"$'):
         parse_nanoseconds("1d")
-    with pytest.raises(DurationError, match='^time: invalid duration "--5s"$'):
+    with pytest.raises(DurationError, match=r'^time: invalid duration "--5s"$'):
         parse_nanoseconds("--5s")
 
 

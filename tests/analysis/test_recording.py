@@ -159,9 +159,9 @@ def test_bad_recordings_name_the_field(change: dict[str, Any], message: str) -> 
 def test_missing_keys_and_malformed_json() -> None:
     data = dict(GOOD)
     del data["ticks"]
-    with pytest.raises(InputError, match="r.json: ticks: is required"):
+    with pytest.raises(InputError, match=r"r\.json: ticks: is required"):
         rec.from_json(data, "r.json")
-    with pytest.raises(InputError, match="r.json: malformed JSON at line 1"):
+    with pytest.raises(InputError, match=r"r\.json: malformed JSON at line 1"):
         rec.loads("{", "r.json")
 
 

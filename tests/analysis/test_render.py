@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -9,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from supplychain.testing.references import missing
 from supplychain.analysis.durations import parse_go_duration
 from supplychain.analysis.model import MetricTemplateSpec
 from supplychain.analysis.render import BUILTIN_QUERIES, canary_queries, collapse_whitespace, metric_model
 from supplychain.errors import InputError, Location
+from supplychain.testing.references import missing
 
 from .conftest import make_canary
 
@@ -125,11 +126,9 @@ def test_go_durations() -> None:
 
 def _flagger_module() -> Path | None:
     roots = [os.environ.get("GOMODCACHE"), str(Path.home() / "go" / "pkg" / "mod")]
-    try:
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
         roots.insert(0, subprocess.run(["go", "env", "GOMODCACHE"], capture_output=True, text=True,
                                        timeout=30).stdout.strip())
-    except (OSError, subprocess.SubprocessError):
-        pass
     for root in roots:
         if root and (Path(root) / "github.com/fluxcd/flagger@v1.44.0").is_dir():
             return Path(root) / "github.com/fluxcd/flagger@v1.44.0"

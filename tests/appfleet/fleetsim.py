@@ -45,7 +45,7 @@ def scrape_series(fleet: AppFleet, clock: FakeClock, steps: int, step: float,
         samples = parse_exposition(fleet.metrics_text())
         for name, value in samples.items():
             series.setdefault(name, [None] * i).append(value)
-        for name, values in series.items():
+        for values in series.values():
             if len(values) < i + 1:
                 values.append(None)
         clock.now += step

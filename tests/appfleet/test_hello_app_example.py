@@ -14,10 +14,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from supplychain.testing.example import apply_order, find, inline_files, platform_documents, render_example
 from supplychain.cli import cli
 from supplychain.project import templates_dir
 from supplychain.stamping.chain import realize
+from supplychain.testing.example import apply_order, find, inline_files, platform_documents, render_example
 from supplychain.toolchain import run_tool
 from supplychain.yamlio import Document
 

@@ -7,9 +7,8 @@ import json
 import pytest
 
 from supplychain.appfleet import Behaviour
-from supplychain.testing.harness import BAD, GOOD, version_prefix
-
 from supplychain.appfleet.loadtester import parse_calls, parse_timestamp, stamped_commands
+from supplychain.testing.harness import BAD, GOOD, version_prefix
 
 CURL = "curl -sSf --max-time 5 http://hello-app-canary.prod:8080/"
 HEY = "hey -z 1m -q 10 -c 2 http://hello-app-canary.prod:8080/"

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Iterator
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from supplychain.appfleet.observe import RolloutObserver, analysis_ran, metric_queries
 from supplychain.analysis.recording import from_json
+from supplychain.appfleet.observe import RolloutObserver, analysis_ran, metric_queries
 from supplychain.appfleet.webhooks import WebhookCall
 
 from .fleetsim import FakeClock
@@ -31,7 +32,7 @@ CANARY: dict[str, Any] = {
         },
     },
 }
-TEMPLATE = {"apiVersion": "flagger.app/v1beta1", "kind": "MetricTemplate",
+TEMPLATE: dict[str, Any] = {"apiVersion": "flagger.app/v1beta1", "kind": "MetricTemplate",
             "metadata": {"name": "hello-app-success-rate", "namespace": "prod"},
             "spec": {"provider": {"type": "prometheus", "address": "http://127.0.0.1:9090"},
                      "query": 'sum(up{namespace="{{ namespace }}",pod=~"{{ target }}-.*"}[{{ interval }}])'}}
@@ -75,7 +76,7 @@ def test_analysis_ran(before: tuple[str, int, int, int], after: tuple[str, int, 
 
 
 class _Prometheus(BaseHTTPRequestHandler):
-    answers: dict[str, Any] = {}
+    answers: ClassVar[dict[str, Any]] = {}
 
     def log_message(self, *args: Any) -> None:
         pass
@@ -139,7 +140,7 @@ def test_observer_records_ticks_metrics_and_webhooks(prometheus: str) -> None:
     observer = RolloutObserver(reader, "prod", "hello-app", prometheus, deliverable="hello-app",  # type: ignore[arg-type]
                                clock=clock, started_at=1000.0)
     observer._load_spec()
-    script = [
+    script: list[dict[str, Any]] = [
         {"phase": "Progressing"},
         {"phase": "Progressing", "iterations": 1},
         {"phase": "Progressing", "iterations": 2},

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from supplychain.testing.references import on_ci
 from supplychain.appfleet import AppFleet, AppSpec, Behaviour, BehaviourTable, PodInfo, StaticPods
-from supplychain.testing.example import find, platform_documents, render_example
 from supplychain.appfleet.observe import metric_queries
 from supplychain.stamping import stamp_template
+from supplychain.testing.example import find, platform_documents, render_example
+from supplychain.testing.references import on_ci
 
 from .fleetsim import FakeClock, promtool_eval, scrape_series
 
@@ -52,7 +52,10 @@ def _fleet(behaviours: dict[str, Behaviour]) -> tuple[AppFleet, StaticPods, Fake
     return fleet, pods, clock
 
 
-def _canary_scenario(canary: Behaviour, tmp_path: Path, primary: Behaviour = Behaviour(100.0, 20.0)) -> Any:
+GOOD_PRIMARY = Behaviour(100.0, 20.0)
+
+
+def _canary_scenario(canary: Behaviour, tmp_path: Path, primary: Behaviour = GOOD_PRIMARY) -> Any:
     """Primary pods on v1 from the start; two canary pods on v2 appear after 30s; evaluate at 2m."""
     fleet, pods, clock = _fleet({"1": primary, "2": canary})
     pods.pods = [PodInfo("prod", "hello-app-primary-7d9f8c6b5d-x2kq9", "hello-app-primary", "primary", "1")]

@@ -9,15 +9,16 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
-from supplychain.testing.references import on_ci
 from supplychain.appfleet import AppFleet, AppSpec, Behaviour, BehaviourTable, PodInfo, StaticPods
 from supplychain.appfleet.counters import BUCKETS, bucket_shares
 from supplychain.errors import InputError
+from supplychain.testing.references import on_ci
 
 from .fleetsim import FakeClock, parse_exposition
 
@@ -69,7 +70,7 @@ def _hook(cmd: str, run_type: str = "bash", canary: str = "hello-app") -> dict[s
 
 def test_serves_only_on_loopback(pods: StaticPods) -> None:
     for host in ("0.0.0.0", "10.0.0.1", "localhost", "::1"):
-        with pytest.raises(InputError, match="127.0.0.0/8"):
+        with pytest.raises(InputError, match=r"127\.0\.0\.0/8"):
             AppFleet([AppSpec("prod", "hello-app")], pods, host=host)
 
 

@@ -6,11 +6,11 @@ import json
 import threading
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
-import yaml
 
 from supplychain.cluster import Environment
 from supplychain.cluster.kubectl import Kubectl
@@ -194,7 +194,7 @@ spec:
 
 
 class _Metrics(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server API
+    def do_GET(self) -> None:
         body = b"harness_probe_value 42\n"
         self.send_response(200)
         self.send_header("Content-Type", "text/plain; version=0.0.4")

@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from supplychain import toolchain
-from supplychain.cluster import images, kind_manifests as km, manifests, portforward, providers
+from supplychain.cluster import images, manifests, portforward, providers
+from supplychain.cluster import kind_manifests as km
 from supplychain.cluster.components import flagger_args
 from supplychain.cluster.incluster import KIND_COMPONENTS
 from supplychain.rendering import render_package

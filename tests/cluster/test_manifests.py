@@ -38,7 +38,10 @@ def test_prometheus_scrapes_only_its_file_sd_directory(tmp_path: Path) -> None:
     env = Environment(tmp_path, "kwok", tmp_path / "kubeconfig", {"prometheus": 9999})
     config = Prometheus().config(env)
     assert config["global"] == {"scrape_interval": "5s", "scrape_timeout": "4s", "evaluation_interval": "5s"}
-    (job,) = config["scrape_configs"]  # type: ignore[misc]
+    jobs = config["scrape_configs"]
+    assert isinstance(jobs, list)
+    assert len(jobs) == 1
+    job = jobs[0]
     assert job["honor_labels"] is True
     assert set(job) == {"job_name", "honor_labels", "file_sd_configs"}
     assert job["file_sd_configs"] == [{"files": [f"{tmp_path}/prometheus/targets/*.json"], "refresh_interval": "5s"}]
@@ -46,7 +49,7 @@ def test_prometheus_scrapes_only_its_file_sd_directory(tmp_path: Path) -> None:
 
 
 def test_state_round_trip_and_missing_state(tmp_path: Path) -> None:
-    with pytest.raises(ClusterError, match="no environment in .*run `supplychain cluster up`"):
+    with pytest.raises(ClusterError, match=r"no environment in .*run `supplychain cluster up`"):
         State.load(tmp_path)
     State("kwok", "supplychain", "/k", {"prometheus": 1}, {"flagger": [12]}, 5.0).save(tmp_path)
     loaded = State.load(tmp_path)

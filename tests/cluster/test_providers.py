@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from supplychain.cluster import binaries, providers
-from supplychain.cluster.errors import ProviderUnavailable
+from supplychain.cluster.errors import ClusterError, ProviderUnavailable
 
 
 @pytest.fixture
@@ -76,5 +76,5 @@ def test_kind_unavailable_when_the_engine_does_not_answer(tmp_path: Path, monkey
 
 
 def test_unknown_provider_is_a_clear_error() -> None:
-    with pytest.raises(providers.ClusterError, match="unknown provider 'minikube'"):
+    with pytest.raises(ClusterError, match="unknown provider 'minikube'"):
         providers.get("minikube")

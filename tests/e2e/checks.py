@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from supplychain.testing.harness import HelloApp, Rollout
-from supplychain.appfleet.webhooks import WebhookCall
 from supplychain.appfleet.observe import PROMOTED_PHASES
+from supplychain.appfleet.webhooks import WebhookCall
+from supplychain.testing.harness import HelloApp, Rollout
 
 
 def assert_never_promoted(rollout: Rollout) -> None:

@@ -12,7 +12,6 @@ import pytest
 
 from supplychain.appfleet import Behaviour
 from supplychain.appfleet.observe import RolloutObserver
-
 from supplychain.testing.harness import BAD, GOOD, HelloApp
 
 from .checks import assert_never_promoted, assert_primary_served, hook_calls

@@ -12,14 +12,15 @@ in-cluster loadtester, which the CLI reaches through the environment's port-forw
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
-from supplychain.testing.harness import APP, GOOD, IDLE, NAMESPACE, HelloApp
 from supplychain.cli import cli
+from supplychain.testing.harness import APP, GOOD, IDLE, NAMESPACE, HelloApp
 from supplychain.testing.loadtester import running_loadtester
 
 pytestmark = pytest.mark.e2e

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from supplychain.testing.harness import HelloApp
 from supplychain.cluster import kind_node, proc, providers
+from supplychain.testing.harness import HelloApp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.provider("kind")]
 

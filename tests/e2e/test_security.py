@@ -5,15 +5,15 @@ from __future__ import annotations
 import ipaddress
 import json
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
 from supplychain.testing.example import find, platform_documents
-
 from supplychain.testing.harness import NAMESPACE, HelloApp
 
 pytestmark = pytest.mark.e2e

@@ -16,7 +16,8 @@ from typing import Callable, Iterator
 import pytest
 
 from supplychain.appfleet.counters import BUCKETS
-from supplychain.project import project_root
+from supplychain.project import checkout_root
+from supplychain.testing.references import missing
 
 
 Starter = Callable[[str], "App"]
@@ -31,10 +32,15 @@ def parse_exposition(text: str) -> dict[str, float]:
             samples[series] = float(value)
     return samples
 
-APP_DIR = project_root() / "examples" / "hello-app" / "app"
+APP_DIR = checkout_root() / "examples" / "hello-app" / "app"
 GO_ENV = {"GOFLAGS": "-mod=mod", "GOSUMDB": "off", "GOTOOLCHAIN": "local", "CGO_ENABLED": "0"}
 
-pytestmark = pytest.mark.skipif(shutil.which("go") is None, reason="Go is not installed (hello-app is a Go program)")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def go_installed() -> None:
+    if shutil.which("go") is None:
+        missing("Go is not installed (hello-app is a Go program)")
 
 
 def _go(args: list[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:

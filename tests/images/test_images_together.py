@@ -16,13 +16,10 @@ import pytest
 
 from supplychain.testing.example import find, platform_documents, render_example
 from supplychain.appfleet.observe import metric_queries
-from supplychain.project import project_root
+from supplychain.project import checkout_root
+from supplychain.testing.references import missing
 from supplychain.stamping import stamp_template
 
-IMAGES = {
-    "hello-app": "supplychain.local/hello-app:v1",
-    "prometheus": "supplychain.local/prometheus:bookworm",
-}
 POD = "hello-app-5f7b9c8d6-abcde"
 LOADTESTER_PORT = 8888
 
@@ -31,20 +28,21 @@ def _docker(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]
     return subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout)
 
 
-def _loadtester_image() -> str:
-    refs = subprocess.run(["bash", "hack/install-images.sh", "--print", "flagger-loadtester"], capture_output=True,
-                          text=True, timeout=60, cwd=project_root()).stdout.split()
-    return refs[0] if refs else ""
+def _image(name: str) -> str:
+    refs = subprocess.run(["bash", "hack/install-images.sh", "--print", name], capture_output=True,
+                          text=True, timeout=60, cwd=checkout_root()).stdout.split()
+    assert len(refs) == 1, f"install-images.sh --print {name}: {refs}"
+    return refs[0]
 
 
 @pytest.fixture(scope="module")
 def images() -> dict[str, str]:
     if shutil.which("docker") is None or _docker("info").returncode != 0:
-        pytest.skip("no container engine answers (hack/install-engine.sh starts one)")
-    refs = {**IMAGES, "flagger-loadtester": _loadtester_image()}
+        missing("no container engine answers (hack/install-engine.sh starts one)")
+    refs = {name: _image(name) for name in ("hello-app", "prometheus", "flagger-loadtester")}
     absent = [ref for ref in refs.values() if _docker("image", "inspect", ref).returncode != 0]
     if absent:
-        pytest.skip(f"images not built yet (make images): {', '.join(absent)}")
+        missing(f"images not built yet (make images): {', '.join(absent)}")
     return refs
 
 

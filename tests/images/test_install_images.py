@@ -9,9 +9,10 @@ import time
 import pytest
 
 from supplychain import toolchain
-from supplychain.project import project_root
+from supplychain.project import checkout_root
+from supplychain.testing.references import missing
 
-SCRIPT = project_root() / "hack" / "install-images.sh"
+SCRIPT = checkout_root() / "hack" / "install-images.sh"
 
 
 def _run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -25,11 +26,18 @@ def test_print_names_every_image_after_its_pin() -> None:
     assert result.stdout.split() == [
         f"supplychain.local/flagger:{pins['FLAGGER_VERSION']}",
         f"supplychain.local/flagger-loadtester:{pins['FLAGGER_LOADTESTER_VERSION']}",
-        f"supplychain.local/prometheus:{pins['DEBIAN_SUITE']}",
+        f"supplychain.local/prometheus:{pins['PROMETHEUS_VERSION']}",
         f"supplychain.local/cartographer:{pins['CARTOGRAPHER_VERSION']}",
         f"supplychain.local/kapp-controller:{pins['KAPP_CONTROLLER_VERSION']}",
         "supplychain.local/hello-app:v1",
     ]
+
+
+def test_print_agrees_with_the_kind_provider() -> None:
+    from supplychain.cluster import images
+
+    refs = sorted(image.ref for image in images.components().values())
+    assert sorted(_run("--print").stdout.split()) == refs
 
 
 def test_print_one_image() -> None:
@@ -60,10 +68,10 @@ def _built(ref: str) -> bool:
 
 def test_warm_rerun_is_a_no_op() -> None:
     if not _engine_answers():
-        pytest.skip("no container engine answers (hack/install-engine.sh starts one)")
+        missing("no container engine answers (hack/install-engine.sh starts one)")
     refs = _run("--print").stdout.split()
     if not all(_built(ref) for ref in refs):
-        pytest.skip("the images are not built yet (make images)")
+        missing("the images are not built yet (make images)")
     ids = {ref: subprocess.run(["docker", "image", "inspect", "-f", "{{.Id}}", ref], capture_output=True, text=True,
                                timeout=30).stdout.strip() for ref in refs}
     start = time.monotonic()

@@ -81,7 +81,7 @@ def test_table_agrees_with_cartotest(tmp_path: Path, cartotest: Path, cartotest_
     case.mkdir(parents=True)
     limits = {f"q{i}": given for i, (given, _, _) in enumerate(TABLE)}
     data: dict[str, str] = {}
-    for i, (_, text, fmt) in enumerate(TABLE):
+    for i, (_, _text, _fmt) in enumerate(TABLE):
         data[f"text{i}"] = f"$(workload.spec.resources.limits.q{i})$"
         data[f"format{i}"] = f"$(workload.spec.resources.limits.q{i}.Format)$"
     workload = {"apiVersion": "carto.run/v1alpha1", "kind": "Workload", "metadata": {"name": "w", "namespace": "n"},

@@ -106,7 +106,7 @@ def test_interpolation(text: str, expected: Any) -> None:
 
 def test_a_spliced_nil_is_an_error() -> None:
     ctx = _ctx({"nil": None})
-    with pytest.raises(EvalError, match="tag must not point to nil value: params.nil"):
+    with pytest.raises(EvalError, match=r"tag must not point to nil value: params\.nil"):
         interpolate_leaf("x=$(params.nil)$", ctx)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -21,7 +22,7 @@ def render(*args: str) -> str:
     return result.stdout
 
 
-def check(command: str, bundle: str, *flags: str) -> tuple[int, dict]:
+def check(command: str, bundle: str, *flags: str) -> tuple[int, dict[str, Any]]:
     result = CliRunner().invoke(cli, [command, "-o", "json", *flags, "-"], input=bundle, catch_exceptions=False)
     return result.exit_code, json.loads(result.stdout)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from jsonschema import Draft4Validator
 
 from supplychain.validation.openapi import drop_nulls, to_json_schema
@@ -10,7 +12,7 @@ from supplychain.validation.schemas import SchemaRegistry
 from supplychain.validation.subjects import read_path
 
 
-def _valid(schema: dict, value: object) -> bool:
+def _valid(schema: dict[str, Any], value: object) -> bool:
     return Draft4Validator(to_json_schema(schema)).is_valid(value)
 
 
