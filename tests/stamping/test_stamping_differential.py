@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from supplychain.stamping.corpus import generate, write_expected
+from supplychain.testing.corpus import generate, write_expected
 
 from .helpers import run_cartotest, run_ours
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from supplychain.stamping.corpus import write_expected
+from supplychain.testing.corpus import write_expected
 
 from .helpers import run_cartotest
 
