@@ -188,6 +188,20 @@ class KappControllerInCluster(InCluster):
     def documents(self, env: Environment) -> list[Manifest]:
         return km.kapp_controller()
 
+    def prepare(self, env: Environment) -> None:
+        """The APIService and the rest first, the Deployment once the aggregator has looked at the APIService,
+        so that kapp-controller's start-up update of it does not meet the aggregator's first status write."""
+        docs = self.documents(env)
+        kubectl = env.kubectl()
+        kubectl.apply([d for d in docs if d["kind"] != "Deployment"], server_side=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            service = kubectl.get("apiservice", manifests.PACKAGING_APISERVICE)
+            if service.get("status", {}).get("conditions"):
+                break
+            time.sleep(0.5)
+        kubectl.apply([d for d in docs if d["kind"] == "Deployment"], server_side=True)
+
     def ready(self, env: Environment) -> str | None:
         return KappController().check(env)
 

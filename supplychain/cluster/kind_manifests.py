@@ -265,6 +265,10 @@ def kapp_controller() -> list[Manifest]:
                 container["image"] = images.ref("kapp-controller")
                 container["imagePullPolicy"] = "Never"
                 container["resources"] = {"requests": {"cpu": "10m", "memory": "64Mi"}}
+            # Ready (an endpoint of the Package API's Service) only once it serves: before that it writes its
+            # CA into the APIService, which the aggregator updates too as soon as an endpoint appears; the
+            # release has no probe, and losing that race makes kapp-controller exit at start.
+            pod["containers"][0]["readinessProbe"] = {"tcpSocket": {"port": "api"}, "periodSeconds": 2}
             pod["terminationGracePeriodSeconds"] = 5
     return docs
 
