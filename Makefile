@@ -47,10 +47,10 @@ lint: venv
 # Every test on kwok (the default provider), then the end-to-end suite again on kind.
 test: venv lint env kind-env
 	@$(PY) -m pytest -p no:cacheprovider
-	@$(PY) -m pytest -p no:cacheprovider -m e2e --cluster-provider kind tests/e2e tests/cluster
+	@$(PY) -m pytest -p no:cacheprovider -m e2e --cluster-provider kind tests/cluster tests/e2e
 
 test-e2e-kind: venv kind-env
-	@$(PY) -m pytest -p no:cacheprovider -m e2e --cluster-provider kind tests/e2e tests/cluster
+	@$(PY) -m pytest -p no:cacheprovider -m e2e --cluster-provider kind tests/cluster tests/e2e
 
 test-unit: venv lint tools
 	@$(PY) -m pytest -p no:cacheprovider -m 'not e2e'
