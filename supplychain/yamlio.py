@@ -74,14 +74,21 @@ def yaml_problem(err: yaml.YAMLError) -> str:
     return f"{kind}{where}: {problem}"
 
 
-def read_text(path: str) -> str:
-    """Read PATH ('-' is standard input) or raise an InputError naming it."""
-    if path == "-":
-        return sys.stdin.read()
+def read_text(path: str, limit: int = goyaml.MAX_BYTES) -> str:
+    """Read PATH ('-' is standard input) as UTF-8, at most LIMIT bytes (so /dev/zero or a runaway pipe
+    cannot hang a command), or raise an InputError naming it."""
+    where = Location("<stdin>" if path == "-" else path)
     try:
-        return Path(path).read_text(encoding="utf-8")
+        if path == "-":
+            data = sys.stdin.buffer.read(limit + 1)
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read(limit + 1)
+        if len(data) > limit:
+            raise InputError(f"larger than {limit:,} bytes, more than the tools read", where)
+        return data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"cannot read: {getattr(err, 'strerror', None) or err}", Location(path)) from None
+        raise InputError(f"cannot read: {getattr(err, 'strerror', None) or err}", where) from None
 
 
 def expand_paths(paths: Iterable[str], suffixes: tuple[str, ...] = (".yaml", ".yml")) -> Iterator[str]:

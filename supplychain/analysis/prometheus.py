@@ -21,6 +21,7 @@ from ..jsonio import go_loads
 from .render import collapse_whitespace
 
 FLAGGER_QUERY_TIMEOUT = 5.0
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
 
 class QueryFailed(Exception):
@@ -71,7 +72,9 @@ class _Outcome:
 def _fetch(request: urllib.request.Request, timeout: float, outcome: _Outcome) -> None:
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            outcome.body = response.read()
+            outcome.body = response.read(MAX_RESPONSE_BYTES + 1)
+            if len(outcome.body) > MAX_RESPONSE_BYTES:
+                outcome.error = QueryFailed(f"request failed: the answer is larger than {MAX_RESPONSE_BYTES:,} bytes")
     except urllib.error.HTTPError as err:
         if 300 <= err.code < 400:
             outcome.error = QueryFailed(f"request failed: redirected too often or without a Location "

@@ -28,7 +28,7 @@ from typing import Any
 from ..errors import InputError, Location
 from ..jsonio import load_strict
 from ..outputs import write_text_atomic
-from ..yamlio import Document
+from ..yamlio import Document, read_text
 from . import replay as replay_mod
 from .model import CanarySpec, parse_canary
 from .series import ReplayInput, Series, Signal
@@ -229,11 +229,7 @@ def loads(text: str, source: str) -> Recording:
 
 
 def load(path: str | Path) -> Recording:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"cannot read: {getattr(err, 'strerror', None) or err}", Location(str(path))) from None
-    return loads(text, str(path))
+    return loads(read_text(str(path)), str(path))
 
 
 def save(recording: Recording, path: str | Path) -> None:

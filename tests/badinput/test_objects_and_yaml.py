@@ -186,3 +186,27 @@ def test_a_rule_that_crashes_is_a_finding_not_a_traceback() -> None:
     assert [f.message for f in result.findings] == [
         "rule canary-interval-min could not check this object (KeyError: 'boom'); this is a bug in the rule, "
         "please report it"]
+
+
+def test_stamp_outputs_with_a_number_json_cannot_hold(tmp_path: Path) -> None:
+    owner = write(tmp_path, "owner.yaml", "apiVersion: carto.run/v1alpha1\nkind: Workload\n"
+                                          "metadata: {name: w, namespace: n1, labels: {app: x}}\nspec: {}\n")
+    outputs = write(tmp_path, "outputs.yaml", "cm: {config: .inf}\n")
+    out = cli(*stamp_args(tmp_path, owner), "--outputs", outputs)
+    assert out.returncode == 2 and f"{outputs}: document 0" in out.stderr and "JSON has no NaN or infinity" in out.stderr
+
+
+@pytest.mark.parametrize("command", ["validate", "lint"])
+def test_an_endless_input_is_cut_off_not_a_hang(command: str) -> None:
+    out = cli(command, "/dev/zero", timeout=60)
+    assert out.returncode == 2 and "/dev/zero: larger than 67,108,864 bytes" in out.stderr
+
+
+def test_reading_is_bounded(tmp_path: Path) -> None:
+    from supplychain.errors import InputError
+    from supplychain.yamlio import read_text
+
+    path = write(tmp_path, "big.yaml", "a: " + "x" * 100)
+    with pytest.raises(InputError, match=r"big.yaml: larger than 50 bytes"):
+        read_text(path, limit=50)
+    assert read_text(path, limit=200).startswith("a: x")
