@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from ..yamlio import read_text
 from . import gotypes as gt
 from .errors import EvalError, InputError, Location
 from .gojson import load_yaml_documents
@@ -167,9 +168,7 @@ def read_info(directory: Path) -> tuple[gt.StructVal, dict[str, Any]]:
     if not path.exists():
         return gt.zero(INFO_TYPE), {}
     try:
-        docs = load_yaml_documents(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"cannot read: {err}", Location(str(path))) from None
+        docs = load_yaml_documents(read_text(str(path)))
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""

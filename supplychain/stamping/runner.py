@@ -12,12 +12,13 @@ from typing import Any
 import yaml
 
 from ..toolchain import tool
+from ..yamlio import read_text
 from . import gotypes as gt
 from .blueprint import decode_blueprint, resolve_option
 from .cases import Case, ChainCase, CompareOptions, discover
 from .chain import realize
 from .compare import diff, go_equal
-from .errors import EvalError, SupplychainError
+from .errors import EvalError, InputError, SupplychainError
 from .gojson import for_display, load_yaml_documents, to_interface, to_unstructured, yaml_to_json
 from .loading import load_go_documents as load_documents
 from .selector import SelectorError, best_matches
@@ -57,9 +58,9 @@ class _CaseFailure(Exception):
 
 def _first_doc(path: str, what: str) -> Any:
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise _CaseFailure(f"could not read {what} file {path}: {getattr(err, 'strerror', None) or err}") from None
+        text = read_text(path)
+    except InputError as err:
+        raise _CaseFailure(f"could not read {what} file {path}: {err.message}") from None
     try:
         docs = load_yaml_documents(text)
     except yaml.YAMLError as err:
@@ -294,9 +295,11 @@ def _run_chain(case: Case, spec: ChainCase) -> Outcome:
     if not spec.expected:
         return Outcome(case, "no expected.yaml (or info.yaml chain.expectedError)")
     try:
-        expected = [to_unstructured(yaml_to_json(d)) for d in load_yaml_documents(Path(spec.expected).read_text())
+        expected = [to_unstructured(yaml_to_json(d)) for d in load_yaml_documents(read_text(str(spec.expected)))
                     if d is not None]
-    except (OSError, yaml.YAMLError, EvalError) as err:
+    except InputError as err:
+        return Outcome(case, f"cannot read {spec.expected}: {err.message}")
+    except (yaml.YAMLError, EvalError) as err:
         return Outcome(case, f"cannot read {spec.expected}: {err}")
     actual = [to_unstructured(for_display(s.obj)) for s in result.stamped if s.obj is not None]
     if go_equal(expected, actual):

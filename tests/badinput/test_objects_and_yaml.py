@@ -210,3 +210,14 @@ def test_reading_is_bounded(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"big.yaml: larger than 50 bytes"):
         read_text(path, limit=50)
     assert read_text(path, limit=200).startswith("a: x")
+
+
+def test_a_case_folder_with_an_endless_file_fails_that_case(tmp_path: Path) -> None:
+    case = tmp_path / "cases" / "endless"
+    case.mkdir(parents=True)
+    (case / "template.yaml").symlink_to("/dev/zero")
+    (case / "workload.yaml").write_text("apiVersion: carto.run/v1alpha1\nkind: Workload\nmetadata: {name: w}\n")
+    (case / "expected.yaml").symlink_to("/dev/zero")
+    out = cli("test", str(tmp_path / "cases"), timeout=60)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "larger than 67,108,864 bytes" in out.stdout + out.stderr
