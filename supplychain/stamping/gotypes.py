@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -300,6 +301,7 @@ def _inline_target(root: StructVal, owner: Struct) -> StructVal:
     raise EvalError(f"internal: inline struct {owner.name} not found")
 
 
+@functools.cache
 def _visible_fields(struct: Struct) -> list[tuple[Struct, Field]]:
     """Fields as encoding/json sees them: inline (embedded) structs are promoted."""
     out: list[tuple[Struct, Field]] = []
@@ -313,6 +315,7 @@ def _visible_fields(struct: Struct) -> list[tuple[Struct, Field]]:
     return out
 
 
+@functools.cache
 def _find_field(struct: Struct, key: str) -> tuple[Struct, Field] | None:
     visible = _visible_fields(struct)
     for owner, fld in visible:

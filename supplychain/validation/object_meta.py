@@ -63,8 +63,24 @@ def check_metadata(body: dict[str, Any]) -> Iterator[Problem]:
             yield Problem("metadata.namespace", problem)
 
 
+def _has_non_finite(value: Any) -> bool:
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                return True
+        elif isinstance(item, dict):
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+    return False
+
+
 def non_finite_numbers(value: Any, path: str = "") -> Iterator[Problem]:
     """Every NaN or infinity in VALUE: JSON has no such numbers, so no client can send the object."""
+    if not _has_non_finite(value):  # the common case, without building a field path per value
+        return
     todo: list[tuple[Any, str]] = [(value, path)]
     while todo:
         item, where = todo.pop()
