@@ -87,3 +87,8 @@ def test_written_yaml_reads_back_the_same_in_go() -> None:
               "multi": "a\nb", "num": 5, "flag": True}
     text = dump_documents([values])
     assert [d.body for d in parse_documents(text, "out.yaml")] == [values]
+
+
+def test_numbers_out_of_float64_range_stay_strings_as_in_yaml_v2() -> None:
+    [doc] = list(goyaml.load_all("big: 1e400\nsmall: -1e400\nfine: 1e300\nlong: 99999999999999999999999999\n"))
+    assert doc == {"big": "1e400", "small": "-1e400", "fine": 1e300, "long": 1e26}

@@ -28,7 +28,7 @@ def test_scalar_results_and_bad_urls_fail(fake_prometheus: FakePrometheus) -> No
     fake_prometheus.answers["1"] = (200, {"status": "success", "data": {"resultType": "scalar", "result": [1, "1"]}})
     with pytest.raises(QueryFailed, match="error unmarshaling result"):
         instant_query(fake_prometheus.url, "1")
-    with pytest.raises(QueryFailed, match="not a valid URL"):
+    with pytest.raises(QueryFailed, match="prometheus address 'prometheus:9090': not an http"):
         instant_query("prometheus:9090", "q")
     with pytest.raises(QueryFailed, match="request failed"):
         instant_query("http://127.0.0.1:9", "q", timeout=2)

@@ -80,3 +80,10 @@ def test_unexpected_os_errors_are_one_line(tmp_path: Path) -> None:
         validate_command.command.callback = original
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
     assert f"error: {tmp_path / 'secret'}: Permission denied" in result.output
+
+
+@pytest.mark.parametrize(("url", "problem"), [("http://[::1", "Invalid IPv6 URL"),
+                                              ("http://127.0.0.1:99999", "Port out of range")])
+def test_gate_refuses_a_loadtester_url_that_is_not_a_url(url: str, problem: str) -> None:
+    out = cli("gate", "status", "w", "-n", "ns", "--loadtester", url)
+    assert out.returncode == 2 and f"--loadtester: not a valid URL ({problem}" in out.stderr
