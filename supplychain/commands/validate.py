@@ -7,8 +7,7 @@ import sys
 import click
 
 from ..checking.findings import exit_code
-from ..checking.inputs import read_inputs
-from ..validation.validator import validate_documents
+from ..validation.parallel import validate_paths
 from .report import OUTPUT_FORMATS, emit
 
 
@@ -26,7 +25,6 @@ def command(paths: tuple[str, ...], output: str, strict: bool, no_stamp: bool) -
     apply. Templates are stamped for a sample Workload/Deliverable and the stamped objects (and YAML files in
     a config template's output) are validated too. Exit 0 clean, 1 findings, 2 unreadable input.
     """
-    docs = read_inputs(paths)
-    result = validate_documents(docs, stamp=not no_stamp)
+    result = validate_paths(paths, stamp=not no_stamp)
     emit(result.findings, result.documents, result.checked, output, "validate")
     sys.exit(exit_code(result.findings, strict))
