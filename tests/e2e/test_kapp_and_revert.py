@@ -8,6 +8,7 @@ change. Every poll loop is bounded in count and time.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from supplychain.testing.harness import APP, GOOD, NAMESPACE, HelloApp
+from supplychain.testing.harness import APP, BAD, GOOD, NAMESPACE, HelloApp
 
 pytestmark = pytest.mark.e2e
 
@@ -60,10 +61,13 @@ class ApexWatch:
             if self._stop.is_set():
                 return
             try:
-                slices = discovery.list_namespaced_endpoint_slice(
-                    NAMESPACE, label_selector=f"kubernetes.io/service-name={APP}", _request_timeout=5)
-                ready = sorted(e.target_ref.name for s in slices.items for e in (s.endpoints or [])
-                               if e.conditions and e.conditions.ready and e.target_ref is not None)
+                # Raw JSON: a slice may list no endpoints at all (`endpoints: null`), which the client's models refuse.
+                response = discovery.list_namespaced_endpoint_slice(
+                    NAMESPACE, label_selector=f"kubernetes.io/service-name={APP}", _request_timeout=5,
+                    _preload_content=False)
+                slices = json.loads(response.data)["items"]
+                ready = sorted(e["targetRef"]["name"] for s in slices for e in (s.get("endpoints") or [])
+                               if (e.get("conditions") or {}).get("ready") and e.get("targetRef"))
                 target = apps.read_namespaced_deployment(APP, NAMESPACE, _request_timeout=5)
                 self.samples.append(Sample(time.monotonic() - self._start, ready, target.spec.replicas,
                                            self.hello.canary_phase()))
@@ -150,6 +154,7 @@ def test_deleting_the_canary_keeps_the_app_served(hello: HelloApp) -> None:
     hello.wait(lambda: hello.canary_phase() in ("Succeeded", "Initialized"), 180, "an idle, promoted canary", "flagger")
     canary = hello.canary()
     assert canary["spec"]["revertOnDeletion"] is True
+    assert "finalizer.flagger.app" in canary["metadata"]["finalizers"], "stamped, so re-stamping keeps it"
     old_uid = canary["metadata"]["uid"]
     served_version = hello.primary_state()[0]
     with ApexWatch(hello) as watch:
@@ -174,3 +179,65 @@ def test_deleting_the_canary_keeps_the_app_served(hello: HelloApp) -> None:
     hello.wait(lambda: hello.deliverable_ready() == "True", 90, "the Deliverable to be Ready again", "cartographer")
 
 
+
+
+@dataclass
+class DeploySample:
+    t: float
+    deployed: bool  # the App finished a deploy that started after the bump, and reconciled
+    target_version: str | None
+    primary_version: str | None
+    phase: str | None
+
+
+def _deploy_samples(hello: HelloApp, before: str | None, stop: threading.Event, out: list[DeploySample],
+                    errors: list[str]) -> None:
+    from supplychain.appfleet.observe import deployment_version
+
+    start = time.monotonic()
+    for _ in range(MAX_POLLS):
+        if stop.is_set():
+            return
+        try:
+            app = _app(hello)
+            status = app.get("status") or {}
+            deploy = status.get("deploy") or {}
+            reconciled = any(c.get("type") == "ReconcileSucceeded" and c.get("status") == "True"
+                             for c in status.get("conditions") or [])
+            deployed = (reconciled and status.get("observedGeneration") == app["metadata"]["generation"]
+                        and bool(deploy.get("finished")) and deploy.get("startedAt") != before)
+            target = hello.reader.deployment(NAMESPACE, APP)
+            out.append(DeploySample(time.monotonic() - start, deployed, deployment_version(target),
+                                    hello.primary_state()[0], hello.canary_phase()))
+        except Exception as err:
+            errors.append(f"{time.monotonic() - start:.1f}s: {err}")
+        stop.wait(POLL)
+
+
+@pytest.mark.parametrize("scenario,behaviour", [("deploy-waits-good", GOOD), ("deploy-waits-bad", BAD)])
+def test_the_deploy_completes_only_once_flagger_analyses_the_revision(hello: HelloApp, scenario: str,
+                                                                      behaviour: Any) -> None:
+    """The product's kapp wait rule: kapp reports the app deployed (what delivery-basic's deployer, the App,
+    turns into the Deliverable's readiness) only once Flagger is analysing the new revision, never while the
+    Canary still shows the previous rollout's Succeeded for it."""
+    hello.wait(lambda: hello.canary_phase() in ("Succeeded", "Initialized", "Failed"), 180, "an idle canary", "flagger")
+    before = _deploy_started(hello)
+    samples: list[DeploySample] = []
+    errors: list[str] = []
+    stop = threading.Event()
+    poller = threading.Thread(target=_deploy_samples, args=(hello, before, stop, samples, errors), daemon=True)
+    poller.start()
+    try:
+        rollout = hello.rollout(scenario, behaviour)
+    finally:
+        stop.set()
+        poller.join(10)
+    assert not errors, errors[:5]
+    assert rollout.outcome == ("Succeeded" if behaviour is GOOD else "Failed"), rollout.timeline()
+    new = [s for s in samples if s.target_version == rollout.version]
+    assert new, "the poll saw the new revision deployed"
+    stale = [s for s in new if s.deployed and s.phase == "Succeeded" and s.primary_version != rollout.version]
+    assert not stale, f"deployed while the Canary still carried the previous verdict: {stale[:3]}"
+    waited = [s for s in new if not s.deployed]
+    assert waited, "kapp held the deploy until Flagger picked the revision up"
+    assert any(s.deployed for s in new), "the deploy completed once Flagger was analysing"
