@@ -81,8 +81,9 @@ class ApexWatch:
 
 
 def _app(hello: HelloApp) -> dict[str, Any]:
-    return hello.custom.get_namespaced_custom_object("kappctrl.k14s.io", "v1alpha1", NAMESPACE, "apps", APP,
-                                                     _request_timeout=5)
+    app: dict[str, Any] = hello.custom.get_namespaced_custom_object("kappctrl.k14s.io", "v1alpha1", NAMESPACE, "apps",
+                                                                    APP, _request_timeout=5)
+    return app
 
 
 def _deploy_started(hello: HelloApp) -> str | None:

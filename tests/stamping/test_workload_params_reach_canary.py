@@ -38,7 +38,7 @@ def _docs(text: str) -> list[dict[str, Any]]:
 
 
 def _workload() -> dict[str, Any]:
-    workload = yaml.safe_load((TAP / "workload.yaml").read_text())
+    workload: dict[str, Any] = yaml.safe_load((TAP / "workload.yaml").read_text())
     del workload["metadata"]["labels"]["apps.tanzu.vmware.com/carvel-package-workflow"]
     workload["spec"]["params"] = [{"name": k, "value": v} for k, v in OVERRIDES.items()]
     return workload
