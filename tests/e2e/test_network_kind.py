@@ -20,6 +20,7 @@ from supplychain.testing.harness import HelloApp
 pytestmark = [pytest.mark.e2e, pytest.mark.provider("kind")]
 
 LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
+LOOPBACK6 = ipaddress.ip_network("::1/128")
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -110,7 +111,7 @@ def _conntrack(node: str) -> list[str]:
 
 def test_pod_and_service_traffic_stays_inside_the_node(hello: HelloApp) -> None:
     node = _node(hello)
-    allowed: list[Network] = [LOOPBACK, ipaddress.ip_network(kind_node.POD_SUBNET),
+    allowed: list[Network] = [LOOPBACK, LOOPBACK6, ipaddress.ip_network(kind_node.POD_SUBNET),
                               ipaddress.ip_network(kind_node.SERVICE_SUBNET), _node_network(node)]
     flows = _conntrack(node)
     assert flows, "the node tracks its connections (pods talk to Services and the API server)"
