@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
+from ..yamlio import Document
 from . import gotypes as gt
 from .blueprint import Blueprint, BlueprintError, Resource, decode_blueprint, resolve_option, select_blueprint
 from .errors import EvalError, Location, StampError
 from .gojson import to_interface, to_unstructured, yaml_to_json
 from .jsonpath import PathMissing, evaluate, syntax_error
-from .stamper import Inputs, Owner, Source, StampJob, build_context, decode_owner, merge_params, stamp_all, \
-    workload_labels
+from .stamper import (
+    Inputs,
+    Owner,
+    Source,
+    StampJob,
+    build_context,
+    decode_owner,
+    merge_params,
+    stamp_all,
+    workload_labels,
+)
 from .templates import TEMPLATE_KINDS, Template, decode_template
-from ..yamlio import Document
 
 
 @dataclass
@@ -206,7 +215,7 @@ def realize_many(blueprint_docs: Sequence[Document], template_docs: Sequence[Doc
         sources = ", ".join(sorted({d.source for d in blueprint_docs})) or "the blueprint input"
         raise StampError("no ClusterSupplyChain or ClusterDelivery found", Location(sources))
     runs: list[_Run] = []
-    for owner_doc, owner in zip(owner_docs, owners):
+    for owner_doc, owner in zip(owner_docs, owners, strict=True):
         try:
             blueprint, bp_doc = select_blueprint(owner, blueprints)
         except EvalError as err:
@@ -315,7 +324,7 @@ def _find_cycle(blueprint: Blueprint, start: str) -> list[str]:
 
 def _prepare(res: Resource, owner: Owner, blueprint: Blueprint, bp_doc: Document, catalog: TemplateCatalog,
              outputs: dict[str, Output | None], missing: dict[str, str]) -> _Pending:
-    for kind, ref in res.inputs():
+    for _kind, ref in res.inputs():
         if ref.resource in missing:
             raise ChainError(f"resource [{res.name}] needs input [{ref.name}] from [{ref.resource}], whose output is "
                              f"unknown: {missing[ref.resource]}", bp_doc.location(res.field))

@@ -15,7 +15,6 @@ from typing import Any
 from .. import goyaml
 from .errors import EvalError
 
-
 _RAW_BYTE = re.compile("[\udc80-\udcff]")
 
 
@@ -32,7 +31,7 @@ def load_yaml_documents(text: str) -> list[Any]:
     return list(goyaml.load_all(text, strict=False))
 
 
-def yaml_to_json(value: Any, where: str = "") -> Any:  # noqa: C901
+def yaml_to_json(value: Any, where: str = "") -> Any:
     """sigs.k8s.io/yaml's YAMLToJSON: integral floats become integers, keys become strings."""
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
@@ -82,7 +81,7 @@ def format_float32_g(value: float) -> str:
 
     single = as_single(value)
     text = f"{single:.8e}"
-    for precision in range(0, 9):  # the shortest decimal that reads back as the same float32
+    for precision in range(9):  # the shortest decimal that reads back as the same float32
         text = f"{single:.{precision}e}"
         if as_single(float(text)) == single:
             break

@@ -6,10 +6,9 @@ from typing import Any
 
 import yaml
 
-from .chain import ChainResult
 from ..goyaml import go_resolve
+from .chain import ChainResult
 from .gojson import for_display
-
 
 # libyaml's emitter when PyYAML has it: the same YAML, several times faster for a thousand owners' objects
 _BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)

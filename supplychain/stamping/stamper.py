@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from . import gotypes as gt
 from .errors import EvalError
@@ -301,7 +302,7 @@ def stamp_all(jobs: Sequence[StampJob]) -> None:
 
 
 def _finish_ytt(ytt_jobs: Sequence[StampJob], results: Sequence[YttResult]) -> None:
-    for job, outcome in zip(ytt_jobs, results):
+    for job, outcome in zip(ytt_jobs, results, strict=False):
         if outcome.error is not None:
             job.error, job.error_field = outcome.error, "spec.ytt"
             continue

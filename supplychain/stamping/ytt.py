@@ -14,9 +14,10 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import yaml
 
@@ -172,7 +173,7 @@ class YttPool:
         self._flush()
         results: list[YttResult] = [YttResult(error="internal: ytt result missing")] * len(self._jobs)
         for chunk, future in self._futures:
-            for i, result in zip(chunk, future.result()):
+            for i, result in zip(chunk, future.result(), strict=False):  # a missing result stays an error
                 results[i] = result
         self._pool.shutdown()
         return results

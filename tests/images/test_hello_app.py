@@ -10,15 +10,14 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 
 from supplychain.appfleet.counters import BUCKETS
 from supplychain.project import checkout_root
 from supplychain.testing.references import missing
-
 
 Starter = Callable[[str], "App"]
 

@@ -9,16 +9,16 @@ import shutil
 import subprocess
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 
-from supplychain.testing.example import find, platform_documents, render_example
 from supplychain.appfleet.observe import metric_queries
 from supplychain.project import checkout_root
-from supplychain.testing.references import missing
 from supplychain.stamping import stamp_template
+from supplychain.testing.example import find, platform_documents, render_example
+from supplychain.testing.references import missing
 
 POD = "hello-app-5f7b9c8d6-abcde"
 LOADTESTER_PORT = 8888
