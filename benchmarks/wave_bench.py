@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -41,14 +42,16 @@ def main() -> None:
     parser.add_argument("--run-dir", type=Path)
     parser.add_argument("--reuse", action="store_true", help="use the environment running in --run-dir")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     with tempfile.TemporaryDirectory(prefix="wave-bench-") as tmp:
         run_dir = args.run_dir or Path(tmp) / "run"
         env = Environment.attach(run_dir, quiet) if args.reuse else Environment.up(run_dir, provider="kwok")
         single: float | None = None
+        stamp = int(time.time()) % 100000
         try:
             for index, size in enumerate(sizes):
-                wave = Wave(env, size, prefix=f"wave{index}")
+                wave = Wave(env, size, prefix=f"wave{stamp}-{index}")  # fresh namespaces: old ones may be terminating
                 try:
                     wave.install(timeout=600 + 3 * size)
                     result = wave.update(timeout=300 + 2 * size)

@@ -64,12 +64,15 @@ def namespaces(count: int, prefix: str = "wave") -> list[str]:
 
 
 class Wave:
-    """COUNT apps in namespaces wave-000…; ``install()``, then ``update()`` as many times as wanted."""
+    """COUNT apps in namespaces <prefix>-000…; ``install()``, then ``update()`` as many times as wanted."""
 
-    def __init__(self, env: Environment, count: int, prefix: str = "wave") -> None:
+    def __init__(self, env: Environment, count: int, prefix: str | None = None) -> None:
         from kubernetes import client, config
 
         self.env = env
+        # fresh namespaces each time: those of an earlier wave may still be terminating
+        prefix = prefix or f"wave{int(time.time() * 10) % 1000000}"
+        self.prefix = prefix
         self.namespaces = namespaces(count, prefix)
         self.api = config.new_client_from_config(config_file=str(env.kubeconfig))
         self.core = client.CoreV1Api(self.api)
@@ -101,10 +104,17 @@ class Wave:
     def install(self, timeout: float = 600.0) -> None:
         """Start the fleet, apply every app, and wait until each Canary is idle with its primary available."""
         self.fleet.start()
-        self.fleet.register(self.env.prometheus_targets_dir)
+        # its own scrape job: another fleet registering on the same environment cannot replace it
+        self.fleet.register(self.env.prometheus_targets_dir, job=f"appfleet-{self.prefix}")
         docs = self.documents()
-        for start in range(0, len(docs), 400):  # a few hundred objects per kubectl call
-            self.kubectl.apply(docs[start:start + 400], timeout=300)
+        # cluster-wide objects and the namespaces first, then each namespace's objects by four kubectl processes at
+        # once (kubectl applies one object after the other)
+        first = [d for d in docs if d["kind"] == "Namespace" or not (d.get("metadata") or {}).get("namespace")]
+        rest = [d for d in docs if d not in first]
+        self.kubectl.apply(first, timeout=300)
+        chunks = [[d for d in rest if hash(d["metadata"]["namespace"]) % 4 == i] for i in range(4)]
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(lambda chunk: self.kubectl.apply(chunk, timeout=600), [c for c in chunks if c]))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             phases = self.phases()
