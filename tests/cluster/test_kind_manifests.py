@@ -143,6 +143,7 @@ def test_kapp_controller_serves_the_package_api_through_an_in_cluster_service() 
     assert env["KAPPCTRL_API_PORT"] == str(km.KAPP_CONTROLLER_API_PORT)
     assert f"-packaging-global-namespace={manifests.PACKAGING_GLOBAL_NAMESPACE}" in containers[0]["args"]
     assert "-enable-api-priority-and-fairness=False" in containers[0]["args"]
+    assert containers[0]["readinessProbe"]["tcpSocket"] == {"port": "api"}, "an endpoint only once it serves"
 
 
 def test_our_package_is_installed_by_a_package_install() -> None:
