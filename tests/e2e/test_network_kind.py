@@ -21,6 +21,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.provider("kind")]
 
 LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
 LOOPBACK6 = ipaddress.ip_network("::1/128")
+# Link-local multicast (IGMP reports of the node's bridge): never forwarded beyond the link, by definition.
+LINK_LOCAL_MULTICAST = [ipaddress.ip_network("224.0.0.0/24"), ipaddress.ip_network("ff02::/16"),
+                        ipaddress.ip_network("0.0.0.0/32")]
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -112,7 +115,7 @@ def _conntrack(node: str) -> list[str]:
 def test_pod_and_service_traffic_stays_inside_the_node(hello: HelloApp) -> None:
     node = _node(hello)
     allowed: list[Network] = [LOOPBACK, LOOPBACK6, ipaddress.ip_network(kind_node.POD_SUBNET),
-                              ipaddress.ip_network(kind_node.SERVICE_SUBNET), _node_network(node)]
+                              ipaddress.ip_network(kind_node.SERVICE_SUBNET), _node_network(node), *LINK_LOCAL_MULTICAST]
     flows = _conntrack(node)
     assert flows, "the node tracks its connections (pods talk to Services and the API server)"
     outside = []
