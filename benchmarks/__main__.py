@@ -8,9 +8,17 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # Cheapest first; the end-to-end rollout benchmarks bring up the integration environment (kwok, then kind).
-ORDER = ["replay_bench.py", "stamp_bench.py", "validate_bench.py", "scale_bench.py", "env_bench.py", "e2e_bench.py",
-         "wave_bench.py",
-         "env_bench.py --provider kind", "e2e_bench.py --provider kind"]
+ORDER = [
+    "replay_bench.py",
+    "stamp_bench.py",
+    "validate_bench.py",
+    "scale_bench.py",
+    "env_bench.py",
+    "e2e_bench.py",
+    "wave_bench.py",
+    "env_bench.py --provider kind",
+    "e2e_bench.py --provider kind",
+]
 
 
 def main() -> int:

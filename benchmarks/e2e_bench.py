@@ -52,16 +52,22 @@ def measure(hello: HelloApp, runs: int) -> None:
         promoting = rollout.observation.first("Promoting")
         detected = rollout.detected_after or 0.0
         analysis = (promoting.t - detected) if promoting else float("nan")
-        print(f"  run {index + 1}: update -> Promoted {seconds:.1f} s, floor {floor:.0f} s, ratio {seconds / floor:.2f} "
-              f"(detection {detected:.1f} s, analysis {analysis:.1f} s, promotion {seconds - detected - analysis:.1f} s)")
+        print(
+            f"  run {index + 1}: update -> Promoted {seconds:.1f} s, floor {floor:.0f} s, ratio {seconds / floor:.2f} "
+            f"(detection {detected:.1f} s, analysis {analysis:.1f} s, promotion {seconds - detected - analysis:.1f} s)"
+        )
     if promoted:
-        print(f"update -> Promoted: median {statistics.median(promoted):.1f} s over {len(promoted)} run(s); "
-              f"ratio to floor (iterations+1) x interval: {statistics.median(ratios):.2f}")
+        print(
+            f"update -> Promoted: median {statistics.median(promoted):.1f} s over {len(promoted)} run(s); "
+            f"ratio to floor (iterations+1) x interval: {statistics.median(ratios):.2f}"
+        )
     bad = hello.rollout("bench-bad", BAD)
     if bad.finished_after is not None:
-        print(f"bad version: update -> {bad.outcome} {bad.finished_after:.1f} s "
-              f"(threshold {bad.recording['canary']['spec']['analysis']['threshold']}, "
-              f"interval {bad.recording['canary']['spec']['analysis']['interval']})")
+        print(
+            f"bad version: update -> {bad.outcome} {bad.finished_after:.1f} s "
+            f"(threshold {bad.recording['canary']['spec']['analysis']['threshold']}, "
+            f"interval {bad.recording['canary']['spec']['analysis']['interval']})"
+        )
 
 
 def main() -> None:
@@ -74,7 +80,11 @@ def main() -> None:
     runs = max(1, min(args.runs, 5))
     with tempfile.TemporaryDirectory(prefix="e2e-bench-") as tmp:
         run_dir = args.run_dir or Path(tmp) / "run"
-        env = Environment.attach(run_dir, quiet) if args.reuse else Environment.up(run_dir, provider=args.provider, progress=quiet)
+        env = (
+            Environment.attach(run_dir, quiet)
+            if args.reuse
+            else Environment.up(run_dir, provider=args.provider, progress=quiet)
+        )
         hello = HelloApp(env, run_dir / "recordings")
         try:
             hello.install()

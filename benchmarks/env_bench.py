@@ -54,8 +54,10 @@ def cold_build() -> float:
         seconds = float(record.read_text().strip())
         total += seconds
         print(f"  {name:<16} {seconds:7.0f} s")
-    print(f"  {'total':<16} {total:7.0f} s  ({total / 60:.1f} min; ratio to {COLD_BUILD_BUDGET // 60} min budget: "
-          f"{total / COLD_BUILD_BUDGET:.2f})")
+    print(
+        f"  {'total':<16} {total:7.0f} s  ({total / 60:.1f} min; ratio to {COLD_BUILD_BUDGET // 60} min budget: "
+        f"{total / COLD_BUILD_BUDGET:.2f})"
+    )
     return total
 
 
@@ -68,15 +70,20 @@ def cold_build_kind() -> float:
     total = 0.0
     print("cold build for kind (from the timings recorded at build time):")
     records = sorted((toolchain.cache_dir() / "images").glob("*/.build-seconds"))
-    records += sorted(p for p in (toolchain.cache_dir() / "tools").glob("*/.build-seconds")
-                      if p.parent.name not in kwok_tools and p.parent.name.rsplit("-", 1)[0] not in tool_names)
+    records += sorted(
+        p
+        for p in (toolchain.cache_dir() / "tools").glob("*/.build-seconds")
+        if p.parent.name not in kwok_tools and p.parent.name.rsplit("-", 1)[0] not in tool_names
+    )
     for record in records:
         seconds = float(record.read_text().strip() or 0)
         total += seconds
         kind = "image" if record.parent.parent.name == "images" else "binary"
         print(f"  {kind:<6} {record.parent.name:<36} {seconds:7.0f} s")
-    print(f"  {'total':<43} {total:7.0f} s  ({total / 60:.1f} min; ratio to {COLD_BUILD_BUDGET // 60} min budget: "
-          f"{total / COLD_BUILD_BUDGET:.2f})")
+    print(
+        f"  {'total':<43} {total:7.0f} s  ({total / 60:.1f} min; ratio to {COLD_BUILD_BUDGET // 60} min budget: "
+        f"{total / COLD_BUILD_BUDGET:.2f})"
+    )
     return total
 
 
@@ -86,8 +93,12 @@ def node_memory_mib(env: Environment) -> float:
 
     total = 0.0
     for container in providers.KindProvider().containers(env.run_dir):
-        done = subprocess.run(["docker", "stats", "--no-stream", "--format", "{{.MemUsage}}", container],
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            ["docker", "stats", "--no-stream", "--format", "{{.MemUsage}}", container],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         used = done.stdout.split("/")[0].strip()
         for unit, factor in (("GiB", 1024.0), ("MiB", 1.0), ("KiB", 1 / 1024)):
             if used.endswith(unit):
@@ -100,8 +111,10 @@ def warm_install() -> float:
     started = time.monotonic()
     subprocess.run(["bash", str(REPO / "hack" / "install-env.sh")], check=True, capture_output=True)
     seconds = time.monotonic() - started
-    print(f"warm install-env.sh: {seconds:.1f} s (ratio to {WARM_INSTALL_BUDGET} s budget: "
-          f"{seconds / WARM_INSTALL_BUDGET:.2f})")
+    print(
+        f"warm install-env.sh: {seconds:.1f} s (ratio to {WARM_INSTALL_BUDGET} s budget: "
+        f"{seconds / WARM_INSTALL_BUDGET:.2f})"
+    )
     return seconds
 
 
@@ -122,16 +135,24 @@ def warm_up(runs: int, provider: str = "kwok") -> None:
             env.down()
             down.append(time.monotonic() - started)
             stray = env.stray_processes()
-            print(f"  run {index + 1}: up->ready {ready[-1]:.1f} s, memory {memory_mib:.0f} MiB RSS, "
-                  f"down {down[-1]:.1f} s, stray processes {len(stray)}")
+            print(
+                f"  run {index + 1}: up->ready {ready[-1]:.1f} s, memory {memory_mib:.0f} MiB RSS, "
+                f"down {down[-1]:.1f} s, stray processes {len(stray)}"
+            )
             if index == 0:
-                print("    memory by process (MiB): " + ", ".join(
-                    f"{name} {kib / 1024:.0f}" for name, kib in sorted(by_process.items(), key=lambda i: -i[1])))
+                print(
+                    "    memory by process (MiB): "
+                    + ", ".join(
+                        f"{name} {kib / 1024:.0f}" for name, kib in sorted(by_process.items(), key=lambda i: -i[1])
+                    )
+                )
     median = statistics.median(ready)
     budget = KIND_READY_GOAL if provider == "kind" else READY_BUDGET
-    print(f"warm cluster up --provider {provider} -> all ready: median {median:.1f} s over {runs} run(s) "
-          f"(ratio to {budget} s {'goal' if provider == 'kind' else 'budget'}: {median / budget:.2f}); "
-          f"down median {statistics.median(down):.1f} s")
+    print(
+        f"warm cluster up --provider {provider} -> all ready: median {median:.1f} s over {runs} run(s) "
+        f"(ratio to {budget} s {'goal' if provider == 'kind' else 'budget'}: {median / budget:.2f}); "
+        f"down median {statistics.median(down):.1f} s"
+    )
 
 
 def main() -> None:

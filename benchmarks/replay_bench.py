@@ -39,10 +39,18 @@ CANARY = {
             "threshold": 5,
             "iterations": 10,
             "metrics": [
-                {"name": "success-rate", "templateRef": {"name": "hello-app-success-rate"},
-                 "thresholdRange": {"min": 99}, "interval": "1m"},
-                {"name": "latency", "templateRef": {"name": "hello-app-latency"},
-                 "thresholdRange": {"max": 500}, "interval": "1m"},
+                {
+                    "name": "success-rate",
+                    "templateRef": {"name": "hello-app-success-rate"},
+                    "thresholdRange": {"min": 99},
+                    "interval": "1m",
+                },
+                {
+                    "name": "latency",
+                    "templateRef": {"name": "hello-app-latency"},
+                    "thresholdRange": {"max": 500},
+                    "interval": "1m",
+                },
             ],
             "webhooks": [
                 {"name": "conformance", "type": "pre-rollout", "url": "http://flagger-loadtester.test/"},
@@ -56,8 +64,12 @@ CANARY = {
 def _inputs(success: float) -> ReplayInput:
     times = tuple(30.0 * i for i in range(40))
     wobble = tuple(success - (0.2 if i % 7 == 3 else 0.0) for i in range(40))
-    return ReplayInput(metrics={"success-rate": Series(times, wobble),
-                                "latency": Series(times, tuple(180.0 + (i % 5) * 20 for i in range(40)))})
+    return ReplayInput(
+        metrics={
+            "success-rate": Series(times, wobble),
+            "latency": Series(times, tuple(180.0 + (i % 5) * 20 for i in range(40))),
+        }
+    )
 
 
 def _rate(label: str, fn: Callable[[], object], seconds: float) -> float:
@@ -94,8 +106,10 @@ def main() -> int:
     _rate("bad version, replay core with timeline", lambda: R.run(bad_plan), args.seconds)
     _rate("good version, no timeline (--sweep)", lambda: R.run(good_plan, record=False), args.seconds)
     full = _rate("good version, compile + replay", lambda: R.replay(canary, good), args.seconds)
-    print(f"replays/s: {headline:,.0f}  target {TARGET:,.0f}  ratio {headline / TARGET:.2f}x"
-          f"  (compile + replay: {full / TARGET:.2f}x)")
+    print(
+        f"replays/s: {headline:,.0f}  target {TARGET:,.0f}  ratio {headline / TARGET:.2f}x"
+        f"  (compile + replay: {full / TARGET:.2f}x)"
+    )
     return 0
 
 

@@ -39,8 +39,9 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _run(name: str, argv: list[str], cwd: Path, ok_codes: tuple[int, ...], expect: str, env: dict[str, str]) -> \
-        tuple[float, float, str]:
+def _run(
+    name: str, argv: list[str], cwd: Path, ok_codes: tuple[int, ...], expect: str, env: dict[str, str]
+) -> tuple[float, float, str]:
     cpu = _children_cpu()
     started = time.perf_counter()
     proc = subprocess.run(argv, capture_output=True, text=True, cwd=cwd, env=env, check=False)
@@ -54,8 +55,10 @@ def _run(name: str, argv: list[str], cwd: Path, ok_codes: tuple[int, ...], expec
 
 def _line(name: str, wall: float, cpu: float, note: str) -> None:
     alone = cpu / CORES
-    print(f"{name:<28} wall {wall:6.1f} s (ratio {wall / GOAL_SECONDS:4.2f})   "
-          f"CPU {cpu:6.1f} s, alone on {CORES} cores ~{alone:5.1f} s (ratio {alone / GOAL_SECONDS:4.2f})   {note}")
+    print(
+        f"{name:<28} wall {wall:6.1f} s (ratio {wall / GOAL_SECONDS:4.2f})   "
+        f"CPU {cpu:6.1f} s, alone on {CORES} cores ~{alone:5.1f} s (ratio {alone / GOAL_SECONDS:4.2f})   {note}"
+    )
 
 
 def main() -> None:
@@ -73,8 +76,7 @@ def main() -> None:
         for command in ("lint", "validate"):
             print(f"==> {command}", file=sys.stderr, flush=True)
             # exit 1: findings in TAP's stand-in templates (e.g. a selector without Flagger's labels)
-            wall, cpu, output = _run(command, [SUPPLYCHAIN, command, *inputs], corpus.root, (0, 1), " document(s)",
-                                     env)
+            wall, cpu, output = _run(command, [SUPPLYCHAIN, command, *inputs], corpus.root, (0, 1), " document(s)", env)
             summary = re.search(r"(\d+) document\(s\), (\d+) object\(s\)", output)
             checked = int(summary.group(1)) if summary else 0
             if checked < args.owners:
@@ -82,8 +84,18 @@ def main() -> None:
             figures.append((command, wall, cpu, summary.group(0) if summary else ""))
         print("==> stamp (whole chains)", file=sys.stderr, flush=True)
         out = root / "stamped.yaml"
-        argv = [SUPPLYCHAIN, "stamp", "--blueprint", str(corpus.chains), "--owner", str(corpus.owners),
-                "--outputs", str(corpus.outputs), "-o", str(out)]
+        argv = [
+            SUPPLYCHAIN,
+            "stamp",
+            "--blueprint",
+            str(corpus.chains),
+            "--owner",
+            str(corpus.owners),
+            "--outputs",
+            str(corpus.outputs),
+            "-o",
+            str(out),
+        ]
         for path in corpus.templates:
             argv += ["--templates", str(path)]
         wall, cpu, _ = _run("stamp", argv, corpus.root, (0,), "", env)
@@ -100,8 +112,10 @@ def main() -> None:
             raise SystemExit(f"test: {output.count('PASS: ')} of {args.cases} cases passed")
         figures.append(("test", wall, cpu, f"{args.cases} cases"))
     load = os.getloadavg()[0]
-    print(f"owners: {args.owners}, cases: {args.cases}; goal {GOAL_SECONDS:.0f} s on {CORES} cores; "
-          f"load average now {load:.1f} (a shared machine makes wall time longer, not CPU time)")
+    print(
+        f"owners: {args.owners}, cases: {args.cases}; goal {GOAL_SECONDS:.0f} s on {CORES} cores; "
+        f"load average now {load:.1f} (a shared machine makes wall time longer, not CPU time)"
+    )
     for name, wall, cpu, note in figures:
         _line(f"supplychain {name}", wall, cpu, note)
 

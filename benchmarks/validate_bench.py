@@ -60,10 +60,19 @@ def rendered_documents(work: Path) -> list[dict[str, Any]]:
     chains = _cli("render", "--only", "chains", *[a for c in CHAINS for a in ("--chains", str(c))])
     (work / "bundle.yaml").write_text(yaml.safe_dump_all(bundle))
     (work / "delivery.yaml").write_text(yaml.safe_dump_all([c for c in chains if c["kind"] == "ClusterDelivery"]))
-    stamped = _cli("stamp", "--blueprint", str(work / "delivery.yaml"), "--templates", str(work / "bundle.yaml"),
-                   "--templates", str(REPO / "tests" / "fixtures" / "ootb-templates" / "delivery.yaml"),
-                   "--owner", str(REPO / "examples" / "demo" / "deliverable.yaml"),
-                   "--outputs", str(REPO / "examples" / "demo" / "outputs.yaml"))
+    stamped = _cli(
+        "stamp",
+        "--blueprint",
+        str(work / "delivery.yaml"),
+        "--templates",
+        str(work / "bundle.yaml"),
+        "--templates",
+        str(REPO / "tests" / "fixtures" / "ootb-templates" / "delivery.yaml"),
+        "--owner",
+        str(REPO / "examples" / "demo" / "deliverable.yaml"),
+        "--outputs",
+        str(REPO / "examples" / "demo" / "outputs.yaml"),
+    )
     registry = SchemaRegistry()  # (the delivery also stamps a Flux GitRepository, which has no pinned schema)
     return [d for d in bundle + chains + stamped if registry.lookup(d["apiVersion"], d["kind"]) is not None]
 
@@ -119,8 +128,9 @@ def _timed(argv: list[str], expect: str) -> tuple[float, float]:
     proc = subprocess.run(argv, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
     if proc.returncode != 0 or expect not in proc.stdout + proc.stderr:
-        raise SystemExit(f"{argv[0]} did not accept every document (wanted {expect!r}):\n"
-                         f"{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
+        raise SystemExit(
+            f"{argv[0]} did not accept every document (wanted {expect!r}):\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}"
+        )
     return elapsed, _children_cpu() - cpu
 
 
@@ -138,14 +148,19 @@ def main() -> None:
         data.mkdir()
         for start in range(0, len(documents), 100):
             part = data / f"part-{start // 100:03d}.yaml"
-            part.write_text(yaml.safe_dump_all(documents[start:start + 100], sort_keys=False))
+            part.write_text(yaml.safe_dump_all(documents[start : start + 100], sort_keys=False))
         schemas = work / "schemas"
         schemas.mkdir()
         kinds = write_schemas(documents, schemas)
         print(f"==> {len(documents)} documents of {kinds} kinds", file=sys.stderr, flush=True)
         ours_argv = [SUPPLYCHAIN, "validate", "--no-stamp", str(data)]
-        theirs_argv = [kubeconform, "-summary", "-schema-location",
-                       str(schemas / "{{ .ResourceKind }}{{ .KindSuffix }}.json"), str(data)]
+        theirs_argv = [
+            kubeconform,
+            "-summary",
+            "-schema-location",
+            str(schemas / "{{ .ResourceKind }}{{ .KindSuffix }}.json"),
+            str(data),
+        ]
         ours, theirs = [], []
         for run in range(1, args.runs + 1):
             print(f"==> run {run}/{args.runs}", file=sys.stderr, flush=True)
@@ -155,12 +170,18 @@ def main() -> None:
     ours_s, theirs_s = min(t for t, _ in ours), min(t for t, _ in theirs)
     ours_cpu, theirs_cpu = min(c for _, c in ours), min(c for _, c in theirs)
     print(f"documents: {len(documents)} ({kinds} kinds), runs: {args.runs} (fastest wall time; CPU time)")
-    print(f"supplychain validate --no-stamp: {ours_s:.2f}s  CPU {ours_cpu:.2f}s  "
-          f"(runs: {', '.join(f'{t:.2f}' for t, _ in ours)})")
-    print(f"kubeconform ({versions()['KUBECONFORM_VERSION']}):       {theirs_s:.2f}s  CPU {theirs_cpu:.2f}s  "
-          f"(runs: {', '.join(f'{t:.2f}' for t, _ in theirs)})")
-    print(f"ratio supplychain / kubeconform: {ours_s / theirs_s:.2f}x wall, {ours_cpu / theirs_cpu:.2f}x CPU  "
-          f"(target <= {TARGET})")
+    print(
+        f"supplychain validate --no-stamp: {ours_s:.2f}s  CPU {ours_cpu:.2f}s  "
+        f"(runs: {', '.join(f'{t:.2f}' for t, _ in ours)})"
+    )
+    print(
+        f"kubeconform ({versions()['KUBECONFORM_VERSION']}):       {theirs_s:.2f}s  CPU {theirs_cpu:.2f}s  "
+        f"(runs: {', '.join(f'{t:.2f}' for t, _ in theirs)})"
+    )
+    print(
+        f"ratio supplychain / kubeconform: {ours_s / theirs_s:.2f}x wall, {ours_cpu / theirs_cpu:.2f}x CPU  "
+        f"(target <= {TARGET})"
+    )
 
 
 if __name__ == "__main__":

@@ -53,7 +53,9 @@ class _Group(click.Group):
             click.echo(f"error: {where}{err.strerror or err}", err=True)
             sys.exit(2)
         except (RecursionError, MemoryError) as err:
-            click.echo(f"error: the input is too large or too deeply nested to process ({type(err).__name__})", err=True)
+            click.echo(
+                f"error: the input is too large or too deeply nested to process ({type(err).__name__})", err=True
+            )
             sys.exit(2)
 
 

@@ -10,7 +10,7 @@ def short(text: object, limit: int = 80) -> str | None:
     if text is None:
         return None
     shown = str(text)
-    return shown if len(shown) <= limit else f"{shown[:limit // 2]}...({len(shown):,} characters)"
+    return shown if len(shown) <= limit else f"{shown[: limit // 2]}...({len(shown):,} characters)"
 
 
 @dataclass(frozen=True)

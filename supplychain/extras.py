@@ -17,5 +17,6 @@ def require(module: str, what: str) -> ModuleType:
         return importlib.import_module(module)
     except ImportError:
         extra = EXTRAS.get(module.split(".")[0], module)
-        raise ToolError(f"{what} needs {module.split('.')[0]}, an optional dependency: "
-                        f"pip install 'supplychain[{extra}]'") from None
+        raise ToolError(
+            f"{what} needs {module.split('.')[0]}, an optional dependency: pip install 'supplychain[{extra}]'"
+        ) from None

@@ -77,8 +77,11 @@ def check_loopback(url: str) -> str:
         except ValueError:
             loopback = False
     if not loopback:
-        raise InputError(f"{host!r} is not a loopback address; reach the loadtester through 127.0.0.1, e.g. "
-                         "`kubectl -n test port-forward svc/flagger-loadtester 8080:80`", where)
+        raise InputError(
+            f"{host!r} is not a loopback address; reach the loadtester through 127.0.0.1, e.g. "
+            "`kubectl -n test port-forward svc/flagger-loadtester 8080:80`",
+            where,
+        )
     return url.rstrip("/")
 
 
@@ -88,8 +91,9 @@ def endpoint(base: str, gate: str, action: str) -> str:
     return f"{base}/{gate}/{verb}"
 
 
-def call_gate(url: str, name: str, namespace: str, action: str, gate: str = PROMOTION_GATE,
-              timeout: float = 10.0) -> GateState:
+def call_gate(
+    url: str, name: str, namespace: str, action: str, gate: str = PROMOTION_GATE, timeout: float = 10.0
+) -> GateState:
     """Open, close or read one Canary's gate on the loadtester at URL (a loopback URL)."""
     if action not in ACTIONS:
         raise InputError(f"action must be one of {', '.join(ACTIONS)}, got {action!r}", Location("<command line>"))
@@ -110,6 +114,8 @@ def call_gate(url: str, name: str, namespace: str, action: str, gate: str = PROM
     if action != "status" and status == 202:
         return GateState(canary, gate, action, status, None)
     if status == 403:
-        raise ToolError(f"the loadtester at {target} refused Canary {canary} (403): its -namespace-regexp does "
-                        f"not match namespace {namespace!r}")
+        raise ToolError(
+            f"the loadtester at {target} refused Canary {canary} (403): its -namespace-regexp does "
+            f"not match namespace {namespace!r}"
+        )
     raise ToolError(f"the loadtester at {target} answered HTTP {status}; is it flagger-loadtester?")

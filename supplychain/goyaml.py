@@ -58,16 +58,20 @@ class StrictGoYamlLoader(GoYamlLoader):
                     continue  # an unhashable key: the base constructor reports it
                 if first is not key_node:
                     raise yaml.constructor.ConstructorError(
-                        "while constructing a mapping", node.start_mark,
+                        "while constructing a mapping",
+                        node.start_mark,
                         f"found duplicate key {key!r} (first at line {first.start_mark.line + 1})",
-                        key_node.start_mark)
+                        key_node.start_mark,
+                    )
         return super().construct_mapping(node, deep)
 
 
 _GO_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 _RESOLVE_MAP: dict[str, Any] = {}
-for _value, _words in ((True, "y Y yes Yes YES true True TRUE on On ON"),
-                       (False, "n N no No NO false False FALSE off Off OFF")):
+for _value, _words in (
+    (True, "y Y yes Yes YES true True TRUE on On ON"),
+    (False, "n N no No NO false False FALSE off Off OFF"),
+):
     for _word in _words.split():
         _RESOLVE_MAP[_word] = _value
 for _word in ("", "~", "null", "Null", "NULL"):
@@ -94,7 +98,7 @@ def go_parse_int(text: str) -> int | None:
     else:
         number = int(digits)
     number = -number if sign == "-" else number
-    if -(2 ** 63) <= number < 2 ** 64:
+    if -(2**63) <= number < 2**64:
         return number
     return None
 
@@ -138,8 +142,9 @@ def _construct_binary(loader: Any, node: yaml.ScalarNode) -> str:
     try:
         data = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        raise yaml.constructor.ConstructorError(None, None, "!!binary value contains invalid base64 data",
-                                                node.start_mark) from None
+        raise yaml.constructor.ConstructorError(
+            None, None, "!!binary value contains invalid base64 data", node.start_mark
+        ) from None
     return go_string(data)
 
 
@@ -194,8 +199,7 @@ def _scan(text: str) -> None:
             if event.anchor:
                 sizes[event.anchor] = 1
         if total > MAX_NODES:
-            raise _limit(f"aliases expand the document beyond {MAX_NODES:,} values (an alias bomb?)",
-                         line, column)
+            raise _limit(f"aliases expand the document beyond {MAX_NODES:,} values (an alias bomb?)", line, column)
         if stack and size:
             stack[-1][0] += size
 

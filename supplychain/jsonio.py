@@ -36,8 +36,9 @@ def load_strict(text: str, source: str) -> Any:
     try:
         return json.loads(text, parse_constant=_no_constant, object_pairs_hook=_unique)
     except json.JSONDecodeError as err:
-        raise InputError(f"malformed JSON at line {err.lineno}, column {err.colno}: {err.msg}",
-                         Location(source)) from None
+        raise InputError(
+            f"malformed JSON at line {err.lineno}, column {err.colno}: {err.msg}", Location(source)
+        ) from None
     except _Refused as err:
         raise InputError(f"malformed JSON: {err}", Location(source)) from None
     except RecursionError:

@@ -74,7 +74,7 @@ def rebuild(objects: list[Any], shapes: list[Shape]) -> list[Any]:
     out: list[Any] = []
     at = 0
     for shape in shapes:
-        part = objects[at:at + shape.count]
+        part = objects[at : at + shape.count]
         at += shape.count
         if shape.list_body is None:
             out.extend(part)

@@ -42,9 +42,11 @@ def product_root() -> Path:
     checkout = _checkout()
     if checkout is not None:
         return checkout
-    raise ToolError("the templates and ytt overlay are missing: they are neither installed with the package "
-                    f"(supplychain/{BUNDLE}/) nor in a source checkout; reinstall supplychain or set "
-                    "SUPPLYCHAIN_ROOT to a supplychain checkout")
+    raise ToolError(
+        "the templates and ytt overlay are missing: they are neither installed with the package "
+        f"(supplychain/{BUNDLE}/) nor in a source checkout; reinstall supplychain or set "
+        "SUPPLYCHAIN_ROOT to a supplychain checkout"
+    )
 
 
 def templates_dir() -> Path:
@@ -60,8 +62,10 @@ def checkout_root() -> Path:
     override = os.environ.get("SUPPLYCHAIN_ROOT")
     root = Path(override) if override else _checkout()
     if root is None or not (root / "examples").is_dir():
-        raise ToolError("this needs the supplychain source checkout (examples/, hack/), which an installed "
-                        "package does not carry; run it from the checkout or set SUPPLYCHAIN_ROOT to one")
+        raise ToolError(
+            "this needs the supplychain source checkout (examples/, hack/), which an installed "
+            "package does not carry; run it from the checkout or set SUPPLYCHAIN_ROOT to one"
+        )
     return root
 
 

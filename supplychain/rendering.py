@@ -106,7 +106,9 @@ def apply_overlays(chain_paths: list[str], secret: dict[str, Any]) -> list[Any]:
         for name, content in overlay_files(secret).items():
             (base / "overlays" / name).write_text(content, encoding="utf-8")
         (base / "chains.yaml").write_text(dump_documents(manifests), encoding="utf-8")
-        text = _ytt(["-f", str(base / "chains.yaml"), "-f", str(base / "overlays")], what="applying the canary-stage overlay")
+        text = _ytt(
+            ["-f", str(base / "chains.yaml"), "-f", str(base / "overlays")], what="applying the canary-stage overlay"
+        )
     patched = [d.body for d in parse_documents(text, "<patched chains>")]
     if len(patched) != len(manifests):
         raise ToolError(f"the overlay returned {len(patched)} objects for {len(manifests)}")

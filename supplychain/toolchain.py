@@ -40,8 +40,9 @@ def cached_exists(path: Path) -> bool:
     try:
         return path.exists()
     except OSError as err:
-        raise ToolError(f"cannot read the cache folder {path.parent}: {err.strerror or err} "
-                        "(SUPPLYCHAIN_CACHE chooses another)") from None
+        raise ToolError(
+            f"cannot read the cache folder {path.parent}: {err.strerror or err} (SUPPLYCHAIN_CACHE chooses another)"
+        ) from None
 
 
 def tool(name: str) -> str:
@@ -64,7 +65,9 @@ def crd_dir(component: str) -> Path:
     return path
 
 
-def run_tool(name: str, args: list[str], stdin: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def run_tool(
+    name: str, args: list[str], stdin: str | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     """Run a tool and capture its output; a missing tool or a timeout is a ToolError."""
     try:
         return subprocess.run(

@@ -126,5 +126,6 @@ _GoSafeDumper.add_representer(str, _represent_str)
 def dump_documents(bodies: Iterable[Any]) -> str:
     """Serialise objects as a multi-document YAML stream that Go tools (kubectl, ytt, kapp) read back as
     written: strings such as `y`, `n` or `0o17`, which yaml.v2 reads as booleans or numbers, are quoted."""
-    return yaml.dump_all(list(bodies), Dumper=_GoSafeDumper, sort_keys=False, default_flow_style=False,
-                         explicit_start=True)
+    return yaml.dump_all(
+        list(bodies), Dumper=_GoSafeDumper, sort_keys=False, default_flow_style=False, explicit_start=True
+    )

@@ -58,14 +58,18 @@ def test_gate_unreachable_loadtester_is_a_clear_error() -> None:
 @needs_loadtester
 def test_gate_opens_and_closes_one_workload(loadtester: str) -> None:
     assert gate("status", "hello-app", "-n", "prod", "--loadtester", loadtester) == (
-        0, "prod/hello-app: promotion gate is closed\n")
+        0,
+        "prod/hello-app: promotion gate is closed\n",
+    )
     assert gate("open", "hello-app", "-n", "prod", "--loadtester", loadtester)[1] == (
-        "prod/hello-app: promotion gate opened\n")
+        "prod/hello-app: promotion gate opened\n"
+    )
     assert gate("status", "hello-app", "-n", "prod", "--loadtester", loadtester)[1].endswith("is open\n")
     # one workload only: the same name in another namespace, and the rollback gate, stay closed
     assert gate("status", "hello-app", "-n", "staging", "--loadtester", loadtester)[1].endswith("is closed\n")
     assert gate("status", "hello-app", "-n", "prod", "--rollback", "--loadtester", loadtester)[1] == (
-        "prod/hello-app: rollback gate is closed\n")
+        "prod/hello-app: rollback gate is closed\n"
+    )
     assert gate("close", "hello-app", "-n", "prod", "--loadtester", loadtester)[1].endswith("gate closed\n")
     assert gate("status", "hello-app", "-n", "prod", "--loadtester", loadtester)[1].endswith("is closed\n")
 
@@ -95,8 +99,11 @@ def _healthy(tmp_path: Path) -> Path:
 
 
 def test_replay_holds_a_closed_gate_in_waiting_promotion(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["replay", str(_gated_canary(tmp_path)), "--series", str(_healthy(tmp_path)),
-                                      "--until", "200", "-o", "json"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli,
+        ["replay", str(_gated_canary(tmp_path)), "--series", str(_healthy(tmp_path)), "--until", "200", "-o", "json"],
+        catch_exceptions=False,
+    )
     out = json.loads(result.output)
     assert out["verdict"]["outcome"] == "WaitingPromotion" and out["verdict"]["promotedAt"] is None
     phases = [row["phase"] for row in out["timeline"]]
@@ -104,8 +111,20 @@ def test_replay_holds_a_closed_gate_in_waiting_promotion(tmp_path: Path) -> None
 
 
 def test_replay_promotes_once_the_gate_opens(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["replay", str(_gated_canary(tmp_path)), "--series", str(_healthy(tmp_path)),
-                                      "--gate-opens-at", "75", "-o", "json"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "replay",
+            str(_gated_canary(tmp_path)),
+            "--series",
+            str(_healthy(tmp_path)),
+            "--gate-opens-at",
+            "75",
+            "-o",
+            "json",
+        ],
+        catch_exceptions=False,
+    )
     verdict = json.loads(result.output)["verdict"]
     # iterations done at 30s, waiting from 40s; the tick at 80s sees the open gate, 90s promotes
     assert verdict["outcome"] == "Succeeded" and verdict["promotedAt"] == 110.0

@@ -25,7 +25,9 @@ CASES = Path(__file__).parent / "golden" / "stamp"
 
 @cache
 def _templates() -> dict[str, dict[str, Any]]:
-    return {d.name: d.body for d in render_product(RenderOptions()) if d.name and d.kind and d.kind.startswith("Cluster")}
+    return {
+        d.name: d.body for d in render_product(RenderOptions()) if d.name and d.kind and d.kind.startswith("Cluster")
+    }
 
 
 def _stamp(case: Path) -> dict[str, Any]:
@@ -83,7 +85,9 @@ def test_config_stage_keeps_previous_files_and_adds_canary() -> None:
     assert ("spec", "replicas") in kept, "Flagger's replica count survives a kapp sync"
     knative = next(r for r in kapp["rebaseRules"] if "paths" in r)
     assert ["spec", "traffic"] in knative["paths"] and knative["sources"][0] == "existing"
-    assert kapp["waitRules"][0]["resourceMatchers"] == [{"apiVersionKindMatcher": {"apiVersion": "apps/v1", "kind": "Deployment"}}]
+    assert kapp["waitRules"][0]["resourceMatchers"] == [
+        {"apiVersionKindMatcher": {"apiVersion": "apps/v1", "kind": "Deployment"}}
+    ]
     docs = [d for d in yaml.safe_load_all(stamped["data"]["canary.yml"]) if d]
     assert [(d["kind"], d["metadata"]["name"]) for d in docs] == [
         ("MetricTemplate", "hello-app-success-rate"),

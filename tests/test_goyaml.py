@@ -21,13 +21,19 @@ def test_yamlio_and_stamping_read_the_same_values() -> None:
     from supplychain.stamping.gojson import load_yaml_documents
 
     text = "a: 0o17\nb: +.5\nc: [y, n, on]\n"
-    assert parse_documents(text, "f.yaml")[0].body == load_yaml_documents(text)[0] == {"a": 15, "b": 0.5,
-                                                                                       "c": [True, False, True]}
+    assert (
+        parse_documents(text, "f.yaml")[0].body
+        == load_yaml_documents(text)[0]
+        == {"a": 15, "b": 0.5, "c": [True, False, True]}
+    )
 
 
 def test_duplicate_keys_name_both_lines() -> None:
-    with pytest.raises(InputError, match=r"f.yaml: malformed YAML at line 3, column 3: found duplicate key 'b' "
-                                         r"\(first at line 2\)"):
+    with pytest.raises(
+        InputError,
+        match=r"f.yaml: malformed YAML at line 3, column 3: found duplicate key 'b' "
+        r"\(first at line 2\)",
+    ):
         parse_documents("a:\n  b: 1\n  b: 2\n", "f.yaml")
 
 
@@ -58,9 +64,7 @@ def test_a_self_referencing_anchor_is_refused() -> None:
         parse_documents("a: &a [1, *a]\n", "loop.yaml")
 
 
-@pytest.mark.parametrize("text", ["[" * 20_000 + "]" * 20_000,
-                                  "- " * 20_000 + "1\n",
-                                  "[" * 300 + "]" * 300])
+@pytest.mark.parametrize("text", ["[" * 20_000 + "]" * 20_000, "- " * 20_000 + "1\n", "[" * 300 + "]" * 300])
 def test_deep_nesting_is_an_input_error(text: str) -> None:
     started = time.monotonic()
     with pytest.raises(InputError, match=r"deep.yaml: .* at line \d+, column \d+: .*(nesting|depth)"):
@@ -83,8 +87,18 @@ def test_stamping_keeps_the_last_of_repeated_keys_as_go_does() -> None:
 def test_written_yaml_reads_back_the_same_in_go() -> None:
     from supplychain.yamlio import dump_documents
 
-    values = {"y": "y", "n": "n", "on": "on", "octal": "0o17", "half": "+.5", "date": "2024-01-01", "plain": "hello",
-              "multi": "a\nb", "num": 5, "flag": True}
+    values = {
+        "y": "y",
+        "n": "n",
+        "on": "on",
+        "octal": "0o17",
+        "half": "+.5",
+        "date": "2024-01-01",
+        "plain": "hello",
+        "multi": "a\nb",
+        "num": 5,
+        "flag": True,
+    }
     text = dump_documents([values])
     assert [d.body for d in parse_documents(text, "out.yaml")] == [values]
 

@@ -13,9 +13,36 @@ import yaml
 from supplychain import goyaml
 
 REPO = Path(__file__).resolve().parents[1]
-SCALARS = ["0o17", "+.5", "0x1F", "2024-01-01", "1_000", ".inf", "'0o17'", "012", "yes", "off", "~", "null", '""',
-           "'x: y'", '"a\\tb"', "-0.0", "1e3", "9223372036854775808", "!!str 12", "!!int '7'", "!!binary aGk=",
-           "!!float 1", "hello world", "'it''s'", "|\n    block\n    text", "!!null ''", "[a, 1]", "{k: v}"]
+SCALARS = [
+    "0o17",
+    "+.5",
+    "0x1F",
+    "2024-01-01",
+    "1_000",
+    ".inf",
+    "'0o17'",
+    "012",
+    "yes",
+    "off",
+    "~",
+    "null",
+    '""',
+    "'x: y'",
+    '"a\\tb"',
+    "-0.0",
+    "1e3",
+    "9223372036854775808",
+    "!!str 12",
+    "!!int '7'",
+    "!!binary aGk=",
+    "!!float 1",
+    "hello world",
+    "'it''s'",
+    "|\n    block\n    text",
+    "!!null ''",
+    "[a, 1]",
+    "{k: v}",
+]
 
 
 def _reference(text: str, strict: bool) -> list[Any]:

@@ -62,8 +62,11 @@ def test_render_patches_every_chain_of_a_list(tmp_path: Path, kind: str, api_ver
 
 def test_a_list_next_to_plain_documents_keeps_the_order(tmp_path: Path) -> None:
     dump = tmp_path / "chains.yaml"
-    dump.write_text(yaml.safe_dump_all([_fixture("source-to-url"), _list([_fixture("delivery-basic")]),
-                                        _fixture("source-to-url-package")]))
+    dump.write_text(
+        yaml.safe_dump_all(
+            [_fixture("source-to-url"), _list([_fixture("delivery-basic")]), _fixture("source-to-url-package")]
+        )
+    )
     docs = _render_chains(dump)
     assert [d["kind"] for d in docs] == ["ClusterSupplyChain", "List", "ClusterSupplyChain"]
     assert "canary" in _stage_names(docs[1]["items"][0])
@@ -72,9 +75,16 @@ def test_a_list_next_to_plain_documents_keeps_the_order(tmp_path: Path) -> None:
 
 def test_render_drops_what_the_api_server_wrote_and_is_idempotent(tmp_path: Path) -> None:
     chain = _fixture("source-to-url-package")
-    chain["metadata"].update({"uid": "1", "resourceVersion": "42", "generation": 3, "creationTimestamp": "2024-01-01T00:00:00Z",
-                              "managedFields": [{"manager": "kapp", "operation": "Update"}],
-                              "annotations": {"kapp.k14s.io/identity": "v1;/carto.run/ClusterSupplyChain/x;carto.run/v1alpha1"}})
+    chain["metadata"].update(
+        {
+            "uid": "1",
+            "resourceVersion": "42",
+            "generation": 3,
+            "creationTimestamp": "2024-01-01T00:00:00Z",
+            "managedFields": [{"manager": "kapp", "operation": "Update"}],
+            "annotations": {"kapp.k14s.io/identity": "v1;/carto.run/ClusterSupplyChain/x;carto.run/v1alpha1"},
+        }
+    )
     chain["status"] = {"conditions": [{"type": "Ready", "status": "True"}], "observedGeneration": 3}
     dump = tmp_path / "chains.yaml"
     dump.write_text(yaml.safe_dump(_list([chain])))
@@ -97,7 +107,11 @@ def test_an_empty_list_renders_as_an_empty_list(tmp_path: Path) -> None:
 def test_a_malformed_list_names_its_items(tmp_path: Path, items: Any) -> None:
     dump = tmp_path / "chains.yaml"
     dump.write_text(yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": items}))
-    for command in (["render", "--only", "chains", "--chains", str(dump)], ["lint", str(dump)], ["validate", str(dump)]):
+    for command in (
+        ["render", "--only", "chains", "--chains", str(dump)],
+        ["lint", str(dump)],
+        ["validate", str(dump)],
+    ):
         code, _, err = _run(*command)
         assert code == 2, command
         assert str(dump) in err and "document 0" in err and "items" in err, err
@@ -105,10 +119,14 @@ def test_a_malformed_list_names_its_items(tmp_path: Path, items: Any) -> None:
 
 def _bad_canary() -> dict[str, Any]:
     return {
-        "apiVersion": "flagger.app/v1beta1", "kind": "Canary", "metadata": {"name": "app", "namespace": "prod"},
-        "spec": {"targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "app"},
-                 "service": {"port": 8080},
-                 "analysis": {"interval": "5s", "threshold": 2, "iterations": 3}},
+        "apiVersion": "flagger.app/v1beta1",
+        "kind": "Canary",
+        "metadata": {"name": "app", "namespace": "prod"},
+        "spec": {
+            "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "app"},
+            "service": {"port": 8080},
+            "analysis": {"interval": "5s", "threshold": 2, "iterations": 3},
+        },
     }
 
 
@@ -164,8 +182,19 @@ def test_stamp_reads_blueprints_and_templates_from_lists(tmp_path: Path) -> None
     tap = str(FIXTURES.parent / "ootb-templates" / "delivery.yaml")
     outputs = []
     for blueprint, ours in ((plain_delivery, plain_templates), (listed_delivery, listed_templates)):
-        code, out, err = _run("stamp", "--blueprint", str(blueprint), "--templates", str(ours), "--templates", tap,
-                              "--owner", str(examples / "deliverable.yaml"), "--outputs", str(examples / "outputs.yaml"))
+        code, out, err = _run(
+            "stamp",
+            "--blueprint",
+            str(blueprint),
+            "--templates",
+            str(ours),
+            "--templates",
+            tap,
+            "--owner",
+            str(examples / "deliverable.yaml"),
+            "--outputs",
+            str(examples / "outputs.yaml"),
+        )
         assert code == 0, err
         outputs.append(out)
     assert outputs[0] == outputs[1]

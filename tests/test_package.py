@@ -46,8 +46,14 @@ def test_inline_package_renders_like_the_cli(tmp_path: Path) -> None:
     from_cli = [d.body for d in render_product(RenderOptions())]
     assert from_package == from_cli
     kinds = sorted(d["kind"] for d in from_package)
-    assert kinds == ["ClusterConfigTemplate"] * 4 + ["ClusterRole",
-                     "ClusterTemplate", "ClusterTemplate", "ClusterTemplate", "ClusterTemplate", "Secret"]
+    assert kinds == ["ClusterConfigTemplate"] * 4 + [
+        "ClusterRole",
+        "ClusterTemplate",
+        "ClusterTemplate",
+        "ClusterTemplate",
+        "ClusterTemplate",
+        "Secret",
+    ]
 
 
 def test_image_package_fetches_the_bundle() -> None:

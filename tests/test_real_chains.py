@@ -20,9 +20,18 @@ PLACEMENTS = ["delivery", "supply-chain"]
 # The stages that ship the app's config: the canary stage goes just before the first of them.
 CONSUMERS = ("carvel-package", "config-writer")
 # The chains the overlay patches by default (data value supply_chains); any other chain is left alone.
-TAP_CHAINS = {f"{base}{suffix}" for base in ("source-to-url", "basic-image-to-url", "source-test-to-url",
-                                             "testing-image-to-url", "source-test-scan-to-url",
-                                             "scanning-image-scan-to-url") for suffix in ("", "-package")}
+TAP_CHAINS = {
+    f"{base}{suffix}"
+    for base in (
+        "source-to-url",
+        "basic-image-to-url",
+        "source-test-to-url",
+        "testing-image-to-url",
+        "source-test-scan-to-url",
+        "scanning-image-scan-to-url",
+    )
+    for suffix in ("", "-package")
+}
 
 
 def _run(*args: str, stdin: str | None = None) -> tuple[int, str]:
@@ -91,9 +100,11 @@ def _check_delivery(before: dict[str, Any], after: dict[str, Any], placement: st
         assert after["spec"] == before["spec"]
         return
     names = _names(after)
-    deployer = [r["name"] for r in before["spec"]["resources"] if r["templateRef"]["kind"] == "ClusterDeploymentTemplate"][-1]
+    deployer = [
+        r["name"] for r in before["spec"]["resources"] if r["templateRef"]["kind"] == "ClusterDeploymentTemplate"
+    ][-1]
     at = names.index(deployer)
-    assert names[at + 1:at + 4] == ["canary-success-rate-metric", "canary-latency-metric", "canary"]
+    assert names[at + 1 : at + 4] == ["canary-success-rate-metric", "canary-latency-metric", "canary"]
     assert _by_name(after)["canary"]["sources"] == [{"name": "deployment", "resource": deployer}]
 
 
@@ -129,8 +140,9 @@ def test_all_real_dumps_as_one_list_are_patched_and_check_clean(placement: str, 
     for cluster, paths in sorted(clusters.items()):
         objects = [o for p in paths for o in _objects(p.read_text())]
         dump = tmp_path / f"{cluster}.yaml"
-        dump.write_text(yaml.safe_dump({"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""},
-                                        "items": objects}))
+        dump.write_text(
+            yaml.safe_dump({"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}, "items": objects})
+        )
         bundle = _patch(dump, placement)
         patched = [o for o in _objects(bundle) if o.get("kind") in ("ClusterSupplyChain", "ClusterDelivery")]
         assert [o["metadata"]["name"] for o in patched] == [o["metadata"]["name"] for o in objects]

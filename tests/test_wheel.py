@@ -46,16 +46,22 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh virtualenv with the wheel installed (its dependencies from the package index)."""
     env_dir = tmp_path_factory.mktemp("venv")
     venv.create(env_dir, with_pip=True, clear=True)
-    _run([str(env_dir / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-          str(wheel)], cwd=env_dir)
+    _run(
+        [str(env_dir / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel)],
+        cwd=env_dir,
+    )
     return env_dir
 
 
 def test_wheel_carries_the_templates_and_overlay_as_package_data(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-    for rel in [p.relative_to(REPO).as_posix() for top in ("templates", "ytt") for p in (REPO / top).rglob("*")
-                if p.is_file() and "__pycache__" not in p.parts]:
+    for rel in [
+        p.relative_to(REPO).as_posix()
+        for top in ("templates", "ytt")
+        for p in (REPO / top).rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    ]:
         assert f"supplychain/bundle/{rel}" in names, rel
     assert "supplychain/versions.env" in names
     assert not [n for n in names if n.startswith(("tests/", "examples/", "hack/", "benchmarks/"))]
@@ -67,8 +73,11 @@ def test_installed_wheel_renders_from_another_folder(installed: Path, tmp_path: 
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("SUPPLYCHAIN_ROOT", "PYTHONPATH", "VIRTUAL_ENV")}
     env["PATH"] = f"{installed / 'bin'}{os.pathsep}{env.get('PATH', '')}"
-    where = _run([str(installed / "bin" / "python"), "-c", "import supplychain.project as p; print(p.product_root())"],
-                 cwd=elsewhere, env=env)
+    where = _run(
+        [str(installed / "bin" / "python"), "-c", "import supplychain.project as p; print(p.product_root())"],
+        cwd=elsewhere,
+        env=env,
+    )
     assert Path(where.strip()).is_relative_to(installed), where
     ours = Path(sys.executable).parent / "supplychain"  # the checkout's (editable) install
     for args in (["render"], ["render", "--package"]):
@@ -81,8 +90,13 @@ def test_installed_wheel_renders_from_another_folder(installed: Path, tmp_path: 
 def test_optional_extras_are_named_when_missing(installed: Path, tmp_path: Path) -> None:
     """Without the `plot` extra, `graph` says what to install instead of failing on an import."""
     blueprint = REPO / "tests" / "fixtures" / "ootb" / "source-to-url.yaml"
-    proc = subprocess.run([str(installed / "bin" / "supplychain"), "graph", "--blueprint", str(blueprint), "-o",
-                           str(tmp_path / "g.svg")], capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [str(installed / "bin" / "supplychain"), "graph", "--blueprint", str(blueprint), "-o", str(tmp_path / "g.svg")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "pip install 'supplychain[plot]'" in proc.stderr
     assert "Traceback" not in proc.stderr

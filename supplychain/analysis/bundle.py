@@ -29,8 +29,9 @@ def _embedded(doc: Document) -> list[Document]:
     return out
 
 
-def load_bundle(paths: Iterable[str], namespace: str = "default", mesh_provider: str = "istio",
-                canary_name: str | None = None) -> Bundle:
+def load_bundle(
+    paths: Iterable[str], namespace: str = "default", mesh_provider: str = "istio", canary_name: str | None = None
+) -> Bundle:
     """Every Canary and MetricTemplate in PATHS; duplicate MetricTemplates are an error."""
     paths = list(paths)
     docs = load_documents(paths)
@@ -47,8 +48,10 @@ def load_bundle(paths: Iterable[str], namespace: str = "default", mesh_provider:
             template = parse_metric_template(doc, namespace)
             key = (template.namespace, template.name)
             if key in templates:
-                raise InputError(f"MetricTemplate {key[0]}/{key[1]} is defined twice (first in "
-                                 f"{templates[key].source})", doc.location())
+                raise InputError(
+                    f"MetricTemplate {key[0]}/{key[1]} is defined twice (first in {templates[key].source})",
+                    doc.location(),
+                )
             templates[key] = template
     where = Location(", ".join(paths) or "<stdin>")
     if canary_name is not None:

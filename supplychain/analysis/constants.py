@@ -21,8 +21,18 @@ BUILTIN_METRICS = ("request-success-rate", "request-duration")
 
 # MetricTemplate spec.provider.type values Flagger's provider factory knows; anything else is prometheus.
 PROMETHEUS_PROVIDER = "prometheus"
-NON_PROMQL_PROVIDERS = ("datadog", "externalmetrics", "cloudwatch", "newrelic", "graphite", "stackdriver",
-                        "influxdb", "dynatrace", "keptn", "splunk")
+NON_PROMQL_PROVIDERS = (
+    "datadog",
+    "externalmetrics",
+    "cloudwatch",
+    "newrelic",
+    "graphite",
+    "stackdriver",
+    "influxdb",
+    "dynatrace",
+    "keptn",
+    "splunk",
+)
 METRIC_PROVIDERS = (PROMETHEUS_PROVIDER, *NON_PROMQL_PROVIDERS)
 
 # What a MetricTemplate query may call: the fields of Flagger's MetricTemplateModel, as template functions.

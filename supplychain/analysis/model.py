@@ -180,8 +180,15 @@ class _Fields:
             raise self.fail(path, f"must be a mapping, got {_type_name(value)}")
         return value
 
-    def get(self, obj: dict[str, Any] | None, key: str, path: str, kind: type[T] | tuple[type, ...],
-            default: T, required: bool = False) -> T:
+    def get(
+        self,
+        obj: dict[str, Any] | None,
+        key: str,
+        path: str,
+        kind: type[T] | tuple[type, ...],
+        default: T,
+        required: bool = False,
+    ) -> T:
         full = f"{path}.{key}" if path else key
         if obj is None or key not in obj or obj[key] is None:
             if required:
@@ -223,8 +230,14 @@ def _type_name(value: Any) -> str:
 
 
 def _kinds_name(kinds: tuple[type, ...]) -> str:
-    names = {str: "a string", int: "an integer", float: "a number", bool: "a boolean", list: "a list",
-             dict: "a mapping"}
+    names = {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "a boolean",
+        list: "a list",
+        dict: "a mapping",
+    }
     if set(kinds) == {int, float}:
         return "a number"
     return " or ".join(names.get(k, k.__name__) for k in kinds)
@@ -238,8 +251,9 @@ def is_metric_template(doc: Document) -> bool:
     return doc.kind == "MetricTemplate" and str(doc.api_version or "").startswith("flagger.app/")
 
 
-def parse_canary(doc: Document, default_namespace: str = "default",
-                 mesh_provider: str = DEFAULT_MESH_PROVIDER) -> CanarySpec:
+def parse_canary(
+    doc: Document, default_namespace: str = "default", mesh_provider: str = DEFAULT_MESH_PROVIDER
+) -> CanarySpec:
     """Read a Canary document; wrong types raise InputError naming the field."""
     f = _Fields(doc.location)
     body = f.mapping(doc.body, "", required=True)
@@ -277,10 +291,13 @@ def parse_canary(doc: Document, default_namespace: str = "default",
             raise f.fail(f"{apath}.stepWeights[{i}]", f"must be an integer, got {_type_name(w)}")
         step_weights.append(w)
     match = f.get(analysis, "match", apath, list, [])
-    metrics = tuple(_parse_metric(f, m, f"{apath}.metrics[{i}]")
-                    for i, m in enumerate(f.get(analysis, "metrics", apath, list, [])))
-    webhooks = tuple(_parse_webhook(f, w, f"{apath}.webhooks[{i}]")
-                     for i, w in enumerate(f.get(analysis, "webhooks", apath, list, [])))
+    metrics = tuple(
+        _parse_metric(f, m, f"{apath}.metrics[{i}]") for i, m in enumerate(f.get(analysis, "metrics", apath, list, []))
+    )
+    webhooks = tuple(
+        _parse_webhook(f, w, f"{apath}.webhooks[{i}]")
+        for i, w in enumerate(f.get(analysis, "webhooks", apath, list, []))
+    )
     return CanarySpec(
         name=name,
         namespace=namespace,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError, Location
 from ..extras import require
@@ -53,8 +54,14 @@ def plot_replay(result: R.ReplayResult, path: str, title: str | None = None) -> 
 
     checks = [c for c in result.plan.checks if c.metric is not None]
     rows = len(checks) + 1
-    fig, axes = plt.subplots(rows, 1, figsize=(11, 2.6 * rows + 1.0), sharex=True, squeeze=False,
-                             gridspec_kw={"height_ratios": [3] * len(checks) + [2]})
+    fig, axes = plt.subplots(
+        rows,
+        1,
+        figsize=(11, 2.6 * rows + 1.0),
+        sharex=True,
+        squeeze=False,
+        gridspec_kw={"height_ratios": [3] * len(checks) + [2]},
+    )
     axs = [a[0] for a in axes]
     bands = _bands(result)
     for ax in axs:
@@ -73,23 +80,25 @@ def plot_replay(result: R.ReplayResult, path: str, title: str | None = None) -> 
         if phase not in seen:
             seen.append(phase)
     handles = [Patch(color=PHASE_COLOURS.get(p, "#eeeeee"), label=p) for p in seen]
-    fig.legend(handles=handles, loc="upper right", ncol=len(handles), fontsize=9, frameon=False,
-               bbox_to_anchor=(0.99, 0.995))
+    fig.legend(
+        handles=handles, loc="upper right", ncol=len(handles), fontsize=9, frameon=False, bbox_to_anchor=(0.99, 0.995)
+    )
     axs[-1].set_xlabel("seconds since the new revision was detected")
     fig.tight_layout(rect=(0, 0, 1, 0.95))
     _save(fig, path, suffix)
     plt.close(fig)
 
 
-def _plot_check(ax: object, result: R.ReplayResult, check: R.Check,
-                analysed: list[tuple[R.TickRecord, Sequence[int]]]) -> None:
+def _plot_check(
+    ax: Any, result: R.ReplayResult, check: R.Check, analysed: list[tuple[R.TickRecord, Sequence[int]]]
+) -> None:
     import matplotlib.ticker as mticker
 
     metric = check.metric
     assert metric is not None
     times = [t for t, v in zip(check.times, check.values, strict=True) if v is not None and math.isfinite(t)]
     values = [v for v in check.values if v is not None]
-    ax.plot(times, values, color="#555555", lw=1.2, marker=".", ms=4, zorder=3, label="value")  # type: ignore[attr-defined]
+    ax.plot(times, values, color="#555555", lw=1.2, marker=".", ms=4, zorder=3, label="value")
     lo, hi = _limits(metric)
     finite = values + [x for x in (lo, hi) if x is not None]
     if finite:
@@ -99,17 +108,47 @@ def _plot_check(ax: object, result: R.ReplayResult, check: R.Check,
     else:
         ymin, ymax = 0.0, 1.0
     if lo is not None:
-        ax.axhline(lo, color="#c0392b", ls="--", lw=1.2, zorder=2)  # type: ignore[attr-defined]
-        ax.axhspan(ymin - 1e9, lo, facecolor="none", edgecolor="#c0392b", hatch="///", alpha=0.18, lw=0,  # type: ignore[attr-defined]
-                   zorder=1)
-        ax.annotate(f"min {lo:g}", (0.995, lo), xycoords=("axes fraction", "data"), ha="right", va="bottom",  # type: ignore[attr-defined]
-                    fontsize=8, color="#c0392b")
+        ax.axhline(lo, color="#c0392b", ls="--", lw=1.2, zorder=2)
+        ax.axhspan(
+            ymin - 1e9,
+            lo,
+            facecolor="none",
+            edgecolor="#c0392b",
+            hatch="///",
+            alpha=0.18,
+            lw=0,
+            zorder=1,
+        )
+        ax.annotate(
+            f"min {lo:g}",
+            (0.995, lo),
+            xycoords=("axes fraction", "data"),
+            ha="right",
+            va="bottom",
+            fontsize=8,
+            color="#c0392b",
+        )
     if hi is not None:
-        ax.axhline(hi, color="#c0392b", ls="--", lw=1.2, zorder=2)  # type: ignore[attr-defined]
-        ax.axhspan(hi, ymax + 1e9, facecolor="none", edgecolor="#c0392b", hatch="///", alpha=0.18, lw=0,  # type: ignore[attr-defined]
-                   zorder=1)
-        ax.annotate(f"max {hi:g}", (0.995, hi), xycoords=("axes fraction", "data"), ha="right", va="top",  # type: ignore[attr-defined]
-                    fontsize=8, color="#c0392b")
+        ax.axhline(hi, color="#c0392b", ls="--", lw=1.2, zorder=2)
+        ax.axhspan(
+            hi,
+            ymax + 1e9,
+            facecolor="none",
+            edgecolor="#c0392b",
+            hatch="///",
+            alpha=0.18,
+            lw=0,
+            zorder=1,
+        )
+        ax.annotate(
+            f"max {hi:g}",
+            (0.995, hi),
+            xycoords=("axes fraction", "data"),
+            ha="right",
+            va="top",
+            fontsize=8,
+            color="#c0392b",
+        )
     index = result.plan.checks.index(check)
     ok_x, ok_y, bad_x, bad_y, none_x = [], [], [], [], []
     for rec, positions in analysed:
@@ -126,16 +165,23 @@ def _plot_check(ax: object, result: R.ReplayResult, check: R.Check,
         else:
             bad_x.append(rec[0])
             bad_y.append(value)
-    ax.scatter(ok_x, ok_y, s=42, color="#27ae60", zorder=4, label="check passed")  # type: ignore[attr-defined]
-    ax.scatter(bad_x, bad_y, s=60, color="#c0392b", marker="X", zorder=4, label="check failed")  # type: ignore[attr-defined]
+    ax.scatter(ok_x, ok_y, s=42, color="#27ae60", zorder=4, label="check passed")
+    ax.scatter(bad_x, bad_y, s=60, color="#c0392b", marker="X", zorder=4, label="check failed")
     if none_x:
-        ax.scatter(none_x, [ymin + (ymax - ymin) * 0.06] * len(none_x), s=60, color="#c0392b", marker="v",  # type: ignore[attr-defined]
-                   zorder=4, label="no values (failed)")
-    ax.set_ylim(ymin, ymax)  # type: ignore[attr-defined]
+        ax.scatter(
+            none_x,
+            [ymin + (ymax - ymin) * 0.06] * len(none_x),
+            s=60,
+            color="#c0392b",
+            marker="v",
+            zorder=4,
+            label="no values (failed)",
+        )
+    ax.set_ylim(ymin, ymax)
     unit = " (ms)" if metric.name == "request-duration" else ""
-    ax.set_ylabel(f"{metric.name}{unit}")  # type: ignore[attr-defined]
-    ax.yaxis.set_major_formatter(mticker.FormatStrFormatter("%g"))  # type: ignore[attr-defined]
-    ax.legend(loc="upper left", fontsize=8, framealpha=0.85)  # type: ignore[attr-defined]
+    ax.set_ylabel(f"{metric.name}{unit}")
+    ax.yaxis.set_major_formatter(mticker.FormatStrFormatter("%g"))
+    ax.legend(loc="upper left", fontsize=8, framealpha=0.85)
 
 
 def _limits(metric: MetricSpec) -> tuple[float | None, float | None]:
@@ -149,7 +195,7 @@ def _limits(metric: MetricSpec) -> tuple[float | None, float | None]:
     return None, threshold
 
 
-def _plot_counters(ax: object, result: R.ReplayResult) -> None:
+def _plot_counters(ax: Any, result: R.ReplayResult) -> None:
     records = result.records
     if not records:
         return
@@ -158,21 +204,28 @@ def _plot_counters(ax: object, result: R.ReplayResult) -> None:
     its = [r[3] for r in records]
     fcs.append(fcs[-1])
     its.append(its[-1])
-    ax.step(xs, its, where="post", color="#2c6fbb", lw=1.8, label="iterations")  # type: ignore[attr-defined]
-    ax.step(xs, fcs, where="post", color="#c0392b", lw=1.8, label="failedChecks")  # type: ignore[attr-defined]
-    ax.axhline(result.plan.threshold, color="#c0392b", ls=":", lw=1.2)  # type: ignore[attr-defined]
-    ax.annotate(f"threshold {result.plan.threshold}", (0.995, result.plan.threshold),  # type: ignore[attr-defined]
-                xycoords=("axes fraction", "data"), ha="right", va="bottom", fontsize=8, color="#c0392b")
+    ax.step(xs, its, where="post", color="#2c6fbb", lw=1.8, label="iterations")
+    ax.step(xs, fcs, where="post", color="#c0392b", lw=1.8, label="failedChecks")
+    ax.axhline(result.plan.threshold, color="#c0392b", ls=":", lw=1.2)
+    ax.annotate(
+        f"threshold {result.plan.threshold}",
+        (0.995, result.plan.threshold),
+        xycoords=("axes fraction", "data"),
+        ha="right",
+        va="bottom",
+        fontsize=8,
+        color="#c0392b",
+    )
     top = max(max(its), max(fcs), result.plan.threshold) + 1
-    ax.set_ylim(-0.3, top)  # type: ignore[attr-defined]
-    ax.set_ylabel("status")  # type: ignore[attr-defined]
-    ax.legend(loc="upper left", fontsize=8, framealpha=0.85)  # type: ignore[attr-defined]
+    ax.set_ylim(-0.3, top)
+    ax.set_ylabel("status")
+    ax.legend(loc="upper left", fontsize=8, framealpha=0.85)
 
 
-def _save(fig: object, path: str, suffix: str) -> None:
+def _save(fig: Any, path: str, suffix: str) -> None:
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise InputError("the directory does not exist", Location(path))
     with atomic_path(target, suffix) as tmp:
-        fig.savefig(tmp, format=suffix[1:], dpi=110)  # type: ignore[attr-defined]
+        fig.savefig(tmp, format=suffix[1:], dpi=110)

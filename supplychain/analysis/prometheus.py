@@ -77,12 +77,14 @@ def _fetch(request: urllib.request.Request, timeout: float, outcome: _Outcome) -
                 outcome.error = QueryFailed(f"request failed: the answer is larger than {MAX_RESPONSE_BYTES:,} bytes")
     except urllib.error.HTTPError as err:
         if 300 <= err.code < 400:
-            outcome.error = QueryFailed(f"request failed: redirected too often or without a Location "
-                                        f"(Status {err.code} {err.reason})")
+            outcome.error = QueryFailed(
+                f"request failed: redirected too often or without a Location (Status {err.code} {err.reason})"
+            )
             return
         body = err.read()
-        outcome.error = QueryFailed(f"error response: Status {err.code} {err.reason}: "
-                                    f"{body.decode(errors='replace')[:500]}")
+        outcome.error = QueryFailed(
+            f"error response: Status {err.code} {err.reason}: {body.decode(errors='replace')[:500]}"
+        )
     except (urllib.error.URLError, OSError, TimeoutError, ValueError, http.client.HTTPException) as err:
         reason = getattr(err, "reason", None) or err
         outcome.error = QueryFailed(f"request failed: {reason}")
@@ -130,8 +132,13 @@ def _result_list(payload: Any) -> list[dict[str, Any]]:
     return result
 
 
-def instant_query(base: str, query: str, headers: Mapping[str, Sequence[str]] | None = None,
-                  timeout: float = FLAGGER_QUERY_TIMEOUT, at: float | None = None) -> float:
+def instant_query(
+    base: str,
+    query: str,
+    headers: Mapping[str, Sequence[str]] | None = None,
+    timeout: float = FLAGGER_QUERY_TIMEOUT,
+    at: float | None = None,
+) -> float:
     """The value Flagger would read for QUERY now (or at unix time AT); raises QueryFailed."""
     params = {"query": collapse_whitespace(query)}
     if at is not None:
@@ -164,11 +171,17 @@ class RangeResult:
     series_count: int
 
 
-def range_query(base: str, query: str, start: float, end: float, step: float,
-                headers: Mapping[str, Sequence[str]] | None = None, timeout: float = 30.0) -> RangeResult:
+def range_query(
+    base: str,
+    query: str,
+    start: float,
+    end: float,
+    step: float,
+    headers: Mapping[str, Sequence[str]] | None = None,
+    timeout: float = 30.0,
+) -> RangeResult:
     """Evaluate QUERY at start, start+step, ... end; at each step the last series present wins."""
-    params = {"query": collapse_whitespace(query), "start": f"{start:.3f}", "end": f"{end:.3f}",
-              "step": f"{step:g}"}
+    params = {"query": collapse_whitespace(query), "start": f"{start:.3f}", "end": f"{end:.3f}", "step": f"{step:g}"}
     payload = _get(_url(base, "api/v1/query_range", params), headers, timeout)
     steps = math.floor((end - start) / step + 1e-9) + 1
     times = tuple(start + i * step for i in range(steps))

@@ -23,8 +23,9 @@ def check_promql(queries: Sequence[str]) -> list[str | None]:
     """promtool's message for each query, or None when it parses."""
     if not queries:
         return []
-    groups = [{"name": f"q{i}", "rules": [{"record": f"supplychain_query_{i}", "expr": q}]}
-              for i, q in enumerate(queries)]
+    groups = [
+        {"name": f"q{i}", "rules": [{"record": f"supplychain_query_{i}", "expr": q}]} for i, q in enumerate(queries)
+    ]
     with tempfile.TemporaryDirectory(prefix="supplychain-promql-") as tmp:
         path = Path(tmp) / "queries.rules.yml"
         path.write_text(yaml.safe_dump({"groups": groups}, sort_keys=False, width=1 << 20), encoding="utf-8")

@@ -34,9 +34,20 @@ from .model import CanarySpec, parse_canary
 from .series import ReplayInput, Series, Signal
 
 OUTCOMES = ("Succeeded", "Failed")
-_PHASES = {"",  # no status yet
-           "Initializing", "Initialized", "Waiting", "Progressing", "WaitingPromotion", "Promoting",
-           "Finalising", "Succeeded", "Failed", "Terminating", "Terminated"}
+_PHASES = {
+    "",  # no status yet
+    "Initializing",
+    "Initialized",
+    "Waiting",
+    "Progressing",
+    "WaitingPromotion",
+    "Promoting",
+    "Finalising",
+    "Succeeded",
+    "Failed",
+    "Terminating",
+    "Terminated",
+}
 
 
 @dataclass(frozen=True)
@@ -50,8 +61,13 @@ class RecordedTick:
     canary_weight: int
 
     def to_json(self) -> dict[str, Any]:
-        return {"t": self.t, "phase": self.phase, "failedChecks": self.failed_checks,
-                "iterations": self.iterations, "canaryWeight": self.canary_weight}
+        return {
+            "t": self.t,
+            "phase": self.phase,
+            "failedChecks": self.failed_checks,
+            "iterations": self.iterations,
+            "canaryWeight": self.canary_weight,
+        }
 
 
 @dataclass
@@ -133,8 +149,11 @@ def _sample(value: Any, source: str, path: str) -> float | None:
     """A recorded metric value: a number, +Inf/-Inf, or null/NaN (no values: a failed check)."""
     if isinstance(value, str) and value in ("+Inf", "-Inf", "Inf"):
         return math.inf if value != "-Inf" else -math.inf
-    if value is None or (isinstance(value, str) and value.lower() == "nan") or (
-            isinstance(value, float) and math.isnan(value)):
+    if (
+        value is None
+        or (isinstance(value, str) and value.lower() == "nan")
+        or (isinstance(value, float) and math.isnan(value))
+    ):
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isinf(float(value)):
         raise _fail(source, path, f"must be a number, +Inf, -Inf or null, got {value!r}")
@@ -179,9 +198,15 @@ def from_json(data: Any, source: str) -> Recording:
         assert t is not None
         if ticks and t < ticks[-1].t:
             raise _fail(source, f"{path}.t", "ticks must be in time order")
-        ticks.append(RecordedTick(t, str(phase), _int(raw.get("failedChecks", 0), source, f"{path}.failedChecks"),
-                                  _int(raw.get("iterations", 0), source, f"{path}.iterations"),
-                                  _int(raw.get("canaryWeight", 0), source, f"{path}.canaryWeight")))
+        ticks.append(
+            RecordedTick(
+                t,
+                str(phase),
+                _int(raw.get("failedChecks", 0), source, f"{path}.failedChecks"),
+                _int(raw.get("iterations", 0), source, f"{path}.iterations"),
+                _int(raw.get("canaryWeight", 0), source, f"{path}.canaryWeight"),
+            )
+        )
     metrics: dict[str, list[tuple[float, float | None]]] = {}
     raw_metrics = data.get("metrics", {})
     if not isinstance(raw_metrics, dict):
@@ -220,8 +245,18 @@ def from_json(data: Any, source: str) -> Recording:
     if outcome is not None and outcome not in OUTCOMES:
         raise _fail(source, "outcome", f"must be Succeeded, Failed or null, got {outcome!r}")
     promoted = _num(data.get("promoted_at"), source, "promoted_at", allow_none=True)
-    return Recording(scenario, canary, templates, started or 0.0, ticks, metrics, webhooks,
-                     None if outcome is None else str(outcome), promoted, source)
+    return Recording(
+        scenario,
+        canary,
+        templates,
+        started or 0.0,
+        ticks,
+        metrics,
+        webhooks,
+        None if outcome is None else str(outcome),
+        promoted,
+        source,
+    )
 
 
 def loads(text: str, source: str) -> Recording:
@@ -248,8 +283,9 @@ def canary_of(recording: Recording) -> CanarySpec:
         return parse_canary(Document(recording.source, 0, recording.canary))
     except InputError as err:
         inner = err.location.field if err.location else None
-        raise InputError(err.message, Location(recording.source, field=f"canary.{inner}" if inner else "canary")) \
-            from None
+        raise InputError(
+            err.message, Location(recording.source, field=f"canary.{inner}" if inner else "canary")
+        ) from None
 
 
 def detection_time(recording: Recording) -> float:
@@ -324,23 +360,36 @@ class Agreement:
         return [f"{what}: recorded {rec}, replayed {rep}" for what, rec, rep, ok in self.rows if not ok]
 
     def to_json(self) -> dict[str, Any]:
-        return {"scenario": self.scenario, "agrees": self.agrees,
-                "checks": [{"what": w, "recorded": r, "replayed": p, "agrees": ok} for w, r, p, ok in self.rows]}
+        return {
+            "scenario": self.scenario,
+            "agrees": self.agrees,
+            "checks": [{"what": w, "recorded": r, "replayed": p, "agrees": ok} for w, r, p, ok in self.rows],
+        }
 
 
-def compare(recording: Recording, result: replay_mod.ReplayResult | replay_mod.Verdict,
-            interval: float | None = None) -> Agreement:
+def compare(
+    recording: Recording, result: replay_mod.ReplayResult | replay_mod.Verdict, interval: float | None = None
+) -> Agreement:
     """Verdict, failedChecks and iterations must match; promotion (and rollback) within one interval."""
     verdict = result.verdict if isinstance(result, replay_mod.ReplayResult) else result
     if interval is None:
-        interval = result.plan.interval if isinstance(result, replay_mod.ReplayResult) else canary_of(
-            recording).interval
+        interval = (
+            result.plan.interval if isinstance(result, replay_mod.ReplayResult) else canary_of(recording).interval
+        )
     rows: list[tuple[str, str, str, bool]] = [
         ("outcome", str(recording.outcome), verdict.outcome, recording.outcome == verdict.outcome),
-        ("failedChecks", str(recording.max_failed_checks), str(verdict.failed_checks),
-         recording.max_failed_checks == verdict.failed_checks),
-        ("iterations", str(recording.max_iterations), str(verdict.iterations),
-         recording.max_iterations == verdict.iterations),
+        (
+            "failedChecks",
+            str(recording.max_failed_checks),
+            str(verdict.failed_checks),
+            recording.max_failed_checks == verdict.failed_checks,
+        ),
+        (
+            "iterations",
+            str(recording.max_iterations),
+            str(verdict.iterations),
+            recording.max_iterations == verdict.iterations,
+        ),
     ]
     rec_p, rep_p = recording.promotion_time, verdict.promoted_at
     if rec_p is None or rep_p is None:

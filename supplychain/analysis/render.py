@@ -34,7 +34,8 @@ BUILTIN_QUERIES: dict[str, dict[str, str]] = {
             " / sum( rate( http_request_duration_seconds_count{ " + _HTTP_POD + " }[{{ interval }}] ) ) * 100"
         ),
         "request-duration": (
-            " histogram_quantile( 0.99, sum( rate( http_request_duration_seconds_bucket{ " + _HTTP_POD
+            " histogram_quantile( 0.99, sum( rate( http_request_duration_seconds_bucket{ "
+            + _HTTP_POD
             + " }[{{ interval }}] ) ) by (le) )"
         ),
     },
@@ -45,7 +46,8 @@ BUILTIN_QUERIES: dict[str, dict[str, str]] = {
             "[{{ interval }}] ) ) * 100"
         ),
         "request-duration": (
-            " histogram_quantile( 0.99, sum( rate( envoy_cluster_upstream_rq_time_bucket{ " + _KNATIVE_CLUSTER
+            " histogram_quantile( 0.99, sum( rate( envoy_cluster_upstream_rq_time_bucket{ "
+            + _KNATIVE_CLUSTER
             + ", }[{{ interval }}] ) ) by (le) )"
         ),
     },
@@ -98,8 +100,9 @@ class MetricQuery:
         return f"{self.source} metric"
 
 
-def metric_model(canary: CanarySpec, interval: str, variables: Mapping[str, str] | None,
-                 overrides: Mapping[str, str] | None = None) -> dict[str, object]:
+def metric_model(
+    canary: CanarySpec, interval: str, variables: Mapping[str, str] | None, overrides: Mapping[str, str] | None = None
+) -> dict[str, object]:
     """Flagger's MetricTemplateModel for one metric."""
     model: dict[str, object] = {
         "name": canary.name,
@@ -172,8 +175,9 @@ def flagger_render_error(err: gotemplate.TemplateError) -> str:
     return f"{prefix}: {err.message}"
 
 
-def find_template(canary: CanarySpec, metric: MetricSpec,
-                  templates: Mapping[tuple[str, str], MetricTemplateSpec]) -> MetricTemplateSpec:
+def find_template(
+    canary: CanarySpec, metric: MetricSpec, templates: Mapping[tuple[str, str], MetricTemplateSpec]
+) -> MetricTemplateSpec:
     """The MetricTemplate a metric references, or an InputError naming the reference."""
     ref = metric.template_ref
     assert ref is not None
@@ -189,8 +193,11 @@ def find_template(canary: CanarySpec, metric: MetricSpec,
     return found
 
 
-def canary_queries(canary: CanarySpec, templates: Mapping[tuple[str, str], MetricTemplateSpec],
-                   overrides: Mapping[str, str] | None = None) -> list[MetricQuery]:
+def canary_queries(
+    canary: CanarySpec,
+    templates: Mapping[tuple[str, str], MetricTemplateSpec],
+    overrides: Mapping[str, str] | None = None,
+) -> list[MetricQuery]:
     """Render every metric of CANARY in Flagger's evaluation order (builtin/inline first, then templates)."""
     builtin_pass: list[MetricQuery] = []
     template_pass: list[MetricQuery] = []
@@ -200,20 +207,49 @@ def canary_queries(canary: CanarySpec, templates: Mapping[tuple[str, str], Metri
         if metric.is_builtin:
             notes: list[str] = []
             if observer is None:
-                builtin_pass.append(MetricQuery(
-                    metric, "builtin", None, None, None, False, canary.metrics_server,
-                    (f"builtin {metric.name} for provider {canary.provider!r} is not reproduced offline"
-                     " (reproduced: kubernetes, gatewayapi, knative)",)))
+                builtin_pass.append(
+                    MetricQuery(
+                        metric,
+                        "builtin",
+                        None,
+                        None,
+                        None,
+                        False,
+                        canary.metrics_server,
+                        (
+                            f"builtin {metric.name} for provider {canary.provider!r} is not reproduced offline"
+                            " (reproduced: kubernetes, gatewayapi, knative)",
+                        ),
+                    )
+                )
                 continue
             if observer == "knative" and not (overrides or {}).get("route"):
                 notes.append(_ROUTE_NOTE)
-            builtin_pass.append(_render_one(metric, "builtin", None, BUILTIN_QUERIES[observer][metric.name],
-                                            metric_model(canary, interval, metric.variables, overrides),
-                                            True, canary.metrics_server, notes))
+            builtin_pass.append(
+                _render_one(
+                    metric,
+                    "builtin",
+                    None,
+                    BUILTIN_QUERIES[observer][metric.name],
+                    metric_model(canary, interval, metric.variables, overrides),
+                    True,
+                    canary.metrics_server,
+                    notes,
+                )
+            )
         elif metric.query is not None:
-            builtin_pass.append(_render_one(metric, "inline", None, metric.query,
-                                            metric_model(canary, interval, metric.variables, overrides),
-                                            True, canary.metrics_server, []))
+            builtin_pass.append(
+                _render_one(
+                    metric,
+                    "inline",
+                    None,
+                    metric.query,
+                    metric_model(canary, interval, metric.variables, overrides),
+                    True,
+                    canary.metrics_server,
+                    [],
+                )
+            )
         if metric.template_ref is not None:
             template = find_template(canary, metric, templates)
             notes = []
@@ -223,25 +259,50 @@ def canary_queries(canary: CanarySpec, templates: Mapping[tuple[str, str], Metri
                 notes.append(_ROUTE_NOTE)
             if template.has_secret:
                 notes.append("the provider's secretRef credentials are not read offline")
-            template_pass.append(_render_one(metric, "template", template, template.query,
-                                             metric_model(canary, metric.interval or "", metric.variables,
-                                                          overrides),
-                                             template.is_promql, template.address, notes))
+            template_pass.append(
+                _render_one(
+                    metric,
+                    "template",
+                    template,
+                    template.query,
+                    metric_model(canary, metric.interval or "", metric.variables, overrides),
+                    template.is_promql,
+                    template.address,
+                    notes,
+                )
+            )
         elif not metric.is_builtin and metric.query is None:
-            template_pass.append(MetricQuery(
-                metric, "none", None, None,
-                "Metric query failed for no usable metrics template and query were configured",
-                False, "", ()))
+            template_pass.append(
+                MetricQuery(
+                    metric,
+                    "none",
+                    None,
+                    None,
+                    "Metric query failed for no usable metrics template and query were configured",
+                    False,
+                    "",
+                    (),
+                )
+            )
     return builtin_pass + template_pass
 
 
-def _render_one(metric: MetricSpec, source: str, template: MetricTemplateSpec | None, text: str,
-                model: dict[str, object], promql: bool, address: str, notes: list[str]) -> MetricQuery:
+def _render_one(
+    metric: MetricSpec,
+    source: str,
+    template: MetricTemplateSpec | None,
+    text: str,
+    model: dict[str, object],
+    promql: bool,
+    address: str,
+    notes: list[str],
+) -> MetricQuery:
     try:
         rendered = render(text, model)
     except gotemplate.TemplateError as err:
         return MetricQuery(metric, source, template, None, flagger_render_error(err), promql, address, tuple(notes))
     except gotemplate.UnsupportedTemplate as err:
-        return MetricQuery(metric, source, template, None, f"cannot render offline: {err}", promql, address,
-                           tuple(notes))
+        return MetricQuery(
+            metric, source, template, None, f"cannot render offline: {err}", promql, address, tuple(notes)
+        )
     return MetricQuery(metric, source, template, rendered, None, promql, address, tuple(notes))

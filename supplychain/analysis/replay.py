@@ -36,14 +36,34 @@ from .series import ReplayInput, Series, Signal
 
 # phases
 WAITING, PROGRESSING, WAITING_PROMOTION, PROMOTING, FINALISING, SUCCEEDED, FAILED, DETECTING = range(8)
-PHASES = ("Waiting", "Progressing", "WaitingPromotion", "Promoting", "Finalising", "Succeeded", "Failed",
-          "Initialized")
+PHASES = ("Waiting", "Progressing", "WaitingPromotion", "Promoting", "Finalising", "Succeeded", "Failed", "Initialized")
 
 # what a tick did
-(E_DETECTED, E_CONFIRM_ROLLOUT, E_PRIMARY_NOT_READY, E_PRIMARY_DEADLINE, E_NOT_READY, E_DEADLINE, E_SKIPPED,
- E_ROLLBACK_HOOK, E_FINALISING, E_SUCCEEDED, E_THRESHOLD, E_PRE_FAILED, E_HOOK_FAILED, E_METRIC_FAILED,
- E_ITERATION, E_WEIGHT, E_TRAFFIC_GATE, E_PROMOTION_GATE, E_PROMOTED, E_PROMOTION_STEP, E_NO_METRIC,
- E_PRE_PASSED, E_WAIT) = range(23)
+(
+    E_DETECTED,
+    E_CONFIRM_ROLLOUT,
+    E_PRIMARY_NOT_READY,
+    E_PRIMARY_DEADLINE,
+    E_NOT_READY,
+    E_DEADLINE,
+    E_SKIPPED,
+    E_ROLLBACK_HOOK,
+    E_FINALISING,
+    E_SUCCEEDED,
+    E_THRESHOLD,
+    E_PRE_FAILED,
+    E_HOOK_FAILED,
+    E_METRIC_FAILED,
+    E_ITERATION,
+    E_WEIGHT,
+    E_TRAFFIC_GATE,
+    E_PROMOTION_GATE,
+    E_PROMOTED,
+    E_PROMOTION_STEP,
+    E_NO_METRIC,
+    E_PRE_PASSED,
+    E_WAIT,
+) = range(23)
 
 # how a metric value is compared
 CMP_RANGE, CMP_MIN_DEFAULT, CMP_MAX_DEFAULT, CMP_DURATION_RANGE, CMP_DURATION_DEFAULT = range(5)
@@ -201,8 +221,9 @@ def _readiness(signal: Signal | None) -> Readiness | None:
     return Readiness(signal.times, signal.values, tuple(since))
 
 
-def compile_plan(canary: CanarySpec, inputs: ReplayInput, start: float = 0.0, until: float | None = None,
-                 max_ticks: int = 10_000) -> Plan:
+def compile_plan(
+    canary: CanarySpec, inputs: ReplayInput, start: float = 0.0, until: float | None = None, max_ticks: int = 10_000
+) -> Plan:
     """Precompute everything the tick loop reads; missing series are an InputError."""
     checks: list[Check] = []
     templated: list[Check] = []
@@ -211,7 +232,9 @@ def compile_plan(canary: CanarySpec, inputs: ReplayInput, start: float = 0.0, un
         if name not in known:
             raise InputError(
                 f"series for metric {name!r}, which the Canary does not have "
-                f"(its metrics: {', '.join(sorted(known)) or 'none'})", _where(inputs))
+                f"(its metrics: {', '.join(sorted(known)) or 'none'})",
+                _where(inputs),
+            )
     for metric in canary.metrics:
         usable = metric.is_builtin or metric.query is not None or metric.template_ref is not None
         if not usable:
@@ -222,8 +245,11 @@ def compile_plan(canary: CanarySpec, inputs: ReplayInput, start: float = 0.0, un
             if canary.skip_analysis:
                 series = Series((), ())
             else:
-                raise InputError(f"no series for metric {metric.name!r} (the Canary's metrics: "
-                                 f"{', '.join(m.name for m in canary.metrics)})", _where(inputs))
+                raise InputError(
+                    f"no series for metric {metric.name!r} (the Canary's metrics: "
+                    f"{', '.join(m.name for m in canary.metrics)})",
+                    _where(inputs),
+                )
         check = Check(metric.name, metric, series.times, series.values, passes_all(metric, series.values))
         if metric.is_builtin or metric.query is not None:
             checks.append(check)
@@ -233,10 +259,22 @@ def compile_plan(canary: CanarySpec, inputs: ReplayInput, start: float = 0.0, un
     names = {w.name for w in canary.webhooks}
     for name in inputs.webhooks:
         if name not in names:
-            raise InputError(f"outcomes for webhook {name!r}, which the Canary does not have "
-                             f"(its webhooks: {', '.join(sorted(names)) or 'none'})", _where(inputs))
-    groups: dict[str, list[int]] = {t: [] for t in ("confirm-rollout", "pre-rollout", "rollout",
-                                                   "confirm-traffic-increase", "confirm-promotion", "rollback")}
+            raise InputError(
+                f"outcomes for webhook {name!r}, which the Canary does not have "
+                f"(its webhooks: {', '.join(sorted(names)) or 'none'})",
+                _where(inputs),
+            )
+    groups: dict[str, list[int]] = {
+        t: []
+        for t in (
+            "confirm-rollout",
+            "pre-rollout",
+            "rollout",
+            "confirm-traffic-increase",
+            "confirm-promotion",
+            "rollback",
+        )
+    }
     for hook in canary.webhooks:
         signal = inputs.webhooks.get(hook.name)
         # A rollback hook rolls back only when it answers 2xx; a flagger-loadtester gate starts closed.
@@ -309,10 +347,41 @@ class _Scheduler:
     """One analysis, tick by tick. Each method is one step of Flagger's advanceCanary (scheduler.go),
     named after the Flagger function it follows, and returns _GO_ON, _TICK_OVER or _ANALYSIS_OVER."""
 
-    __slots__ = ("a", "ab", "blue_green", "check_len", "check_ok", "check_ptr", "check_times", "failed_at", "fc", "half",
-                 "hook_default", "hook_ok", "hook_ptr", "hook_times", "horizon", "input_ended", "it", "kubernetes",
-                 "limit", "max_fc", "max_it", "mirrored", "n_iter", "phase", "plan", "promoted_at", "ran", "reason",
-                 "record", "records", "sw", "t", "weight")
+    __slots__ = (
+        "a",
+        "ab",
+        "blue_green",
+        "check_len",
+        "check_ok",
+        "check_ptr",
+        "check_times",
+        "failed_at",
+        "fc",
+        "half",
+        "hook_default",
+        "hook_ok",
+        "hook_ptr",
+        "hook_times",
+        "horizon",
+        "input_ended",
+        "it",
+        "kubernetes",
+        "limit",
+        "max_fc",
+        "max_it",
+        "mirrored",
+        "n_iter",
+        "phase",
+        "plan",
+        "promoted_at",
+        "ran",
+        "reason",
+        "record",
+        "records",
+        "sw",
+        "t",
+        "weight",
+    )
 
     def __init__(self, plan: Plan, record: bool) -> None:
         self.plan = plan
@@ -488,8 +557,7 @@ class _Scheduler:
         """A rollback hook answering 2xx while the analysis runs rolls the canary back."""
         for h in self.plan.rollback:
             if self.hook_passes(h):
-                return self.fail(f"rollback webhook {self.plan.hooks[h].name!r} answered 2xx", E_ROLLBACK_HOOK,
-                                 a=h)
+                return self.fail(f"rollback webhook {self.plan.hooks[h].name!r} answered 2xx", E_ROLLBACK_HOOK, a=h)
         return _GO_ON
 
     def run_promotion_traffic_shift(self) -> int:
@@ -644,9 +712,17 @@ class _Scheduler:
             ended = self.failed_at
         else:
             ended = self.promoted_at if self.promoted_at is not None else self.t
-        return Verdict(outcome=PHASES[self.phase], complete=complete, reason=reason, failed_checks=self.max_fc,
-                       iterations=self.max_it, promoted_at=self.promoted_at, failed_at=self.failed_at,
-                       ended_at=ended, ticks=len(self.records) if self.record else ticks)
+        return Verdict(
+            outcome=PHASES[self.phase],
+            complete=complete,
+            reason=reason,
+            failed_checks=self.max_fc,
+            iterations=self.max_it,
+            promoted_at=self.promoted_at,
+            failed_at=self.failed_at,
+            ended_at=ended,
+            ticks=len(self.records) if self.record else ticks,
+        )
 
 
 def run(plan: Plan, record: bool = True) -> ReplayResult:
@@ -673,8 +749,9 @@ def run(plan: Plan, record: bool = True) -> ReplayResult:
     return ReplayResult(plan, scheduler.verdict(ticks, stopped), scheduler.records)
 
 
-def replay(canary: CanarySpec, inputs: ReplayInput, start: float = 0.0, until: float | None = None,
-           max_ticks: int = 10_000) -> ReplayResult:
+def replay(
+    canary: CanarySpec, inputs: ReplayInput, start: float = 0.0, until: float | None = None, max_ticks: int = 10_000
+) -> ReplayResult:
     """Compile and run."""
     return run(compile_plan(canary, inputs, start, until, max_ticks))
 
@@ -685,8 +762,12 @@ def describe(result: ReplayResult, record: TickRecord) -> str:
     _t, _phase, fc, it, sw, ran, event, a, b = record
     threshold = plan.threshold
     n_iter = plan.iterations
-    hook = plan.hooks[a].name if 0 <= a < len(plan.hooks) and event in (
-        E_CONFIRM_ROLLOUT, E_PRE_FAILED, E_HOOK_FAILED, E_TRAFFIC_GATE, E_PROMOTION_GATE, E_ROLLBACK_HOOK) else ""
+    hook = (
+        plan.hooks[a].name
+        if 0 <= a < len(plan.hooks)
+        and event in (E_CONFIRM_ROLLOUT, E_PRE_FAILED, E_HOOK_FAILED, E_TRAFFIC_GATE, E_PROMOTION_GATE, E_ROLLBACK_HOOK)
+        else ""
+    )
     if event == E_DETECTED:
         return "new revision detected, analysis starts"
     if event == E_CONFIRM_ROLLOUT:
@@ -770,8 +851,14 @@ def status_changes(result: ReplayResult) -> list[dict[str, Any]]:
 
 def timeline_json(result: ReplayResult) -> list[dict[str, Any]]:
     return [
-        {"t": r[0], "phase": PHASES[r[1]], "failedChecks": r[2], "iterations": r[3], "canaryWeight": r[4],
-         "event": describe(result, r)}
+        {
+            "t": r[0],
+            "phase": PHASES[r[1]],
+            "failedChecks": r[2],
+            "iterations": r[3],
+            "canaryWeight": r[4],
+            "event": describe(result, r),
+        }
         for r in result.records
     ]
 

@@ -68,8 +68,9 @@ class ReplayInput:
         return max(ends) if ends else None
 
     def merge(self, other: ReplayInput) -> ReplayInput:
-        merged = ReplayInput(dict(self.metrics), dict(self.webhooks), self.canary_ready, self.primary_ready,
-                             self.source)
+        merged = ReplayInput(
+            dict(self.metrics), dict(self.webhooks), self.canary_ready, self.primary_ready, self.source
+        )
         merged.metrics.update(other.metrics)
         merged.webhooks.update(other.webhooks)
         merged.canary_ready = other.canary_ready or self.canary_ready
@@ -95,7 +96,7 @@ def _number(value: Any, where: Location) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise InputError(f"must be a number, null or \"NaN\", got {value!r}", where)
+        raise InputError(f'must be a number, null or "NaN", got {value!r}', where)
     if isinstance(value, (int, float)):
         return None if math.isnan(float(value)) else float(value)
     if isinstance(value, str):
@@ -105,9 +106,9 @@ def _number(value: Any, where: Location) -> float | None:
         try:
             parsed = float(value)
         except ValueError:
-            raise InputError(f"must be a number, null or \"NaN\", got {value!r}", where) from None
+            raise InputError(f'must be a number, null or "NaN", got {value!r}', where) from None
         return None if math.isnan(parsed) else parsed
-    raise InputError(f"must be a number, null or \"NaN\", got {type(value).__name__}", where)
+    raise InputError(f'must be a number, null or "NaN", got {type(value).__name__}', where)
 
 
 def _last_series(value: Any, where: Location) -> tuple[bool, float | None]:
@@ -154,8 +155,7 @@ def signal_from_json(raw: Any, where: Location) -> Signal:
     if isinstance(raw, bool):
         return Signal.constant(raw)
     if not isinstance(raw, list):
-        raise InputError(f"must be true, false or a list of [t, true|false] samples, got {type(raw).__name__}",
-                         where)
+        raise InputError(f"must be true, false or a list of [t, true|false] samples, got {type(raw).__name__}", where)
     times: list[float] = []
     values: list[bool] = []
     for i, sample in enumerate(raw):
@@ -175,7 +175,7 @@ def signal_from_json(raw: Any, where: Location) -> Signal:
 def input_from_json(data: Any, source: str) -> ReplayInput:
     """A ReplayInput from the JSON shape described in this module."""
     if not isinstance(data, dict):
-        raise InputError(f"must be a JSON object with \"metrics\", got {type(data).__name__}", Location(source))
+        raise InputError(f'must be a JSON object with "metrics", got {type(data).__name__}', Location(source))
     unknown = set(data) - {"metrics", "webhooks", "ready"}
     result = ReplayInput(source=source)
     if unknown and not {"canary", "ticks"} & set(data):
@@ -218,8 +218,7 @@ def input_from_csv(text: str, source: str) -> ReplayInput:
         raise InputError("no samples: the header has no rows under it", Location(source))
     header = [h.strip() for h in rows[0]]
     if not header or header[0] not in ("t", "time", "seconds"):
-        raise InputError(f"the first column must be t (seconds), got {header[0]!r}",
-                         Location(source, field="line 1"))
+        raise InputError(f"the first column must be t (seconds), got {header[0]!r}", Location(source, field="line 1"))
     if len(set(header)) != len(header):
         raise InputError("duplicate column names", Location(source, field="line 1"))
     metric_cols: dict[str, list[tuple[int, int]]] = {}
@@ -229,18 +228,21 @@ def input_from_csv(text: str, source: str) -> ReplayInput:
         if not name:
             raise InputError(f"column {col + 1} has no name", Location(source, field="line 1"))
         if name.startswith("webhook:"):
-            hook_cols[name[len("webhook:"):]] = col
+            hook_cols[name[len("webhook:") :]] = col
         elif name.startswith("ready:"):
-            key = name[len("ready:"):]
+            key = name[len("ready:") :]
             if key not in ("canary", "primary"):
-                raise InputError(f"unknown readiness column {name!r} (ready:canary or ready:primary)",
-                                 Location(source, field="line 1"))
+                raise InputError(
+                    f"unknown readiness column {name!r} (ready:canary or ready:primary)",
+                    Location(source, field="line 1"),
+                )
             ready_cols[key] = col
         else:
             base, _, rank = name.partition("#")
             if rank and not rank.isdigit():
-                raise InputError(f"column {name!r}: a series number after # must be an integer",
-                                 Location(source, field="line 1"))
+                raise InputError(
+                    f"column {name!r}: a series number after # must be an integer", Location(source, field="line 1")
+                )
             metric_cols.setdefault(base, []).append((int(rank) if rank else 1, col))
     metric_samples: dict[str, tuple[list[float], list[float | None]]] = {m: ([], []) for m in metric_cols}
     hook_samples: dict[str, tuple[list[float], list[bool]]] = {h: ([], []) for h in hook_cols}
@@ -249,8 +251,10 @@ def input_from_csv(text: str, source: str) -> ReplayInput:
     for row_no, row in enumerate(rows[1:], start=2):
         where = Location(source, field=f"line {row_no}")
         if len(row) != len(header):
-            raise InputError(f"{len(row)} cells but the header has {len(header)} columns (leave a cell empty "
-                             "for a missing value)", where)
+            raise InputError(
+                f"{len(row)} cells but the header has {len(header)} columns (leave a cell empty for a missing value)",
+                where,
+            )
         try:
             t = float(row[0])
         except ValueError:
@@ -326,7 +330,9 @@ def gate_signals(hooks: Mapping[str, tuple[str, str]], opens_at: float | None) -
 
     gated = [name for name, (kind, url) in hooks.items() if kind == "confirm-promotion" and is_gate_check(url)]
     if not gated:
-        raise InputError("the Canary has no confirm-promotion webhook on a flagger-loadtester gate (/gate/check)",
-                         Location("--gate-opens-at"))
+        raise InputError(
+            "the Canary has no confirm-promotion webhook on a flagger-loadtester gate (/gate/check)",
+            Location("--gate-opens-at"),
+        )
     signal = Signal((-math.inf,), (False,)) if opens_at is None else Signal((-math.inf, opens_at), (False, True))
     return dict.fromkeys(gated, signal)

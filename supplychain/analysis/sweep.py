@@ -72,10 +72,15 @@ class Outcome:
             "threshold": self.setting.threshold,
             "iterations": self.setting.iterations,
             "runs": self.runs,
-            "bad": {"rollbackRate": self.bad_rollback_rate, "timeToRollbackMedian": self.bad_rollback_median,
-                    "timeToRollbackP90": self.bad_rollback_p90},
-            "good": {"falseRollbackRate": self.good_false_rollback_rate,
-                     "timeToPromoteMedian": self.good_promotion_median},
+            "bad": {
+                "rollbackRate": self.bad_rollback_rate,
+                "timeToRollbackMedian": self.bad_rollback_median,
+                "timeToRollbackP90": self.bad_rollback_p90,
+            },
+            "good": {
+                "falseRollbackRate": self.good_false_rollback_rate,
+                "timeToPromoteMedian": self.good_promotion_median,
+            },
         }
 
 
@@ -88,25 +93,56 @@ def sweep_canary(success_min: float, latency_max: float) -> CanarySpec:
         MetricSpec("latency", "1m", 0.0, ThresholdRange(None, latency_max), "model", None, None, "metrics[1]"),
     )
     return CanarySpec(
-        name="sweep", namespace="sweep", provider="kubernetes", target_kind="Deployment", target_name="sweep",
-        service_name="sweep", ingress_name="sweep", route_name="sweep", metrics_server="", interval=60.0,
-        interval_text="60s", threshold=5, iterations=10, max_weight=0, step_weight=0, step_weights=(),
-        step_weight_promotion=0, has_match=False, mirror=False, metrics=metrics, webhooks=(),
-        progress_deadline=600, skip_analysis=False, has_analysis=True, source=Loc("<sweep>"),
+        name="sweep",
+        namespace="sweep",
+        provider="kubernetes",
+        target_kind="Deployment",
+        target_name="sweep",
+        service_name="sweep",
+        ingress_name="sweep",
+        route_name="sweep",
+        metrics_server="",
+        interval=60.0,
+        interval_text="60s",
+        threshold=5,
+        iterations=10,
+        max_weight=0,
+        step_weight=0,
+        step_weights=(),
+        step_weight_promotion=0,
+        has_match=False,
+        mirror=False,
+        metrics=metrics,
+        webhooks=(),
+        progress_deadline=600,
+        skip_analysis=False,
+        has_analysis=True,
+        source=Loc("<sweep>"),
     )
 
 
 def thresholds_from(canary: CanarySpec) -> tuple[float, float]:
     """The success-rate minimum and latency maximum of a Canary's first metrics with such ranges."""
-    success = next((m.threshold_range.min for m in canary.metrics
-                    if m.threshold_range is not None and m.threshold_range.min is not None), None)
-    latency = next((m.threshold_range.max for m in canary.metrics
-                    if m.threshold_range is not None and m.threshold_range.max is not None), None)
+    success = next(
+        (
+            m.threshold_range.min
+            for m in canary.metrics
+            if m.threshold_range is not None and m.threshold_range.min is not None
+        ),
+        None,
+    )
+    latency = next(
+        (
+            m.threshold_range.max
+            for m in canary.metrics
+            if m.threshold_range is not None and m.threshold_range.max is not None
+        ),
+        None,
+    )
     return (99.0 if success is None else success), (500.0 if latency is None else latency)
 
 
-def generate(model: Model, version: Version, runs: int, ticks: int, interval: float,
-             seed: int) -> tuple[Any, Any]:
+def generate(model: Model, version: Version, runs: int, ticks: int, interval: float, seed: int) -> tuple[Any, Any]:
     """Success rate and latency per (run, tick) at t = tick x interval; NaN = no values."""
     import numpy as np
 
@@ -146,8 +182,9 @@ def _percentile(values: Sequence[float], q: float) -> float | None:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-GATE_HOOK = WebhookSpec("confirm-promotion", "confirm-promotion", "http://flagger-loadtester.test/gate/check",
-                        "10s", None)
+GATE_HOOK = WebhookSpec(
+    "confirm-promotion", "confirm-promotion", "http://flagger-loadtester.test/gate/check", "10s", None
+)
 
 
 def has_promotion_gate(canary: CanarySpec) -> bool:
@@ -155,10 +192,17 @@ def has_promotion_gate(canary: CanarySpec) -> bool:
     return any(w.type == "confirm-promotion" and is_gate_check(w.url) for w in canary.webhooks)
 
 
-def run_sweep(settings: Sequence[Setting], runs: int, seed: int, success_min: float = 99.0,
-              latency_max: float = 500.0, model: Model = Model(),
-              progress: Callable[[int], None] | None = None, gate: bool = False,
-              gate_opens_at: float | None = None) -> list[Outcome]:
+def run_sweep(
+    settings: Sequence[Setting],
+    runs: int,
+    seed: int,
+    success_min: float = 99.0,
+    latency_max: float = 500.0,
+    model: Model = Model(),
+    progress: Callable[[int], None] | None = None,
+    gate: bool = False,
+    gate_opens_at: float | None = None,
+) -> list[Outcome]:
     """Replay RUNS good and RUNS bad versions for every setting.
 
     With GATE, promotion waits for a flagger-loadtester gate that opens at GATE_OPENS_AT (never when None):
@@ -168,8 +212,7 @@ def run_sweep(settings: Sequence[Setting], runs: int, seed: int, success_min: fl
     if runs < 1 or runs > MAX_RUNS:
         raise InputError(f"--runs must be from 1 to {MAX_RUNS}", Location("--runs"))
     if not settings or len(settings) > MAX_SETTINGS:
-        raise InputError(f"the sweep must have 1 to {MAX_SETTINGS} settings, got {len(settings)}",
-                         Location("--sweep"))
+        raise InputError(f"the sweep must have 1 to {MAX_SETTINGS} settings, got {len(settings)}", Location("--sweep"))
     base = sweep_canary(success_min, latency_max)
     hooks: dict[str, Signal] = {}
     if gate or gate_opens_at is not None:
@@ -186,8 +229,13 @@ def run_sweep(settings: Sequence[Setting], runs: int, seed: int, success_min: fl
             series[label] = generate(model, version, runs, ticks, interval, seed * 1000 + offset)
         times = tuple(i * interval for i in range(ticks))
         for setting in group:
-            canary = replace(base, interval=interval, interval_text=f"{interval:g}s", threshold=setting.threshold,
-                             iterations=setting.iterations)
+            canary = replace(
+                base,
+                interval=interval,
+                interval_text=f"{interval:g}s",
+                threshold=setting.threshold,
+                iterations=setting.iterations,
+            )
             rollback_times: list[float] = []
             false_rollbacks = 0
             promotion_times: list[float] = []
@@ -195,9 +243,13 @@ def run_sweep(settings: Sequence[Setting], runs: int, seed: int, success_min: fl
                 success, latency = series[label]
                 template = R.compile_plan(canary, _inputs(times, success[0], latency[0], hooks))
                 for r in range(runs):
-                    plan = replace(template, checks=(
-                        _check(template.checks[0], times, success[r]),
-                        _check(template.checks[1], times, latency[r])))
+                    plan = replace(
+                        template,
+                        checks=(
+                            _check(template.checks[0], times, success[r]),
+                            _check(template.checks[1], times, latency[r]),
+                        ),
+                    )
                     verdict = R.run(plan, record=False).verdict
                     if label == "bad":
                         if verdict.outcome == "Failed" and verdict.failed_at is not None:
@@ -206,14 +258,17 @@ def run_sweep(settings: Sequence[Setting], runs: int, seed: int, success_min: fl
                         false_rollbacks += 1
                     elif verdict.promoted_at is not None:
                         promotion_times.append(verdict.promoted_at)
-            outcomes.append(Outcome(
-                setting, runs,
-                bad_rollback_rate=len(rollback_times) / runs,
-                bad_rollback_median=_percentile(rollback_times, 0.5),
-                bad_rollback_p90=_percentile(rollback_times, 0.9),
-                good_false_rollback_rate=false_rollbacks / runs,
-                good_promotion_median=_percentile(promotion_times, 0.5),
-            ))
+            outcomes.append(
+                Outcome(
+                    setting,
+                    runs,
+                    bad_rollback_rate=len(rollback_times) / runs,
+                    bad_rollback_median=_percentile(rollback_times, 0.5),
+                    bad_rollback_p90=_percentile(rollback_times, 0.9),
+                    good_false_rollback_rate=false_rollbacks / runs,
+                    good_promotion_median=_percentile(promotion_times, 0.5),
+                )
+            )
             if progress is not None:
                 progress(1)
     order = {s: i for i, s in enumerate(settings)}
@@ -224,8 +279,10 @@ def run_sweep(settings: Sequence[Setting], runs: int, seed: int, success_min: fl
 def _inputs(times: tuple[float, ...], success: Any, latency: Any, hooks: dict[str, Signal]) -> Any:
     from .series import ReplayInput, Series
 
-    return ReplayInput(metrics={"success-rate": Series(times, _values(success)),
-                                "latency": Series(times, _values(latency))}, webhooks=dict(hooks))
+    return ReplayInput(
+        metrics={"success-rate": Series(times, _values(success)), "latency": Series(times, _values(latency))},
+        webhooks=dict(hooks),
+    )
 
 
 def _values(row: Any) -> tuple[float | None, ...]:
@@ -240,8 +297,13 @@ def _check(template: R.Check, times: tuple[float, ...], row: Any) -> R.Check:
 
 def recommend(outcomes: Sequence[Outcome], max_false_rate: float = 0.01) -> Outcome | None:
     """The fastest rollback among settings that roll back every bad version and rarely a good one."""
-    eligible = [o for o in outcomes if o.good_false_rollback_rate <= max_false_rate and o.bad_rollback_rate >= 0.99
-                and o.bad_rollback_median is not None]
+    eligible = [
+        o
+        for o in outcomes
+        if o.good_false_rollback_rate <= max_false_rate
+        and o.bad_rollback_rate >= 0.99
+        and o.bad_rollback_median is not None
+    ]
     if not eligible:
         return None
     return min(eligible, key=lambda o: (o.bad_rollback_median or 0.0, o.good_promotion_median or 0.0))

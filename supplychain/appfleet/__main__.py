@@ -17,7 +17,9 @@ from .server import AppFleet, require_loopback
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m supplychain.appfleet", description=__doc__)
     parser.add_argument("--kubeconfig", type=Path, required=True, help="kubeconfig of the cluster (on 127.0.0.1)")
-    parser.add_argument("--app", action="append", default=[], metavar="NS/DEPLOYMENT[:CANARY]", help="an app to serve (repeatable)")
+    parser.add_argument(
+        "--app", action="append", default=[], metavar="NS/DEPLOYMENT[:CANARY]", help="an app to serve (repeatable)"
+    )
     parser.add_argument("--host", default="127.0.0.1", help="listen address (must be on 127.0.0.0/8)")
     parser.add_argument("--port", type=int, default=0, help="listen port (0 picks a free one)")
     parser.add_argument("--rate", type=float, default=10.0, help="requests per second per pod")
@@ -35,12 +37,21 @@ def main(argv: list[str] | None = None) -> int:
         table = BehaviourTable()
         if args.behaviour:
             table.load_file(args.behaviour)
-        fleet = AppFleet(apps, KubernetesPods(args.kubeconfig), table, rate=args.rate, host=args.host,
-                         port=args.port, hang_seconds=args.hang_seconds)
+        fleet = AppFleet(
+            apps,
+            KubernetesPods(args.kubeconfig),
+            table,
+            rate=args.rate,
+            host=args.host,
+            port=args.port,
+            hang_seconds=args.hang_seconds,
+        )
         with fleet:
             if args.targets_dir:
                 fleet.register(args.targets_dir)
-            print(f"app fleet serving {', '.join(a.namespace + '/' + a.target for a in apps)} on {fleet.url}", flush=True)
+            print(
+                f"app fleet serving {', '.join(a.namespace + '/' + a.target for a in apps)} on {fleet.url}", flush=True
+            )
             deadline = time.monotonic() + args.max_seconds
             try:
                 while time.monotonic() < deadline:

@@ -36,7 +36,7 @@ def parse_timestamp(text: str) -> float | None:
     head, sep, rest = text.partition(".")
     if sep:  # Python parses at most microseconds
         digits = "".join(c for c in rest if c.isdigit())
-        zone = rest[len(digits):]
+        zone = rest[len(digits) :]
         text = f"{head}.{digits[:6]}{zone}"
     try:
         return datetime.fromisoformat(text).timestamp()
@@ -81,8 +81,20 @@ def parse_calls(log: str, commands: dict[str, str], namespace: str) -> list[Webh
                     started, name = pending[cmd].pop(0)
                     ok = message.startswith("command finished")
                     action: WebhookAction = "ok" if ok else ("hang" if CURL_TIMED_OUT in message else "fail")
-                    calls.append(WebhookCall(started, name or canary, ns, "", cmd.split()[0], run_type, cmd, None,
-                                             action, 200 if ok else (None if action == "hang" else 500)))
+                    calls.append(
+                        WebhookCall(
+                            started,
+                            name or canary,
+                            ns,
+                            "",
+                            cmd.split()[0],
+                            run_type,
+                            cmd,
+                            None,
+                            action,
+                            200 if ok else (None if action == "hang" else 500),
+                        )
+                    )
                 else:
                     continue
                 break

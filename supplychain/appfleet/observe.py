@@ -37,8 +37,7 @@ def metric_queries(canary: dict[str, Any], templates: list[dict[str, Any]]) -> d
     for i, body in enumerate(templates):
         template = parse_metric_template(Document("MetricTemplate", i, body), spec.namespace)
         by_key[(template.namespace, template.name)] = template
-    return {q.metric.name: q for q in canary_queries(spec, by_key)
-            if q.source in ("inline", "template") and q.promql}
+    return {q.metric.name: q for q in canary_queries(spec, by_key) if q.source in ("inline", "template") and q.promql}
 
 
 @dataclass(frozen=True)
@@ -102,12 +101,14 @@ class KubeReader:
 
     def canary(self, namespace: str, name: str) -> dict[str, Any]:
         obj: dict[str, Any] = self._custom.get_namespaced_custom_object(
-            "flagger.app", "v1beta1", namespace, "canaries", name, _request_timeout=self._timeout)
+            "flagger.app", "v1beta1", namespace, "canaries", name, _request_timeout=self._timeout
+        )
         return obj
 
     def metric_template(self, namespace: str, name: str) -> dict[str, Any]:
         obj: dict[str, Any] = self._custom.get_namespaced_custom_object(
-            "flagger.app", "v1beta1", namespace, "metrictemplates", name, _request_timeout=self._timeout)
+            "flagger.app", "v1beta1", namespace, "metrictemplates", name, _request_timeout=self._timeout
+        )
         return obj
 
     def deployment(self, namespace: str, name: str) -> dict[str, Any]:
@@ -117,7 +118,8 @@ class KubeReader:
 
     def deliverable(self, namespace: str, name: str) -> dict[str, Any]:
         obj: dict[str, Any] = self._custom.get_namespaced_custom_object(
-            "carto.run", "v1alpha1", namespace, "deliverables", name, _request_timeout=self._timeout)
+            "carto.run", "v1alpha1", namespace, "deliverables", name, _request_timeout=self._timeout
+        )
         return obj
 
     def pods(self, namespace: str, selector: str) -> list[dict[str, Any]]:
@@ -141,7 +143,11 @@ def deployment_available(deployment: dict[str, Any]) -> bool:
 def pod_ready(pod: dict[str, Any]) -> bool:
     status = pod.get("status") or {}
     conditions = {c.get("type"): c.get("status") for c in status.get("conditions") or []}
-    return status.get("phase") == "Running" and conditions.get("Ready") == "True" and not (pod.get("metadata") or {}).get("deletionTimestamp")
+    return (
+        status.get("phase") == "Running"
+        and conditions.get("Ready") == "True"
+        and not (pod.get("metadata") or {}).get("deletionTimestamp")
+    )
 
 
 def is_not_found(err: Exception) -> bool:
@@ -239,7 +245,9 @@ class RolloutObserver:
             if not ref:
                 continue
             template = self.reader.metric_template(ref.get("namespace") or self.namespace, ref["name"])
-            obs.metric_templates.append({k: template[k] for k in ("apiVersion", "kind", "metadata", "spec") if k in template})
+            obs.metric_templates.append(
+                {k: template[k] for k in ("apiVersion", "kind", "metadata", "spec") if k in template}
+            )
         self._queries = metric_queries(obs.canary, obs.metric_templates)
         for name in self._queries:
             obs.metrics.setdefault(name, [])
@@ -253,8 +261,12 @@ class RolloutObserver:
         obs = self.observation
         canary = self.reader.canary(self.namespace, self.canary_name)
         status = canary.get("status") or {}
-        key = (str(status.get("phase", "")), int(status.get("failedChecks") or 0),
-               int(status.get("iterations") or 0), int(status.get("canaryWeight") or 0))
+        key = (
+            str(status.get("phase", "")),
+            int(status.get("failedChecks") or 0),
+            int(status.get("iterations") or 0),
+            int(status.get("canaryWeight") or 0),
+        )
         t = self.now()
         if key[0] and key != self._last:
             previous = self._last
@@ -271,10 +283,18 @@ class RolloutObserver:
             obs.primary.append(PrimarySample(t, None, False))
         else:
             pods = self.reader.pods(self.namespace, f"{self.selector_label}={target}-primary")
-            versions = tuple(sorted(str(((p.get("metadata") or {}).get("labels") or {}).get(self.version_label, ""))
-                                    for p in pods if pod_ready(p)))
-            obs.primary.append(PrimarySample(t, deployment_version(primary, self.version_label),
-                                             deployment_available(primary), versions))
+            versions = tuple(
+                sorted(
+                    str(((p.get("metadata") or {}).get("labels") or {}).get(self.version_label, ""))
+                    for p in pods
+                    if pod_ready(p)
+                )
+            )
+            obs.primary.append(
+                PrimarySample(
+                    t, deployment_version(primary, self.version_label), deployment_available(primary), versions
+                )
+            )
         if self.deliverable_name:
             deliverable = self.reader.deliverable(self.namespace, self.deliverable_name)
             ready = condition_status(deliverable)
@@ -325,7 +345,9 @@ class RolloutObserver:
         for call in calls:
             if call.canary != self.canary_name or call.namespace != self.namespace or call.time < obs.started_at:
                 continue
-            webhooks.setdefault(_webhook_name(obs.canary, call), []).append([round(call.time - obs.started_at, 3), call.ok])
+            webhooks.setdefault(_webhook_name(obs.canary, call), []).append(
+                [round(call.time - obs.started_at, 3), call.ok]
+            )
         final = obs.outcome
         promoted = obs.first("Succeeded")
         return {
@@ -334,8 +356,9 @@ class RolloutObserver:
             "metric_templates": obs.metric_templates,
             "started_at": round(obs.started_at, 3),
             "ticks": [t.to_json() for t in obs.ticks],
-            "metrics": {name: [[round(t, 3), sample_to_json(v)] for t, v in samples]
-                        for name, samples in obs.metrics.items()},
+            "metrics": {
+                name: [[round(t, 3), sample_to_json(v)] for t, v in samples] for name, samples in obs.metrics.items()
+            },
             "webhooks": webhooks,
             "outcome": final,
             "promoted_at": round(promoted.t, 3) if promoted else None,

@@ -123,7 +123,9 @@ class KubernetesPods:
         from kubernetes.client.exceptions import ApiException
 
         try:
-            deployment = self._apps.read_namespaced_deployment(app.target, app.namespace, _request_timeout=self._timeout)
+            deployment = self._apps.read_namespaced_deployment(
+                app.target, app.namespace, _request_timeout=self._timeout
+            )
         except ApiException:
             return None
         meta = deployment.spec.template.metadata

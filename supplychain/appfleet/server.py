@@ -140,8 +140,16 @@ class AppFleet:
         behaviour = self.table.get(payload.namespace, target, version)
         action = decide(payload, self.table.webhook_override(payload.keyword), behaviour)
         call = WebhookCall(
-            self._clock(), payload.canary, payload.namespace, payload.phase, payload.keyword,
-            payload.run_type, payload.cmd, version, action, status_for(action),
+            self._clock(),
+            payload.canary,
+            payload.namespace,
+            payload.phase,
+            payload.keyword,
+            payload.run_type,
+            payload.cmd,
+            version,
+            action,
+            status_for(action),
         )
         with self._lock:
             self._calls.append(call)
@@ -177,7 +185,9 @@ class AppFleet:
         server.daemon_threads = True
         self._server = server
         self._threads = [
-            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="appfleet-http", daemon=True),
+            threading.Thread(
+                target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="appfleet-http", daemon=True
+            ),
             threading.Thread(target=self._poll_pods, name="appfleet-pods", daemon=True),
         ]
         for thread in self._threads:

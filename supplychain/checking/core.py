@@ -40,13 +40,15 @@ def shape_findings(docs: list[Document]) -> list[Finding]:
     for doc in docs:
         if not isinstance(doc.body, dict):
             kind = _PYTHON_TYPES.get(type(doc.body).__name__, type(doc.body).__name__)
-            out.append(finding_at(doc, "", f"a document must be a mapping (a Kubernetes object); got a {kind}",
-                                  "document"))
+            out.append(
+                finding_at(doc, "", f"a document must be a mapping (a Kubernetes object); got a {kind}", "document")
+            )
     return out
 
 
-def run_checks(docs: list[Document], expanded: Expanded, subjects: Sequence[S],
-               rule_sets: Iterable[RuleSet[S]]) -> CheckResult:
+def run_checks(
+    docs: list[Document], expanded: Expanded, subjects: Sequence[S], rule_sets: Iterable[RuleSet[S]]
+) -> CheckResult:
     """Shape findings, the expansion's findings, then every rule set over SUBJECTS."""
     findings = [*shape_findings(docs), *expanded.findings]
     for rule_set in rule_sets:

@@ -11,4 +11,13 @@ from .components import COMPONENTS
 from .environment import ComponentStatus, Environment
 from .errors import ClusterError, NotReady, ProviderUnavailable
 
-__all__ = ["COMPONENTS", "ClusterError", "ComponentStatus", "Environment", "NotReady", "ProviderUnavailable", "binaries", "providers"]
+__all__ = [
+    "COMPONENTS",
+    "ClusterError",
+    "ComponentStatus",
+    "Environment",
+    "NotReady",
+    "ProviderUnavailable",
+    "binaries",
+    "providers",
+]

@@ -76,8 +76,13 @@ def missing(names: tuple[str, ...] = CACHED + SYSTEM) -> list[Missing]:
     result = []
     for name in names:
         if find(name) is None:
-            hint = (KIND_HINT if name == "kind" else INSTALL_HINT if name in CACHED
-                    else "install Debian's `prometheus` package (`make tools`)")
+            hint = (
+                KIND_HINT
+                if name == "kind"
+                else INSTALL_HINT
+                if name in CACHED
+                else "install Debian's `prometheus` package (`make tools`)"
+            )
             result.append(Missing(name, hint))
     return result
 
@@ -89,7 +94,9 @@ def prerequisites_missing(provider: str) -> list[Missing]:
         try:
             toolchain.crd_dir(component)
         except ToolError:
-            result.append(Missing(f"{component} CRDs", "run `make tools` (or `bash hack/install-tools.sh`) to extract them"))
+            result.append(
+                Missing(f"{component} CRDs", "run `make tools` (or `bash hack/install-tools.sh`) to extract them")
+            )
     return result
 
 

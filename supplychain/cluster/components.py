@@ -160,8 +160,11 @@ class Flagger(Component):
         return [
             ProcessSpec(
                 "flagger",
-                [env.binary("flagger"), f"-kubeconfig={env.kubeconfig}",
-                 *flagger_args(env.prometheus_url, env.ports["flagger"])],
+                [
+                    env.binary("flagger"),
+                    f"-kubeconfig={env.kubeconfig}",
+                    *flagger_args(env.prometheus_url, env.ports["flagger"]),
+                ],
             )
         ]
 
@@ -193,8 +196,12 @@ class Cartographer(Component):
         kubectl = env.kubectl()
         kubectl.apply(manifests.cartographer_rbac())
         token = kubectl.run(
-            "create", "token", manifests.CARTOGRAPHER_SERVICE_ACCOUNT,
-            "-n", manifests.CARTOGRAPHER_NAMESPACE, f"--duration={TOKEN_DURATION}",
+            "create",
+            "token",
+            manifests.CARTOGRAPHER_SERVICE_ACCOUNT,
+            "-n",
+            manifests.CARTOGRAPHER_NAMESPACE,
+            f"--duration={TOKEN_DURATION}",
         ).strip()
         config = kubeconfigs.token_kubeconfig(
             kubeconfigs.server(env.kubeconfig), kubeconfigs.ca_pem(env.kubeconfig), token, "cartographer"
@@ -296,8 +303,12 @@ class KappController(Component):
         kubectl.apply(manifests.kapp_controller_rbac())
         kubectl.apply(manifests.packaging_api(env.ports["kapp-controller-api"]))
         token = kubectl.run(
-            "create", "token", manifests.KAPP_CONTROLLER_SERVICE_ACCOUNT,
-            "-n", manifests.KAPP_CONTROLLER_NAMESPACE, f"--duration={TOKEN_DURATION}",
+            "create",
+            "token",
+            manifests.KAPP_CONTROLLER_SERVICE_ACCOUNT,
+            "-n",
+            manifests.KAPP_CONTROLLER_NAMESPACE,
+            f"--duration={TOKEN_DURATION}",
         ).strip()
         work = self.workdir(env)
         sa = self.sa_dir(env)
@@ -342,7 +353,10 @@ class KappController(Component):
             ProcessSpec(
                 "kapp-controller",
                 [
-                    *unshare, "sh", str(self.workdir(env) / "mount-namespace.sh"), str(self.workdir(env)),
+                    *unshare,
+                    "sh",
+                    str(self.workdir(env) / "mount-namespace.sh"),
+                    str(self.workdir(env)),
                     binary,
                     f"-packaging-global-namespace={manifests.PACKAGING_GLOBAL_NAMESPACE}",
                     "-enable-api-priority-and-fairness=false",

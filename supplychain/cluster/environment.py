@@ -144,14 +144,21 @@ class Environment:
         if State.path(run_dir).exists():
             existing = cls.attach(run_dir, progress)
             if existing.any_running():
-                raise ClusterError(f"an environment is already running in {run_dir}; run `supplychain cluster down --run-dir {run_dir}` first")
+                raise ClusterError(
+                    f"an environment is already running in {run_dir}; run `supplychain cluster down --run-dir {run_dir}` first"
+                )
             existing.down()
         run_dir.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(run_dir / "logs", ignore_errors=True)
         started = time.monotonic()
         ports = {name: proc.free_port() for name in ("prometheus", "flagger", "kapp-controller-api", "loadtester")}
-        state = State(provider=provider, cluster_name=providers.CLUSTER_NAME, kubeconfig=str(run_dir / "kubeconfig"),
-                      ports=ports, created_at=time.time())
+        state = State(
+            provider=provider,
+            cluster_name=providers.CLUSTER_NAME,
+            kubeconfig=str(run_dir / "kubeconfig"),
+            ports=ports,
+            created_at=time.time(),
+        )
         state.save(run_dir)
         env = cls(run_dir, provider, Path(state.kubeconfig), ports, progress=progress)
         try:
@@ -352,7 +359,10 @@ class Environment:
         not_ready = [
             n["metadata"]["name"]
             for n in nodes
-            if not any(c.get("type") == "Ready" and c.get("status") == "True" for c in n.get("status", {}).get("conditions", []))
+            if not any(
+                c.get("type") == "Ready" and c.get("status") == "True"
+                for c in n.get("status", {}).get("conditions", [])
+            )
         ]
         if not nodes:
             return "no nodes"
@@ -376,15 +386,26 @@ class Environment:
         provider = providers.get(self.provider)
         logs = provider.logs(self.run_dir)
         for name, pid in provider.processes(self.run_dir).items():
-            rows.append(ComponentStatus(name, pid is not None, pid is not None, "control plane" if pid else "not running",
-                                        (pid,) if pid else (), logs / f"{name}.log" if logs else None))
+            rows.append(
+                ComponentStatus(
+                    name,
+                    pid is not None,
+                    pid is not None,
+                    "control plane" if pid else "not running",
+                    (pid,) if pid else (),
+                    logs / f"{name}.log" if logs else None,
+                )
+            )
         kubectl = self.kubectl()
         try:
             problem = self._cluster_problem(kubectl)
         except ClusterError as err:
             problem = str(err)
-        rows.append(ComponentStatus("cluster", problem is None, problem is None, problem or "API server and nodes ready",
-                                    (), None))
+        rows.append(
+            ComponentStatus(
+                "cluster", problem is None, problem is None, problem or "API server and nodes ready", (), None
+            )
+        )
         for name, component in self.components.items():
             pids = tuple(self.pids(name))
             running = component.running(self, list(pids))
@@ -404,8 +425,11 @@ class Environment:
 
     def memory_by_process(self) -> dict[str, int]:
         """Resident memory (KiB) per control-plane process and component."""
-        usage = {name: proc.memory_kib([pid]) for name, pid in providers.get(self.provider).processes(self.run_dir).items()
-                 if pid}
+        usage = {
+            name: proc.memory_kib([pid])
+            for name, pid in providers.get(self.provider).processes(self.run_dir).items()
+            if pid
+        }
         for name in self.components:
             usage[name] = proc.memory_kib(self.pids(name))
         return usage

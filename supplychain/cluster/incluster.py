@@ -39,8 +39,17 @@ class InCluster(Component):
         if self.forward is None:
             return []
         port_name, remote = self.forward
-        argv = [sys.executable, "-m", "supplychain.cluster.portforward", str(env.binary("kubectl")), str(env.kubeconfig),
-                self.namespace, f"deployment/{self.deployment}", str(env.ports[port_name]), str(remote)]
+        argv = [
+            sys.executable,
+            "-m",
+            "supplychain.cluster.portforward",
+            str(env.binary("kubectl")),
+            str(env.kubeconfig),
+            self.namespace,
+            f"deployment/{self.deployment}",
+            str(env.ports[port_name]),
+            str(remote),
+        ]
         return [ProcessSpec(f"{self.name}-port-forward", argv)]
 
     def _deployment(self, env: Environment) -> dict[str, Any] | None:
@@ -88,8 +97,16 @@ class InCluster(Component):
         """The current pod's log, every container; DECORATED: each line prefixed with its pod, container
         and time (for people), else as the program wrote it (for parsing)."""
         extra = ["--timestamps", "--prefix"] if decorated else []
-        return env.kubectl().run("logs", f"deployment/{self.deployment}", "-n", self.namespace, "--all-containers",
-                                 *extra, check=False, timeout=30)
+        return env.kubectl().run(
+            "logs",
+            f"deployment/{self.deployment}",
+            "-n",
+            self.namespace,
+            "--all-containers",
+            *extra,
+            check=False,
+            timeout=30,
+        )
 
     def collect_logs(self, env: Environment) -> None:
         text = self.logs(env, decorated=True)
@@ -97,8 +114,10 @@ class InCluster(Component):
             path = env.log_path(self.name)
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(path, "a", encoding="utf-8") as out:
-                out.write(f"\n--- {time.strftime('%Y-%m-%dT%H:%M:%S')} kubectl logs deployment/{self.deployment} "
-                          f"-n {self.namespace}\n{text}")
+                out.write(
+                    f"\n--- {time.strftime('%Y-%m-%dT%H:%M:%S')} kubectl logs deployment/{self.deployment} "
+                    f"-n {self.namespace}\n{text}"
+                )
 
     def before_stop(self, env: Environment) -> None:
         self.collect_logs(env)
@@ -107,7 +126,9 @@ class InCluster(Component):
         deadline = time.monotonic() + STOP_TIMEOUT
         while kubectl.get("pods", "-n", self.namespace, "-l", f"app={self.deployment}").get("items"):
             if time.monotonic() > deadline:
-                raise ClusterError(f"pods of {self.namespace}/{self.deployment} still exist {STOP_TIMEOUT:g}s after scaling to 0")
+                raise ClusterError(
+                    f"pods of {self.namespace}/{self.deployment} still exist {STOP_TIMEOUT:g}s after scaling to 0"
+                )
             time.sleep(0.5)
 
 
@@ -173,8 +194,11 @@ class Cartographer(InCluster):
 
     def ready(self, env: Environment) -> str | None:
         started = workers_started(self.logs(env))
-        waiting = [c for c in ("workload", "deliverable", "runnable", "clustersupplychain", "clusterdelivery")
-                   if c not in started]
+        waiting = [
+            c
+            for c in ("workload", "deliverable", "runnable", "clustersupplychain", "clusterdelivery")
+            if c not in started
+        ]
         return "waiting for controllers: " + ", ".join(waiting) if waiting else None
 
 
@@ -233,8 +257,10 @@ class CanaryPackage(Component):
         if conditions.get("ReconcileSucceeded", {}).get("status") == "True":
             return None
         if "ReconcileFailed" in conditions:
-            raise ClusterError(f"PackageInstall {km.PACKAGE_NAMESPACE}/{km.PACKAGE_INSTALL} failed: "
-                               f"{status.get('usefulErrorMessage') or conditions['ReconcileFailed'].get('message')}")
+            raise ClusterError(
+                f"PackageInstall {km.PACKAGE_NAMESPACE}/{km.PACKAGE_INSTALL} failed: "
+                f"{status.get('usefulErrorMessage') or conditions['ReconcileFailed'].get('message')}"
+            )
         return f"PackageInstall {km.PACKAGE_NAMESPACE}/{km.PACKAGE_INSTALL}: {status.get('friendlyDescription', 'not reconciled yet')}"
 
     def collect_logs(self, env: Environment) -> None:
@@ -242,5 +268,11 @@ class CanaryPackage(Component):
         env.log_path(self.name).write_text(text, encoding="utf-8")
 
 
-KIND_COMPONENTS: tuple[Component, ...] = (Prometheus(), Flagger(), Loadtester(), Cartographer(), KappControllerInCluster(),
-                                          CanaryPackage())
+KIND_COMPONENTS: tuple[Component, ...] = (
+    Prometheus(),
+    Flagger(),
+    Loadtester(),
+    Cartographer(),
+    KappControllerInCluster(),
+    CanaryPackage(),
+)

@@ -52,7 +52,12 @@ def _restricted(run_as_user: int | None = None) -> dict[str, Any]:
 
 
 def _http_probe(path: str, port: int, period: int = 2) -> dict[str, Any]:
-    return {"httpGet": {"path": path, "port": port}, "periodSeconds": period, "timeoutSeconds": 2, "failureThreshold": 3}
+    return {
+        "httpGet": {"path": path, "port": port},
+        "periodSeconds": period,
+        "timeoutSeconds": 2,
+        "failureThreshold": 3,
+    }
 
 
 def deployment(
@@ -93,8 +98,11 @@ def service(name: str, ns: str, port: int, target_port: int | str) -> Manifest:
         "apiVersion": "v1",
         "kind": "Service",
         "metadata": {"name": name, "namespace": ns, "labels": {"app": name}},
-        "spec": {"type": "ClusterIP", "selector": {"app": name},
-                 "ports": [{"name": "http", "port": port, "targetPort": target_port, "protocol": "TCP"}]},
+        "spec": {
+            "type": "ClusterIP",
+            "selector": {"app": name},
+            "ports": [{"name": "http", "port": port, "targetPort": target_port, "protocol": "TCP"}],
+        },
     }
 
 
@@ -111,6 +119,7 @@ def _in_namespace(docs: list[Manifest], ns: str) -> list[Manifest]:
 
 # -- Prometheus ------------------------------------------------------------------------------------
 
+
 def prometheus_config() -> dict[str, Any]:
     """Pods found through the Kubernetes API, scraped when annotated `prometheus.io/scrape: "true"`
     (port from `prometheus.io/port`), labelled with their namespace and pod name as the MetricTemplates
@@ -122,14 +131,25 @@ def prometheus_config() -> dict[str, Any]:
                 "job_name": "kubernetes-pods",
                 "kubernetes_sd_configs": [{"role": "pod"}],
                 "relabel_configs": [
-                    {"source_labels": ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"], "action": "keep",
-                     "regex": "true"},
+                    {
+                        "source_labels": ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"],
+                        "action": "keep",
+                        "regex": "true",
+                    },
                     {"source_labels": ["__meta_kubernetes_pod_phase"], "action": "keep", "regex": "Running"},
-                    {"source_labels": ["__address__", "__meta_kubernetes_pod_annotation_prometheus_io_port"],
-                     "action": "replace", "regex": r"([^:]+)(?::\d+)?;(\d+)", "replacement": "$1:$2",
-                     "target_label": "__address__"},
-                    {"source_labels": ["__meta_kubernetes_pod_annotation_prometheus_io_path"], "action": "replace",
-                     "regex": "(.+)", "target_label": "__metrics_path__"},
+                    {
+                        "source_labels": ["__address__", "__meta_kubernetes_pod_annotation_prometheus_io_port"],
+                        "action": "replace",
+                        "regex": r"([^:]+)(?::\d+)?;(\d+)",
+                        "replacement": "$1:$2",
+                        "target_label": "__address__",
+                    },
+                    {
+                        "source_labels": ["__meta_kubernetes_pod_annotation_prometheus_io_path"],
+                        "action": "replace",
+                        "regex": "(.+)",
+                        "target_label": "__metrics_path__",
+                    },
                     {"action": "labelmap", "regex": "__meta_kubernetes_pod_label_(.+)"},
                     {"source_labels": ["__meta_kubernetes_namespace"], "target_label": "kubernetes_namespace"},
                     {"source_labels": ["__meta_kubernetes_pod_name"], "target_label": "kubernetes_pod_name"},
@@ -163,7 +183,10 @@ def prometheus() -> list[Manifest]:
         "readinessProbe": _http_probe("/-/ready", PROMETHEUS_PORT),
         "resources": SMALL,
         "securityContext": _restricted(65534),
-        "volumeMounts": [{"name": "config", "mountPath": "/etc/prometheus"}, {"name": "data", "mountPath": "/prometheus"}],
+        "volumeMounts": [
+            {"name": "config", "mountPath": "/etc/prometheus"},
+            {"name": "data", "mountPath": "/prometheus"},
+        ],
     }
     return [
         namespace(MONITORING_NAMESPACE),
@@ -171,14 +194,19 @@ def prometheus() -> list[Manifest]:
         cluster_role(role, [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch"]}]),
         cluster_role_binding(role, role, PROMETHEUS, MONITORING_NAMESPACE),
         config_map,
-        deployment(PROMETHEUS, MONITORING_NAMESPACE, container, service_account_name=PROMETHEUS,
-                   volumes=[{"name": "config", "configMap": {"name": "prometheus-config"}},
-                            {"name": "data", "emptyDir": {}}]),
+        deployment(
+            PROMETHEUS,
+            MONITORING_NAMESPACE,
+            container,
+            service_account_name=PROMETHEUS,
+            volumes=[{"name": "config", "configMap": {"name": "prometheus-config"}}, {"name": "data", "emptyDir": {}}],
+        ),
         service(PROMETHEUS, MONITORING_NAMESPACE, PROMETHEUS_PORT, PROMETHEUS_PORT),
     ]
 
 
 # -- Flagger and its loadtester --------------------------------------------------------------------
+
 
 def flagger(args: list[str]) -> list[Manifest]:
     """Flagger with the RBAC of its kustomize install (account.yaml, rbac.yaml) and ARGS."""
@@ -229,6 +257,7 @@ def loadtester(namespaces: tuple[str, ...] = APP_NAMESPACES) -> list[Manifest]:
 
 # -- Cartographer and kapp-controller ----------------------------------------------------------------
 
+
 def cartographer() -> list[Manifest]:
     """Cartographer with the RBAC of its release (config/rbac), its webhook off (no -cert-dir), as on kwok."""
     rbac = upstream.cartographer_rbac()
@@ -245,8 +274,13 @@ def cartographer() -> list[Manifest]:
     return [
         namespace(account["metadata"]["namespace"]),
         *rbac,
-        deployment(CARTOGRAPHER, account["metadata"]["namespace"], container,
-                   service_account_name=account["metadata"]["name"], volumes=[{"name": "tmp", "emptyDir": {}}]),
+        deployment(
+            CARTOGRAPHER,
+            account["metadata"]["namespace"],
+            container,
+            service_account_name=account["metadata"]["name"],
+            volumes=[{"name": "tmp", "emptyDir": {}}],
+        ),
     ]
 
 
@@ -255,8 +289,12 @@ def kapp_controller() -> list[Manifest]:
     API's Service and APIService) with the local image; its CRDs are installed with the others."""
     # API Priority and Fairness off, as on kwok: kapp-controller v0.53.1 watches flowcontrol v1beta3, which
     # Kubernetes v1.32 removed, and its Package API would never become ready.
-    values = {"apiPort": KAPP_CONTROLLER_API_PORT, "namespace": manifests.KAPP_CONTROLLER_NAMESPACE,
-              "packagingGlobalNamespace": manifests.PACKAGING_GLOBAL_NAMESPACE, "enableApiPriorityAndFairness": False}
+    values = {
+        "apiPort": KAPP_CONTROLLER_API_PORT,
+        "namespace": manifests.KAPP_CONTROLLER_NAMESPACE,
+        "packagingGlobalNamespace": manifests.PACKAGING_GLOBAL_NAMESPACE,
+        "enableApiPriorityAndFairness": False,
+    }
     docs = [d for d in upstream.kapp_controller_release(values) if d["kind"] != "CustomResourceDefinition"]
     for doc in docs:
         if doc["kind"] == "Deployment":
@@ -274,6 +312,7 @@ def kapp_controller() -> list[Manifest]:
 
 
 # -- our own package -----------------------------------------------------------------------------------
+
 
 def canary_package(values: dict[str, Any] | None = None) -> list[Manifest]:
     """Our templates, RBAC and overlay as the Carvel Package of `supplychain render --package`, and a
@@ -301,8 +340,10 @@ def canary_package(values: dict[str, Any] | None = None) -> list[Manifest]:
             "metadata": {"name": PACKAGE_INSTALL, "namespace": PACKAGE_NAMESPACE},
             "spec": {
                 "serviceAccountName": PACKAGE_SERVICE_ACCOUNT,
-                "packageRef": {"refName": package["spec"]["refName"],
-                               "versionSelection": {"constraints": package["spec"]["version"]}},
+                "packageRef": {
+                    "refName": package["spec"]["refName"],
+                    "versionSelection": {"constraints": package["spec"]["version"]},
+                },
                 "values": [{"secretRef": {"name": f"{PACKAGE_INSTALL}-values"}}],
                 "syncPeriod": "10m",
             },

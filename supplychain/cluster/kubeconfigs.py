@@ -54,7 +54,10 @@ def token_kubeconfig(api_server: str, ca: bytes, token: str, user: str) -> dict[
         "apiVersion": "v1",
         "kind": "Config",
         "clusters": [
-            {"name": "env", "cluster": {"server": api_server, "certificate-authority-data": base64.b64encode(ca).decode()}}
+            {
+                "name": "env",
+                "cluster": {"server": api_server, "certificate-authority-data": base64.b64encode(ca).decode()},
+            }
         ],
         "users": [{"name": user, "user": {"token": token}}],
         "contexts": [{"name": user, "context": {"cluster": "env", "user": user}}],

@@ -19,8 +19,18 @@ RETRY_SECONDS = 1.0
 
 def argv(kubectl: str, kubeconfig: str, namespace: str, target: str, local_port: int, remote_port: int) -> list[str]:
     """The kubectl command line: loopback only."""
-    return [kubectl, "--kubeconfig", kubeconfig, "port-forward", "--address", "127.0.0.1", "-n", namespace, target,
-            f"{local_port}:{remote_port}"]
+    return [
+        kubectl,
+        "--kubeconfig",
+        kubeconfig,
+        "port-forward",
+        "--address",
+        "127.0.0.1",
+        "-n",
+        namespace,
+        target,
+        f"{local_port}:{remote_port}",
+    ]
 
 
 def supervise(command: list[str], retry: float = RETRY_SECONDS) -> int:

@@ -58,8 +58,10 @@ def _run(argv: list[str], log: Path, env: dict[str, str], timeout: float) -> Non
             raise ClusterError(f"{Path(argv[0]).name} {argv[1]} timed out after {timeout:g}s; log: {log}") from None
     if done.returncode != 0:
         tail = log.read_text(errors="replace").strip().splitlines()[-5:]
-        raise ClusterError(f"{' '.join(Path(a).name if i == 0 else a for i, a in enumerate(argv[:4]))} failed: "
-                           f"{' | '.join(tail)}; log: {log}")
+        raise ClusterError(
+            f"{' '.join(Path(a).name if i == 0 else a for i, a in enumerate(argv[:4]))} failed: "
+            f"{' | '.join(tail)}; log: {log}"
+        )
 
 
 @dataclass
@@ -232,8 +234,21 @@ class KindProvider:
         config = run_dir / "kind-config.yaml"
         config.write_text(yaml.safe_dump(self.config(), sort_keys=False), encoding="utf-8")
         progress(f"creating kind cluster {name} from {self.node_image()}")
-        self._kind(run_dir, "create", "cluster", "--name", name, "--config", str(config), "--kubeconfig",
-                   str(kubeconfig), "--wait", "3m", "--retain", timeout=600)
+        self._kind(
+            run_dir,
+            "create",
+            "cluster",
+            "--name",
+            name,
+            "--config",
+            str(config),
+            "--kubeconfig",
+            str(kubeconfig),
+            "--wait",
+            "3m",
+            "--retain",
+            timeout=600,
+        )
         refs = [image.ref for image in images.components().values()]
         progress(f"loading {len(refs)} images into the node: {', '.join(refs)}")
         self._kind(run_dir, "load", "docker-image", "--name", name, *refs, timeout=600)
@@ -244,9 +259,19 @@ class KindProvider:
         if shutil.which(self.engine) is None:
             return []
         try:
-            done = subprocess.run([self.engine, "ps", "-a", "-q", "--filter",
-                                   f"label=io.x-k8s.kind.cluster={kind_cluster_name(run_dir)}"],
-                                  capture_output=True, text=True, timeout=30)
+            done = subprocess.run(
+                [
+                    self.engine,
+                    "ps",
+                    "-a",
+                    "-q",
+                    "--filter",
+                    f"label=io.x-k8s.kind.cluster={kind_cluster_name(run_dir)}",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
         except subprocess.TimeoutExpired:
             return []
         return done.stdout.split() if done.returncode == 0 else []
@@ -257,22 +282,29 @@ class KindProvider:
         name = kind_cluster_name(run_dir)
         if binaries.find("kind") is not None:
             with contextlib.suppress(ClusterError):  # the logs are a courtesy; deleting the cluster is not
-                self._kind(run_dir, "export", "logs", str(run_dir / "logs" / "control-plane"), "--name", name,
-                           timeout=120)
+                self._kind(
+                    run_dir, "export", "logs", str(run_dir / "logs" / "control-plane"), "--name", name, timeout=120
+                )
             with contextlib.suppress(ClusterError):  # fall through to removing what is left
                 self._kind(run_dir, "delete", "cluster", "--name", name, timeout=180)
         left = self.containers(run_dir)
         if left:
             subprocess.run([self.engine, "rm", "-f", "-v", *left], capture_output=True, timeout=120)
         if self.containers(run_dir):
-            raise ClusterError(f"containers of kind cluster {name} are left behind: {' '.join(self.containers(run_dir))}")
+            raise ClusterError(
+                f"containers of kind cluster {name} are left behind: {' '.join(self.containers(run_dir))}"
+            )
 
     def processes(self, run_dir: Path) -> dict[str, int | None]:
         """The node container's init process, as seen from this machine."""
         result: dict[str, int | None] = {}
         for container in self.containers(run_dir):
-            done = subprocess.run([self.engine, "inspect", "-f", "{{.Name}} {{.State.Pid}}", container],
-                                  capture_output=True, text=True, timeout=30)
+            done = subprocess.run(
+                [self.engine, "inspect", "-f", "{{.Name}} {{.State.Pid}}", container],
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
             if done.returncode == 0 and done.stdout.split():
                 node, pid = done.stdout.split()
                 result[node.lstrip("/")] = int(pid) if int(pid) > 0 else None

@@ -38,7 +38,9 @@ class State:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise ClusterError(f"no environment in {run_dir} ({path} not found); run `supplychain cluster up`") from None
+            raise ClusterError(
+                f"no environment in {run_dir} ({path} not found); run `supplychain cluster up`"
+            ) from None
         except (OSError, ValueError) as err:
             raise ClusterError(f"cannot read {path}: {err}") from None
         return cls(**_checked(data, path))
@@ -49,9 +51,12 @@ class State:
 
 def _checked(data: Any, path: Path) -> dict[str, Any]:
     """DATA as State's fields, or a ClusterError naming the file and the field that is wrong."""
+
     def bad(where: str, what: str) -> ClusterError:
-        return ClusterError(f"{path}: {where}: {what}; the file is corrupt (run `supplychain cluster down`, or "
-                            "delete the folder if nothing runs)")
+        return ClusterError(
+            f"{path}: {where}: {what}; the file is corrupt (run `supplychain cluster down`, or "
+            "delete the folder if nothing runs)"
+        )
 
     if not isinstance(data, dict):
         raise bad("(top)", f"expected a JSON object, got {type(data).__name__}")
@@ -63,12 +68,15 @@ def _checked(data: Any, path: Path) -> dict[str, Any]:
         if not isinstance(data.get(key), str) or not data[key]:
             raise bad(key, f"must be a non-empty string, got {data.get(key)!r}")
     ports = data.get("ports", {})
-    if not isinstance(ports, dict) or not all(isinstance(v, int) and not isinstance(v, bool) and 0 < v < 65536
-                                              for v in ports.values()):
+    if not isinstance(ports, dict) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and 0 < v < 65536 for v in ports.values()
+    ):
         raise bad("ports", f"must map names to port numbers, got {ports!r}")
     pids = data.get("pids", {})
-    if not isinstance(pids, dict) or not all(isinstance(v, list) and all(isinstance(p, int) and not isinstance(p, bool)
-                                                                         and p > 0 for p in v) for v in pids.values()):
+    if not isinstance(pids, dict) or not all(
+        isinstance(v, list) and all(isinstance(p, int) and not isinstance(p, bool) and p > 0 for p in v)
+        for v in pids.values()
+    ):
         raise bad("pids", f"must map names to lists of process ids, got {pids!r}")
     created = data.get("created_at", 0.0)
     if isinstance(created, bool) or not isinstance(created, (int, float)):

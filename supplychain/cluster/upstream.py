@@ -25,10 +25,17 @@ KAPP_CONTROLLER_MODULE = "carvel.dev/kapp-controller"
 
 def _go(*args: str, timeout: float = 300) -> str:
     try:
-        done = subprocess.run(["go", *args], capture_output=True, text=True, timeout=timeout,
-                              env={**os.environ, "GOSUMDB": "off", "GOFLAGS": "-mod=mod"})
+        done = subprocess.run(
+            ["go", *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, "GOSUMDB": "off", "GOFLAGS": "-mod=mod"},
+        )
     except FileNotFoundError:
-        raise ClusterError("Go is not installed; the upstream install manifests come from the Go module cache") from None
+        raise ClusterError(
+            "Go is not installed; the upstream install manifests come from the Go module cache"
+        ) from None
     except subprocess.TimeoutExpired:
         raise ClusterError(f"go {' '.join(args)} timed out after {timeout:g}s") from None
     if done.returncode != 0:
@@ -81,9 +88,19 @@ def kapp_controller_release(values: dict[str, Any]) -> list[Manifest]:
     """kapp-controller's release objects: its config/ ytt bundle rendered with VALUES (namespaces,
     CRDs, RBAC, the Package API's Service and APIService, the Deployment with its sidecar)."""
     config = module_dir(KAPP_CONTROLLER_MODULE, toolchain.versions()["KAPP_CONTROLLER_VERSION"]) / "config"
-    args = ["-f", str(config / "config"), "-f", str(config / "values-schema.yml"), "-f", str(config / "overlays"),
-            "--data-values-file", "-"]
+    args = [
+        "-f",
+        str(config / "config"),
+        "-f",
+        str(config / "values-schema.yml"),
+        "-f",
+        str(config / "overlays"),
+        "--data-values-file",
+        "-",
+    ]
     result = toolchain.run_tool("ytt", args, stdin=json.dumps(values), timeout=120)
     if result.returncode != 0:
-        raise ClusterError(f"rendering kapp-controller's release configuration ({config}) failed: {result.stderr.strip()}")
+        raise ClusterError(
+            f"rendering kapp-controller's release configuration ({config}) failed: {result.stderr.strip()}"
+        )
     return [d for d in yaml.safe_load_all(result.stdout) if d]

@@ -33,11 +33,21 @@ def command() -> None:
 
 
 @command.command("up")
-@click.option("--provider", type=click.Choice(["kwok", "kind"]), default="kwok", show_default=True,
-              help="kwok: local processes, no containers; kind: Deployments in a kind node (needs Docker).")
+@click.option(
+    "--provider",
+    type=click.Choice(["kwok", "kind"]),
+    default="kwok",
+    show_default=True,
+    help="kwok: local processes, no containers; kind: Deployments in a kind node (needs Docker).",
+)
 @click.option("--nodes", type=click.IntRange(1, 20), default=2, show_default=True, help="Simulated nodes (kwok).")
-@click.option("--timeout", type=click.FloatRange(10), default=180, show_default=True,
-              help="Seconds to wait for each stage to become ready.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(10),
+    default=180,
+    show_default=True,
+    help="Seconds to wait for each stage to become ready.",
+)
 @_run_dir_option
 def up(provider: str, nodes: int, timeout: float, run_dir: Path) -> None:
     """Create the cluster and start every component; returns once all are ready."""
@@ -70,18 +80,29 @@ def status(output: str, run_dir: Path) -> None:
     rows = env.status()
     memory_mib = env.memory_kib() / 1024
     if output == "json":
-        click.echo(json.dumps({
-            "run_dir": str(env.run_dir),
-            "provider": env.provider,
-            "kubeconfig": str(env.kubeconfig),
-            "prometheus_url": env.prometheus_url,
-            "memory_mib": round(memory_mib, 1),
-            "components": [
-                {"name": r.name, "running": r.running, "ready": r.ready, "detail": r.detail, "pids": list(r.pids),
-                 "log": str(r.log) if r.log else None}
-                for r in rows
-            ],
-        }, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "run_dir": str(env.run_dir),
+                    "provider": env.provider,
+                    "kubeconfig": str(env.kubeconfig),
+                    "prometheus_url": env.prometheus_url,
+                    "memory_mib": round(memory_mib, 1),
+                    "components": [
+                        {
+                            "name": r.name,
+                            "running": r.running,
+                            "ready": r.ready,
+                            "detail": r.detail,
+                            "pids": list(r.pids),
+                            "log": str(r.log) if r.log else None,
+                        }
+                        for r in rows
+                    ],
+                },
+                indent=2,
+            )
+        )
     else:
         width = max(len(r.name) for r in rows)
         click.echo(f"environment {env.run_dir} ({env.provider}), kubeconfig {env.kubeconfig}")

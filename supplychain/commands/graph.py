@@ -14,10 +14,20 @@ from ..stamping.loading import load_go_documents
 
 
 @click.command("graph")
-@click.option("--blueprint", "blueprints", multiple=True, required=True, metavar="FILE",
-              help="ClusterSupplyChain / ClusterDelivery documents (repeatable; each blueprint is drawn).")
-@click.option("--templates", multiple=True, metavar="PATH",
-              help="Cluster*Templates; resources whose template is missing are drawn dashed red.")
+@click.option(
+    "--blueprint",
+    "blueprints",
+    multiple=True,
+    required=True,
+    metavar="FILE",
+    help="ClusterSupplyChain / ClusterDelivery documents (repeatable; each blueprint is drawn).",
+)
+@click.option(
+    "--templates",
+    multiple=True,
+    metavar="PATH",
+    help="Cluster*Templates; resources whose template is missing are drawn dashed red.",
+)
 @click.option("-o", "--output", required=True, metavar="FILE.svg|FILE.png", help="Picture to write (atomically).")
 def command(blueprints: tuple[str, ...], templates: tuple[str, ...], output: str) -> None:
     """Draw each blueprint's resources with their inputs as arrows; resources using canary* templates are highlighted."""

@@ -22,14 +22,26 @@ def _list_rules(ctx: click.Context, _param: click.Parameter, value: bool) -> Non
 
 @click.command("lint")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...|-")
-@click.option("-o", "--output", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True,
-              help="Report format.")
+@click.option(
+    "-o", "--output", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True, help="Report format."
+)
 @click.option("--strict", is_flag=True, help="Warnings fail too (e.g. templates the input does not hold).")
 @click.option("--no-stamp", is_flag=True, help="Do not stamp templates with sample data.")
-@click.option("--ignore", "ignored", multiple=True, metavar="RULE",
-              help="Skip a rule (repeatable), e.g. --ignore wiring-template-exists for OOTB chains.")
-@click.option("--list-rules", is_flag=True, expose_value=False, is_eager=True, callback=_list_rules,
-              help="List the rules and exit.")
+@click.option(
+    "--ignore",
+    "ignored",
+    multiple=True,
+    metavar="RULE",
+    help="Skip a rule (repeatable), e.g. --ignore wiring-template-exists for OOTB chains.",
+)
+@click.option(
+    "--list-rules",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_list_rules,
+    help="List the rules and exit.",
+)
 def command(paths: tuple[str, ...], output: str, strict: bool, no_stamp: bool, ignored: tuple[str, ...]) -> None:
     """Lint documents (files, directories or '-' for stdin): Canary analysis, metrics, webhooks and
     ClusterSupplyChain/ClusterDelivery wiring, including what templates stamp for a sample owner.

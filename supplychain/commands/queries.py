@@ -51,8 +51,12 @@ class _Row:
             "notes": list(q.notes),
         }
         if self.passed is not None or self.run_error is not None:
-            out["prometheus"] = {"value": self.value, "noValues": self.no_values, "error": self.run_error,
-                                 "passed": bool(self.passed)}
+            out["prometheus"] = {
+                "value": self.value,
+                "noValues": self.no_values,
+                "error": self.run_error,
+                "passed": bool(self.passed),
+            }
         return out
 
 
@@ -61,8 +65,9 @@ def _overrides(values: tuple[str, ...]) -> dict[str, str]:
     for item in values:
         key, sep, value = item.partition("=")
         if not sep or key not in MODEL_KEYS:
-            raise InputError(f"expected KEY=VALUE with KEY one of {', '.join(MODEL_KEYS)}",
-                             Location("--set", field=item))
+            raise InputError(
+                f"expected KEY=VALUE with KEY one of {', '.join(MODEL_KEYS)}", Location("--set", field=item)
+            )
         out[key] = value
     return out
 
@@ -70,20 +75,46 @@ def _overrides(values: tuple[str, ...]) -> dict[str, str]:
 @click.command("queries")
 @click.argument("files", nargs=-1, required=True)
 @click.option("--canary", "canary_name", help="Only this Canary (by name).")
-@click.option("--namespace", default="default", show_default=True,
-              help="Namespace for documents that have none (stamped templates usually have none).")
-@click.option("--mesh-provider", default=DEFAULT_MESH_PROVIDER, show_default=True,
-              help="Flagger's -mesh-provider, used when a Canary sets no spec.provider.")
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
-              help="Override a model value: name, namespace, target, service, ingress, route or interval "
-                   "(e.g. route=hello-00002 for Knative, where Flagger uses the latest revision).")
-@click.option("--prometheus", "prometheus_url", metavar="URL", callback=prometheus_address,
-              help="Also run each PromQL query once against this Prometheus (instant query, 5s timeout); it "
-                   "replaces the MetricTemplates' provider addresses.")
+@click.option(
+    "--namespace",
+    default="default",
+    show_default=True,
+    help="Namespace for documents that have none (stamped templates usually have none).",
+)
+@click.option(
+    "--mesh-provider",
+    default=DEFAULT_MESH_PROVIDER,
+    show_default=True,
+    help="Flagger's -mesh-provider, used when a Canary sets no spec.provider.",
+)
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a model value: name, namespace, target, service, ingress, route or interval "
+    "(e.g. route=hello-00002 for Knative, where Flagger uses the latest revision).",
+)
+@click.option(
+    "--prometheus",
+    "prometheus_url",
+    metavar="URL",
+    callback=prometheus_address,
+    help="Also run each PromQL query once against this Prometheus (instant query, 5s timeout); it "
+    "replaces the MetricTemplates' provider addresses.",
+)
 @click.option("--no-promtool", is_flag=True, help="Skip the PromQL syntax check.")
 @click.option("--output", "-o", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def command(files: tuple[str, ...], canary_name: str | None, namespace: str, mesh_provider: str,
-            sets: tuple[str, ...], prometheus_url: str | None, no_promtool: bool, output: str) -> None:
+def command(
+    files: tuple[str, ...],
+    canary_name: str | None,
+    namespace: str,
+    mesh_provider: str,
+    sets: tuple[str, ...],
+    prometheus_url: str | None,
+    no_promtool: bool,
+    output: str,
+) -> None:
     """Print each metric query of a Canary exactly as Flagger v1.44.0 renders it.
 
     FILES hold the Canary and its MetricTemplates (YAML files, directories, a rendered multi-document
@@ -117,8 +148,14 @@ def command(files: tuple[str, ...], canary_name: str | None, namespace: str, mes
         by_canary: dict[str, list[dict[str, Any]]] = {}
         for row in rows:
             by_canary.setdefault(row.canary, []).append(row.to_json())
-        canaries = [{"canary": c.namespace + "/" + c.name, "provider": c.provider,
-                     "metrics": by_canary.get(f"{c.namespace}/{c.name}", [])} for c in bundle.canaries]
+        canaries = [
+            {
+                "canary": c.namespace + "/" + c.name,
+                "provider": c.provider,
+                "metrics": by_canary.get(f"{c.namespace}/{c.name}", []),
+            }
+            for c in bundle.canaries
+        ]
         click.echo(json.dumps({"ok": ok, "canaries": canaries}, indent=2))
     else:
         _print_text(rows, prometheus_url is not None)
@@ -173,7 +210,9 @@ def _print_text(rows: list[_Row], ran: bool) -> None:
             else:
                 console.print(f"    [red]✗ promtool: {escape(row.promtool)}[/red]")
         elif not q.promql and q.template is not None:
-            console.print(f"    [yellow]- provider {escape(q.template.provider_type)}: not PromQL, not checked[/yellow]")
+            console.print(
+                f"    [yellow]- provider {escape(q.template.provider_type)}: not PromQL, not checked[/yellow]"
+            )
         if ran and row.passed is not None:
             if row.run_error is not None:
                 label = "no values found: Flagger counts a failed check" if row.no_values else row.run_error

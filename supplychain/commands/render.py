@@ -24,8 +24,11 @@ def check_rendered(product: list[Document]) -> None:
     from ..checking.findings import Severity
     from ..validation.validator import validate_documents
 
-    errors = [f for f in validate_documents(product).findings
-              if f.severity is Severity.ERROR and f.rule == "template-stamp" and "assert.fail" in f.message]
+    errors = [
+        f
+        for f in validate_documents(product).findings
+        if f.severity is Severity.ERROR and f.rule == "template-stamp" and "assert.fail" in f.message
+    ]
     if not errors:
         return
     lines = []
@@ -35,16 +38,26 @@ def check_rendered(product: list[Document]) -> None:
         reason = _PARAM.sub(lambda m: f"{m.group(0)} (data value defaults.{m.group(2)})", reason)
         lines.append(f"  {finding.kind}/{finding.name}: {finding.path}: {reason}")
     more = f"\n  ... and {len(errors) - 10} more" if len(errors) > 10 else ""
-    raise InputError("the templates refuse these data values (their param rules, run for a sample owner):\n"
-                     + "\n".join(dict.fromkeys(lines)) + more, Location("<data values>"))
+    raise InputError(
+        "the templates refuse these data values (their param rules, run for a sample owner):\n"
+        + "\n".join(dict.fromkeys(lines))
+        + more,
+        Location("<data values>"),
+    )
 
 
 @click.command("render")
 @click.option("-f", "--values", "values_files", multiple=True, metavar="FILE", help="Data values file (repeatable).")
-@click.option("--set", "set_values", multiple=True, metavar="KEY=YAML", help="One data value, e.g. --set defaults.iterations=5.")
-@click.option("--chains", multiple=True, metavar="PATH", help="Supply chains / deliveries to patch with the canary-stage overlay.")
+@click.option(
+    "--set", "set_values", multiple=True, metavar="KEY=YAML", help="One data value, e.g. --set defaults.iterations=5."
+)
+@click.option(
+    "--chains", multiple=True, metavar="PATH", help="Supply chains / deliveries to patch with the canary-stage overlay."
+)
 @click.option("--package", "with_package", is_flag=True, help="Also emit the Carvel Package and PackageMetadata.")
-@click.option("--package-image", metavar="REF", help="Fetch the package from this imgpkg bundle instead of inline files.")
+@click.option(
+    "--package-image", metavar="REF", help="Fetch the package from this imgpkg bundle instead of inline files."
+)
 @click.option("--only", type=click.Choice(PARTS), multiple=True, help="Emit only these parts (repeatable).")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of standard output.")
 def command(

@@ -63,8 +63,9 @@ def _parse_time(text: str, option: str) -> float:
     try:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise InputError(f"cannot read {text!r} as unix seconds, RFC 3339 or now-<duration>", Location(option)) \
-            from None
+        raise InputError(
+            f"cannot read {text!r} as unix seconds, RFC 3339 or now-<duration>", Location(option)
+        ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
     return parsed.timestamp()
@@ -77,17 +78,22 @@ def _from_prometheus(url: str, canary: CanarySpec, templates: Any, start: float,
     if end <= start:
         raise InputError("--to must be after --from", Location("--to"))
     if (end - start) / canary.interval > 11_000:
-        raise InputError(f"the range holds more than 11000 analysis intervals of {canary.interval:g}s",
-                         Location("--from"))
+        raise InputError(
+            f"the range holds more than 11000 analysis intervals of {canary.interval:g}s", Location("--from")
+        )
     inputs = ReplayInput(source=url)
     for query in canary_queries(canary, templates):
         if query.rendered is None:
-            raise InputError(f"metric {query.metric.name!r} cannot be read from Prometheus: "
-                             f"{query.error or '; '.join(query.notes)}", Location(url))
+            raise InputError(
+                f"metric {query.metric.name!r} cannot be read from Prometheus: {query.error or '; '.join(query.notes)}",
+                Location(url),
+            )
         if not query.promql:
-            raise InputError(f"metric {query.metric.name!r} uses provider "
-                             f"{query.template.provider_type if query.template else '?'}, not Prometheus",
-                             Location(url))
+            raise InputError(
+                f"metric {query.metric.name!r} uses provider "
+                f"{query.template.provider_type if query.template else '?'}, not Prometheus",
+                Location(url),
+            )
         headers = query.template.headers if query.template else None
         try:
             result = range_query(url, query.sent or "", start, end, canary.interval, headers=headers)
@@ -97,46 +103,98 @@ def _from_prometheus(url: str, canary: CanarySpec, templates: Any, start: float,
         if query.source == "builtin" and query.metric.name == "request-duration":
             scale = BUILTIN_DURATION_SCALE[builtin_observer(canary) or "http"]
         inputs.metrics[query.metric.name] = Series(
-            tuple(t - start for t in result.times),
-            tuple(None if v is None else v * scale for v in result.values))
+            tuple(t - start for t in result.times), tuple(None if v is None else v * scale for v in result.values)
+        )
     return inputs
 
 
 @click.command("replay", epilog=SERIES_HELP)
 @click.argument("files", nargs=-1)
-@click.option("--series", "series_files", multiple=True, metavar="FILE",
-              help="Metric series / webhook outcomes / readiness (JSON or CSV, '-' = stdin); repeatable.")
-@click.option("--recording", "recording_file", metavar="FILE",
-              help="Replay a recording of a real Flagger run and compare the outcome with it.")
-@click.option("--prometheus", "prometheus_url", metavar="URL", callback=prometheus_address,
-              help="Read the metrics from Prometheus: each query evaluated at every analysis tick.")
+@click.option(
+    "--series",
+    "series_files",
+    multiple=True,
+    metavar="FILE",
+    help="Metric series / webhook outcomes / readiness (JSON or CSV, '-' = stdin); repeatable.",
+)
+@click.option(
+    "--recording",
+    "recording_file",
+    metavar="FILE",
+    help="Replay a recording of a real Flagger run and compare the outcome with it.",
+)
+@click.option(
+    "--prometheus",
+    "prometheus_url",
+    metavar="URL",
+    callback=prometheus_address,
+    help="Read the metrics from Prometheus: each query evaluated at every analysis tick.",
+)
 @click.option("--from", "time_from", metavar="TIME", help="With --prometheus: t=0 (unix s, RFC 3339, now-30m).")
 @click.option("--to", "time_to", metavar="TIME", help="With --prometheus: the end of the range (default now).")
-@click.option("--webhook", "webhooks", multiple=True, metavar="NAME=pass|fail",
-              help="A webhook's outcome for the whole replay; repeatable.")
-@click.option("--gate-opens-at", type=click.FloatRange(min=0), metavar="SECONDS",
-              help="When `supplychain gate open` opens the confirm-promotion gate (default: never; a "
-                   "flagger-loadtester gate starts closed). With --sweep too.")
+@click.option(
+    "--webhook",
+    "webhooks",
+    multiple=True,
+    metavar="NAME=pass|fail",
+    help="A webhook's outcome for the whole replay; repeatable.",
+)
+@click.option(
+    "--gate-opens-at",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="When `supplychain gate open` opens the confirm-promotion gate (default: never; a "
+    "flagger-loadtester gate starts closed). With --sweep too.",
+)
 @click.option("--canary", "canary_name", help="The Canary to replay when FILES hold several.")
 @click.option("--namespace", default="default", show_default=True, help="Namespace for documents that have none.")
-@click.option("--mesh-provider", default=DEFAULT_MESH_PROVIDER, show_default=True,
-              help="Flagger's -mesh-provider, used when the Canary sets no spec.provider.")
-@click.option("--until", type=FiniteFloat(minimum=0), metavar="SECONDS", help="Stop the replay at this t (default: the input's end).")
+@click.option(
+    "--mesh-provider",
+    default=DEFAULT_MESH_PROVIDER,
+    show_default=True,
+    help="Flagger's -mesh-provider, used when the Canary sets no spec.provider.",
+)
+@click.option(
+    "--until",
+    type=FiniteFloat(minimum=0),
+    metavar="SECONDS",
+    help="Stop the replay at this t (default: the input's end).",
+)
 @click.option("--output", "-o", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--plot", "plot_file", metavar="FILE", help="Draw the replay to FILE (.png or .svg).")
-@click.option("--sweep", is_flag=True,
-              help="Instead of one replay: sweep --intervals x --thresholds x --iterations over seeded noisy good "
-                   "and bad versions (at most 400 settings x 5000 runs).")
+@click.option(
+    "--sweep",
+    is_flag=True,
+    help="Instead of one replay: sweep --intervals x --thresholds x --iterations over seeded noisy good "
+    "and bad versions (at most 400 settings x 5000 runs).",
+)
 @click.option("--intervals", default="10s,30s,60s", show_default=True, help="--sweep: analysis intervals.")
 @click.option("--thresholds", default="1,2,3,5,10", show_default=True, help="--sweep: thresholds.")
 @click.option("--iterations", "iterations_list", default="5,10,20", show_default=True, help="--sweep: iterations.")
 @click.option("--runs", default=200, show_default=True, help="--sweep: good and bad runs per setting (max 5000).")
 @click.option("--seed", default=1, show_default=True, help="--sweep: random seed.")
-def command(files: tuple[str, ...], series_files: tuple[str, ...], recording_file: str | None,
-            prometheus_url: str | None, time_from: str | None, time_to: str | None, webhooks: tuple[str, ...],
-            canary_name: str | None, namespace: str, mesh_provider: str, until: float | None, output: str,
-            plot_file: str | None, sweep: bool, intervals: str, thresholds: str, iterations_list: str, runs: int,
-            seed: int, gate_opens_at: float | None) -> None:
+def command(
+    files: tuple[str, ...],
+    series_files: tuple[str, ...],
+    recording_file: str | None,
+    prometheus_url: str | None,
+    time_from: str | None,
+    time_to: str | None,
+    webhooks: tuple[str, ...],
+    canary_name: str | None,
+    namespace: str,
+    mesh_provider: str,
+    until: float | None,
+    output: str,
+    plot_file: str | None,
+    sweep: bool,
+    intervals: str,
+    thresholds: str,
+    iterations_list: str,
+    runs: int,
+    seed: int,
+    gate_opens_at: float | None,
+) -> None:
     """Replay Flagger v1.44.0's canary analysis tick by tick and print the timeline and verdict.
 
     FILES hold the Canary (and, with --prometheus, its MetricTemplates). The metric values come from
@@ -157,20 +215,35 @@ def command(files: tuple[str, ...], series_files: tuple[str, ...], recording_fil
     analysis goes on, and failed checks still roll it back) until --gate-opens-at.
     """
     if sweep:
-        _sweep(files, canary_name, namespace, mesh_provider, intervals, thresholds, iterations_list, runs, seed,
-               output, gate_opens_at)
+        _sweep(
+            files,
+            canary_name,
+            namespace,
+            mesh_provider,
+            intervals,
+            thresholds,
+            iterations_list,
+            runs,
+            seed,
+            output,
+            gate_opens_at,
+        )
         return
     recording = None
     if recording_file is not None:
         recording = rec_mod.load(recording_file)
         if files or series_files or prometheus_url:
-            raise InputError("--recording carries the Canary and the series; give no FILES, --series or --prometheus",
-                             Location(recording_file))
+            raise InputError(
+                "--recording carries the Canary and the series; give no FILES, --series or --prometheus",
+                Location(recording_file),
+            )
         canary = rec_mod.canary_of(recording)
         inputs, start = rec_mod.replay_input(recording, canary)
     else:
         if not files:
-            raise InputError("give the Canary's files (or --recording FILE, or --sweep)", Location("supplychain replay"))
+            raise InputError(
+                "give the Canary's files (or --recording FILE, or --sweep)", Location("supplychain replay")
+            )
         bundle = load_bundle(files, namespace, mesh_provider, canary_name)
         if len(bundle.canaries) > 1:
             names = ", ".join(c.name for c in bundle.canaries)
@@ -222,29 +295,54 @@ def command(files: tuple[str, ...], series_files: tuple[str, ...], recording_fil
 def _print_text(canary: CanarySpec, result: R.ReplayResult, agreement: rec_mod.Agreement | None) -> None:
     console = _console()
     plan = result.plan
-    console.print(f"[bold]Canary {escape(canary.namespace)}/{escape(canary.name)}[/bold]: {plan.strategy}, "
-                  f"interval {format_seconds(plan.interval)}, threshold {plan.threshold}"
-                  + (f", iterations {plan.iterations}" if plan.strategy != "canary" else
-                     f", maxWeight {plan.max_weight}"))
+    console.print(
+        f"[bold]Canary {escape(canary.namespace)}/{escape(canary.name)}[/bold]: {plan.strategy}, "
+        f"interval {format_seconds(plan.interval)}, threshold {plan.threshold}"
+        + (f", iterations {plan.iterations}" if plan.strategy != "canary" else f", maxWeight {plan.max_weight}")
+    )
     table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
-    for name, justify in (("t", "right"), ("phase", "left"), ("failed", "right"), ("iter", "right"),
-                          ("weight", "right"), ("what happened", "left")):
+    for name, justify in (
+        ("t", "right"),
+        ("phase", "left"),
+        ("failed", "right"),
+        ("iter", "right"),
+        ("weight", "right"),
+        ("what happened", "left"),
+    ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    colours = {"Failed": "red", "Succeeded": "green", "Promoting": "green", "Finalising": "green",
-               "Waiting": "yellow", "WaitingPromotion": "yellow"}
+    colours = {
+        "Failed": "red",
+        "Succeeded": "green",
+        "Promoting": "green",
+        "Finalising": "green",
+        "Waiting": "yellow",
+        "WaitingPromotion": "yellow",
+    }
     for record in result.records:
         phase = R.PHASES[record[1]]
         style = colours.get(phase, "")
-        table.add_row(format_seconds(record[0]), f"[{style}]{phase}[/]" if style else phase, str(record[2]),
-                      str(record[3]), str(record[4]), escape(R.describe(result, record)))
+        table.add_row(
+            format_seconds(record[0]),
+            f"[{style}]{phase}[/]" if style else phase,
+            str(record[2]),
+            str(record[3]),
+            str(record[4]),
+            escape(R.describe(result, record)),
+        )
     console.print(table)
     verdict = result.verdict
     colour = "green" if verdict.outcome == "Succeeded" else ("red" if verdict.outcome == "Failed" else "yellow")
-    console.print(f"[bold {colour}]{escape(R.summary(verdict))}[/]  (max failedChecks {verdict.failed_checks}, "
-                  f"max iterations {verdict.iterations})")
+    console.print(
+        f"[bold {colour}]{escape(R.summary(verdict))}[/]  (max failedChecks {verdict.failed_checks}, "
+        f"max iterations {verdict.iterations})"
+    )
     if agreement is not None:
-        agree = Table(title=f"agreement with the recording ({escape(agreement.scenario)})", box=None,
-                      header_style="bold", title_justify="left")
+        agree = Table(
+            title=f"agreement with the recording ({escape(agreement.scenario)})",
+            box=None,
+            header_style="bold",
+            title_justify="left",
+        )
         for col in ("", "recorded", "replayed", ""):
             agree.add_column(col)
         for what, recorded, replayed, ok in agreement.rows:
@@ -276,9 +374,19 @@ def _interval(text: str) -> float | None:
     return None if seconds is None or seconds <= 0 else max(seconds, 10.0)
 
 
-def _sweep(files: tuple[str, ...], canary_name: str | None, namespace: str, mesh_provider: str, intervals: str,
-           thresholds: str, iterations_list: str, runs: int, seed: int, output: str,
-           gate_opens_at: float | None = None) -> None:
+def _sweep(
+    files: tuple[str, ...],
+    canary_name: str | None,
+    namespace: str,
+    mesh_provider: str,
+    intervals: str,
+    thresholds: str,
+    iterations_list: str,
+    runs: int,
+    seed: int,
+    output: str,
+    gate_opens_at: float | None = None,
+) -> None:
     from rich.progress import Progress
 
     from ..analysis import sweep as S
@@ -289,47 +397,89 @@ def _sweep(files: tuple[str, ...], canary_name: str | None, namespace: str, mesh
         bundle = load_bundle(files, namespace, mesh_provider, canary_name)
         success_min, latency_max = S.thresholds_from(bundle.canaries[0])
         gated = gated or S.has_promotion_gate(bundle.canaries[0])
-    settings = [S.Setting(i, t, n)
-                for i in sorted(set(_list(intervals, "--intervals", _interval)))
-                for t in _list(thresholds, "--thresholds", _positive_int)
-                for n in _list(iterations_list, "--iterations", _positive_int)]
+    settings = [
+        S.Setting(i, t, n)
+        for i in sorted(set(_list(intervals, "--intervals", _interval)))
+        for t in _list(thresholds, "--thresholds", _positive_int)
+        for n in _list(iterations_list, "--iterations", _positive_int)
+    ]
     err_console = Console(stderr=True)
     with Progress(console=err_console, transient=True, disable=not err_console.is_terminal) as progress:
         task = progress.add_task("sweeping", total=len(settings))
-        outcomes = S.run_sweep(settings, runs, seed, success_min, latency_max,
-                               progress=lambda n: progress.advance(task, n), gate=gated, gate_opens_at=gate_opens_at)
+        outcomes = S.run_sweep(
+            settings,
+            runs,
+            seed,
+            success_min,
+            latency_max,
+            progress=lambda n: progress.advance(task, n),
+            gate=gated,
+            gate_opens_at=gate_opens_at,
+        )
     best = S.recommend(outcomes)
     if output == "json":
-        click.echo(json.dumps({
-            "model": {"successRateMin": success_min, "latencyMaxMs": latency_max, "runs": runs, "seed": seed,
-                      "promotionGate": gated, "gateOpensAt": gate_opens_at,
-                      "good": vars(S.Model().good), "bad": vars(S.Model().bad),
-                      "burstRate": S.Model().burst_rate, "noDataRate": S.Model().no_data_rate},
-            "settings": [o.to_json() for o in outcomes],
-            "recommended": best.to_json() if best else None,
-        }, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "model": {
+                        "successRateMin": success_min,
+                        "latencyMaxMs": latency_max,
+                        "runs": runs,
+                        "seed": seed,
+                        "promotionGate": gated,
+                        "gateOpensAt": gate_opens_at,
+                        "good": vars(S.Model().good),
+                        "bad": vars(S.Model().bad),
+                        "burstRate": S.Model().burst_rate,
+                        "noDataRate": S.Model().no_data_rate,
+                    },
+                    "settings": [o.to_json() for o in outcomes],
+                    "recommended": best.to_json() if best else None,
+                },
+                indent=2,
+            )
+        )
         return
     console = _console()
-    console.print(f"[bold]Sweep[/bold]: {runs} good and {runs} bad versions per setting, seed {seed}, "
-                  f"success rate >= {success_min:g}%, p99 latency <= {latency_max:g} ms"
-                  + (f", promotion gate opened at {_secs(gate_opens_at)}" if gated and gate_opens_at is not None
-                     else (", promotion gate never opened" if gated else "")))
+    console.print(
+        f"[bold]Sweep[/bold]: {runs} good and {runs} bad versions per setting, seed {seed}, "
+        f"success rate >= {success_min:g}%, p99 latency <= {latency_max:g} ms"
+        + (
+            f", promotion gate opened at {_secs(gate_opens_at)}"
+            if gated and gate_opens_at is not None
+            else (", promotion gate never opened" if gated else "")
+        )
+    )
     table = Table(box=None, header_style="bold", show_edge=False)
-    for col in ("interval", "threshold", "iterations", "bad rolled back", "time to rollback (median / p90)",
-                "good rolled back (false)", "good: time to promote"):
+    for col in (
+        "interval",
+        "threshold",
+        "iterations",
+        "bad rolled back",
+        "time to rollback (median / p90)",
+        "good rolled back (false)",
+        "good: time to promote",
+    ):
         table.add_column(col, justify="right")
     for o in outcomes:
         s = o.setting
         marker = " ◀" if o is best else ""
-        table.add_row(format_seconds(s.interval), str(s.threshold), str(s.iterations),
-                      f"{o.bad_rollback_rate:.0%}",
-                      f"{_secs(o.bad_rollback_median)} / {_secs(o.bad_rollback_p90)}",
-                      f"{o.good_false_rollback_rate:.1%}", _secs(o.good_promotion_median) + marker)
+        table.add_row(
+            format_seconds(s.interval),
+            str(s.threshold),
+            str(s.iterations),
+            f"{o.bad_rollback_rate:.0%}",
+            f"{_secs(o.bad_rollback_median)} / {_secs(o.bad_rollback_p90)}",
+            f"{o.good_false_rollback_rate:.1%}",
+            _secs(o.good_promotion_median) + marker,
+        )
     console.print(table)
     if best:
         s = best.setting
-        console.print(f"fastest rollback with at most 1% false rollbacks: interval {format_seconds(s.interval)}, "
-                      f"threshold {s.threshold}, iterations {s.iterations} (◀)")
+        console.print(
+            f"fastest rollback with at most 1% false rollbacks: interval {format_seconds(s.interval)}, "
+            f"threshold {s.threshold}, iterations {s.iterations} (◀)"
+        )
     else:
         console.print("[yellow]no setting rolls back every bad version with at most 1% false rollbacks[/yellow]")
 

@@ -18,23 +18,41 @@ def _single(path: str, what: str) -> Document:
     if not docs:
         raise InputError(f"the {what} file holds no document", Location(source))
     if len(docs) > 1:
-        raise InputError(f"the {what} file must hold exactly one document, it holds {len(docs)}",
-                         docs[1].location())
+        raise InputError(f"the {what} file must hold exactly one document, it holds {len(docs)}", docs[1].location())
     return docs[0]
 
 
 @click.command("stamp")
-@click.option("--blueprint", "blueprints", multiple=True, required=True, metavar="FILE",
-              help="ClusterSupplyChain / ClusterDelivery documents (repeatable; the owner selects one, as Cartographer does).")
-@click.option("--templates", multiple=True, required=True, metavar="PATH",
-              help="Files or directories holding the Cluster*Templates (repeatable; other kinds are ignored).")
-@click.option("--owner", required=True, metavar="FILE",
-              help="The Workload or Deliverable ('-' reads standard input); a file of several owners stamps each.")
-@click.option("--outputs", metavar="FILE",
-              help="Outputs controllers would produce, as `<resource>: {source: {url, revision}} | {image: X} | {config: X}`.")
+@click.option(
+    "--blueprint",
+    "blueprints",
+    multiple=True,
+    required=True,
+    metavar="FILE",
+    help="ClusterSupplyChain / ClusterDelivery documents (repeatable; the owner selects one, as Cartographer does).",
+)
+@click.option(
+    "--templates",
+    multiple=True,
+    required=True,
+    metavar="PATH",
+    help="Files or directories holding the Cluster*Templates (repeatable; other kinds are ignored).",
+)
+@click.option(
+    "--owner",
+    required=True,
+    metavar="FILE",
+    help="The Workload or Deliverable ('-' reads standard input); a file of several owners stamps each.",
+)
+@click.option(
+    "--outputs",
+    metavar="FILE",
+    help="Outputs controllers would produce, as `<resource>: {source: {url, revision}} | {image: X} | {config: X}`.",
+)
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE (atomically) instead of standard output.")
-def command(blueprints: tuple[str, ...], templates: tuple[str, ...], owner: str, outputs: str | None,
-            output: str | None) -> None:
+def command(
+    blueprints: tuple[str, ...], templates: tuple[str, ...], owner: str, outputs: str | None, output: str | None
+) -> None:
     """Stamp every resource of the blueprint the owner selects, in resource order, as Cartographer v0.8.11 would.
 
     Outputs of earlier resources feed later ones: read from the stamped object (urlPath, revisionPath,

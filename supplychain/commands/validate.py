@@ -13,8 +13,9 @@ from .report import OUTPUT_FORMATS, emit
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...|-")
-@click.option("-o", "--output", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True,
-              help="Report format.")
+@click.option(
+    "-o", "--output", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True, help="Report format."
+)
 @click.option("--strict", is_flag=True, help="Warnings (e.g. kinds without a pinned schema) also fail.")
 @click.option("--no-stamp", is_flag=True, help="Do not stamp templates with sample data.")
 def command(paths: tuple[str, ...], output: str, strict: bool, no_stamp: bool) -> None:

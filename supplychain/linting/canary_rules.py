@@ -47,40 +47,57 @@ def _canary(rule_id: str, severity: Severity, summary: str) -> Callable[[Check],
     return rule(rule_id, severity, "flagger.app", ["Canary"], summary)
 
 
-@_canary("canary-interval-min", Severity.ERROR, "analysis.interval is at least 10s (Flagger silently raises shorter ones)")
+@_canary(
+    "canary-interval-min", Severity.ERROR, "analysis.interval is at least 10s (Flagger silently raises shorter ones)"
+)
 def interval_min(s: Subject, ctx: LintContext) -> Iterator[Hit]:
     raw = analysis(s).get("interval")
     seconds = parse_duration(raw)
     if raw is not None and seconds is None:
         yield Hit("spec.analysis.interval", f"{raw!r} is not a duration such as 30s or 1m")
     elif seconds is not None and seconds < MIN_INTERVAL:
-        yield Hit("spec.analysis.interval",
-                  f"interval {raw} is below Flagger's minimum of 10s; Flagger would run every 10s instead")
+        yield Hit(
+            "spec.analysis.interval",
+            f"interval {raw} is below Flagger's minimum of 10s; Flagger would run every 10s instead",
+        )
 
 
-@_canary("canary-bluegreen-iterations", Severity.ERROR,
-         "provider kubernetes only does blue/green, which needs analysis.iterations")
+@_canary(
+    "canary-bluegreen-iterations",
+    Severity.ERROR,
+    "provider kubernetes only does blue/green, which needs analysis.iterations",
+)
 def bluegreen_iterations(s: Subject, ctx: LintContext) -> Iterator[Hit]:
     spec = as_dict(s.body.get("spec"))
     if spec.get("provider") == "kubernetes" and analysis(s).get("iterations") is None:
-        yield Hit("spec.analysis.iterations",
-                  "provider kubernetes cannot shift traffic, so only blue/green works: set analysis.iterations")
+        yield Hit(
+            "spec.analysis.iterations",
+            "provider kubernetes cannot shift traffic, so only blue/green works: set analysis.iterations",
+        )
 
 
-@_canary("canary-bluegreen-step-weight", Severity.ERROR,
-         "blue/green (iterations) takes no stepWeight, stepWeights or maxWeight")
+@_canary(
+    "canary-bluegreen-step-weight",
+    Severity.ERROR,
+    "blue/green (iterations) takes no stepWeight, stepWeights or maxWeight",
+)
 def bluegreen_step_weight(s: Subject, ctx: LintContext) -> Iterator[Hit]:
     a = analysis(s)
     if a.get("iterations") is None:
         return
     for key in ("stepWeight", "stepWeights"):
         if a.get(key) is not None:
-            yield Hit(f"spec.analysis.{key}",
-                      f"{key} cannot be combined with iterations: iterations means blue/green (or A/B with match), "
-                      f"{key} means a progressive canary; remove one")
+            yield Hit(
+                f"spec.analysis.{key}",
+                f"{key} cannot be combined with iterations: iterations means blue/green (or A/B with match), "
+                f"{key} means a progressive canary; remove one",
+            )
     if a.get("maxWeight") is not None:
-        yield Hit("spec.analysis.maxWeight", "maxWeight has no effect with iterations (blue/green); remove it",
-                  Severity.WARNING)
+        yield Hit(
+            "spec.analysis.maxWeight",
+            "maxWeight has no effect with iterations (blue/green); remove it",
+            Severity.WARNING,
+        )
 
 
 @_canary("canary-weights", Severity.ERROR, "0 < stepWeight <= maxWeight <= 100; stepWeights increase up to 100")
@@ -94,20 +111,26 @@ def weights(s: Subject, ctx: LintContext) -> Iterator[Hit]:
         if step <= 0:
             yield Hit("spec.analysis.stepWeight", f"stepWeight must be positive; got {a.get('stepWeight')}")
         elif step > limit:
-            yield Hit("spec.analysis.stepWeight",
-                      f"stepWeight {a.get('stepWeight')} exceeds maxWeight {limit:g}; the canary would jump past it")
+            yield Hit(
+                "spec.analysis.stepWeight",
+                f"stepWeight {a.get('stepWeight')} exceeds maxWeight {limit:g}; the canary would jump past it",
+            )
     previous = 0.0
     for i, value in enumerate(as_list(a.get("stepWeights"))):
         w = number(value)
         if w is None:
             continue
         if not previous < w <= 100:
-            yield Hit(f"spec.analysis.stepWeights[{i}]",
-                      f"stepWeights must increase and stay within 1..100; got {value} after {previous:g}")
+            yield Hit(
+                f"spec.analysis.stepWeights[{i}]",
+                f"stepWeights must increase and stay within 1..100; got {value} after {previous:g}",
+            )
         previous = max(previous, w)
     promotion = number(a.get("stepWeightPromotion"))
     if promotion is not None and not 0 < promotion <= 100:
-        yield Hit("spec.analysis.stepWeightPromotion", f"stepWeightPromotion must be between 1 and 100; got {promotion:g}")
+        yield Hit(
+            "spec.analysis.stepWeightPromotion", f"stepWeightPromotion must be between 1 and 100; got {promotion:g}"
+        )
 
 
 @_canary("canary-match-iterations", Severity.ERROR, "analysis.match (A/B testing) needs analysis.iterations")
@@ -117,8 +140,11 @@ def match_iterations(s: Subject, ctx: LintContext) -> Iterator[Hit]:
         yield Hit("spec.analysis.match", "match routes by header/cookie (A/B testing), which needs analysis.iterations")
 
 
-@_canary("canary-progress-deadline", Severity.WARNING,
-         "progressDeadlineSeconds is at least one analysis interval (readiness is only checked once per interval)")
+@_canary(
+    "canary-progress-deadline",
+    Severity.WARNING,
+    "progressDeadlineSeconds is at least one analysis interval (readiness is only checked once per interval)",
+)
 def progress_deadline(s: Subject, ctx: LintContext) -> Iterator[Hit]:
     spec = as_dict(s.body.get("spec"))
     deadline = number(spec.get("progressDeadlineSeconds"))
@@ -126,18 +152,26 @@ def progress_deadline(s: Subject, ctx: LintContext) -> Iterator[Hit]:
         return
     interval = interval_seconds(s)
     if deadline <= 0:
-        yield Hit("spec.progressDeadlineSeconds", f"progressDeadlineSeconds must be positive; got {deadline:g}",
-                  Severity.ERROR)
+        yield Hit(
+            "spec.progressDeadlineSeconds",
+            f"progressDeadlineSeconds must be positive; got {deadline:g}",
+            Severity.ERROR,
+        )
     elif deadline < interval:
-        yield Hit("spec.progressDeadlineSeconds",
-                  f"progressDeadlineSeconds {deadline:g} is shorter than the analysis interval "
-                  f"({format_seconds(interval)}): Flagger checks Deployment readiness once per interval, so the "
-                  f"effective deadline is {format_seconds(interval)}, and a canary still starting at the first check "
-                  f"after scale-up is rolled back; use at least {format_seconds(2 * interval)}")
+        yield Hit(
+            "spec.progressDeadlineSeconds",
+            f"progressDeadlineSeconds {deadline:g} is shorter than the analysis interval "
+            f"({format_seconds(interval)}): Flagger checks Deployment readiness once per interval, so the "
+            f"effective deadline is {format_seconds(interval)}, and a canary still starting at the first check "
+            f"after scale-up is rolled back; use at least {format_seconds(2 * interval)}",
+        )
 
 
-@_canary("canary-provider-target", Severity.ERROR,
-         "provider knative exactly when targetRef is a Knative Service, and then no autoscalerRef")
+@_canary(
+    "canary-provider-target",
+    Severity.ERROR,
+    "provider knative exactly when targetRef is a Knative Service, and then no autoscalerRef",
+)
 def provider_target(s: Subject, ctx: LintContext) -> Iterator[Hit]:
     spec = as_dict(s.body.get("spec"))
     target = as_dict(spec.get("targetRef"))
@@ -151,5 +185,12 @@ def provider_target(s: Subject, ctx: LintContext) -> Iterator[Hit]:
         yield Hit("spec.autoscalerRef", "autoscalerRef is not supported with provider knative (Knative scales itself)")
 
 
-RULES: list[Rule] = [interval_min, bluegreen_iterations, bluegreen_step_weight, weights, match_iterations,
-                     progress_deadline, provider_target]
+RULES: list[Rule] = [
+    interval_min,
+    bluegreen_iterations,
+    bluegreen_step_weight,
+    weights,
+    match_iterations,
+    progress_deadline,
+    provider_target,
+]

@@ -25,13 +25,20 @@ def run_rules(ctx: LintContext, rules: Iterable[Rule] = RULES) -> list[Finding]:
                 for hit in rule.check(subject, ctx):
                     findings.append(subject.finding(hit.path, hit.message, rule.id, hit.severity or rule.severity))
             except Exception as err:  # one broken rule must not take the whole report down
-                findings.append(subject.finding("", f"rule {rule.id} could not check this object ({type(err).__name__}: "
-                                                    f"{err}); this is a bug in the rule, please report it", rule.id))
+                findings.append(
+                    subject.finding(
+                        "",
+                        f"rule {rule.id} could not check this object ({type(err).__name__}: "
+                        f"{err}); this is a bug in the rule, please report it",
+                        rule.id,
+                    )
+                )
     return findings
 
 
-def lint_documents(docs: list[Document], stamper: Stamper | None = None, stamp: bool = True,
-                   rules: Iterable[Rule] = RULES) -> CheckResult:
+def lint_documents(
+    docs: list[Document], stamper: Stamper | None = None, stamp: bool = True, rules: Iterable[Rule] = RULES
+) -> CheckResult:
     """Lint DOCS with RULES; template output is stamped with sample data when STAMP."""
     expansion = expand(docs, (stamper or default_stamper()) if stamp else None)
     chosen = list(rules)

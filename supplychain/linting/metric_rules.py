@@ -51,9 +51,11 @@ def _canary(rule_id: str, severity: Severity, summary: str) -> Callable[[Check],
 def metric_source(s: Subject, ctx: LintContext) -> Iterator[Hit]:
     for i, m in metrics(s):
         if m.get("name") not in BUILTIN_METRICS and not m.get("templateRef") and not m.get("query"):
-            yield Hit(f"spec.analysis.metrics[{i}].templateRef",
-                      f"{label(i, m)} is not a builtin ({', '.join(sorted(BUILTIN_METRICS))}) and has "
-                      "neither templateRef nor query; Flagger fails the check every interval")
+            yield Hit(
+                f"spec.analysis.metrics[{i}].templateRef",
+                f"{label(i, m)} is not a builtin ({', '.join(sorted(BUILTIN_METRICS))}) and has "
+                "neither templateRef nor query; Flagger fails the check every interval",
+            )
 
 
 @_canary("metric-template-exists", Severity.ERROR, "a metric's templateRef names a MetricTemplate in the input")
@@ -71,11 +73,17 @@ def metric_template_exists(s: Subject, ctx: LintContext) -> Iterator[Hit]:
         if s.standalone:
             if ctx.templates_stamp_metric_templates():
                 continue  # stamped by another template with params only a blueprint sets
-            yield Hit(path, f"MetricTemplate {shown!r} is not in the input, and no template in the input stamps "
-                            "a MetricTemplate", Severity.WARNING)
+            yield Hit(
+                path,
+                f"MetricTemplate {shown!r} is not in the input, and no template in the input stamps a MetricTemplate",
+                Severity.WARNING,
+            )
         else:
-            yield Hit(path, f"MetricTemplate {shown!r} is not in the input; Flagger accepts the Canary and then "
-                            "fails every check (flagger#892)")
+            yield Hit(
+                path,
+                f"MetricTemplate {shown!r} is not in the input; Flagger accepts the Canary and then "
+                "fails every check (flagger#892)",
+            )
 
 
 @_canary("metric-threshold-range", Severity.ERROR, "each metric has a thresholdRange with min or max")
@@ -83,19 +91,26 @@ def threshold_range(s: Subject, ctx: LintContext) -> Iterator[Hit]:
     for i, m in metrics(s):
         bounds = as_dict(m.get("thresholdRange"))
         if bounds.get("min") is None and bounds.get("max") is None:
-            yield Hit(f"spec.analysis.metrics[{i}].thresholdRange",
-                      f"{label(i, m)} has no thresholdRange min or max; Flagger would compare it with "
-                      "the deprecated threshold (0 when unset)")
+            yield Hit(
+                f"spec.analysis.metrics[{i}].thresholdRange",
+                f"{label(i, m)} has no thresholdRange min or max; Flagger would compare it with "
+                "the deprecated threshold (0 when unset)",
+            )
 
 
-@_canary("metric-template-variables", Severity.ERROR,
-         "every variables.<key> a referenced MetricTemplate's query reads is set in templateVariables")
+@_canary(
+    "metric-template-variables",
+    Severity.ERROR,
+    "every variables.<key> a referenced MetricTemplate's query reads is set in templateVariables",
+)
 def template_variables(s: Subject, ctx: LintContext) -> Iterator[Hit]:
     for i, m in metrics(s):
         ref = as_dict(m.get("templateRef"))
         if not isinstance(ref.get("name"), str):
             continue
-        mt = ctx.find_metric_template(s, ref["name"], ref.get("namespace") if isinstance(ref.get("namespace"), str) else None)
+        mt = ctx.find_metric_template(
+            s, ref["name"], ref.get("namespace") if isinstance(ref.get("namespace"), str) else None
+        )
         query = as_dict(mt.body.get("spec")).get("query") if mt else None
         if not isinstance(query, str):
             continue
@@ -105,12 +120,16 @@ def template_variables(s: Subject, ctx: LintContext) -> Iterator[Hit]:
             continue  # parse errors are the MetricTemplate's own finding
         key = failure.missing_key
         if key is not None:
-            yield Hit(f"spec.analysis.metrics[{i}].templateVariables",
-                      f"MetricTemplate {ref['name']!r} reads variables.{key}, which this metric does not set; "
-                      "the query fails to render (missingkey=error)")
+            yield Hit(
+                f"spec.analysis.metrics[{i}].templateVariables",
+                f"MetricTemplate {ref['name']!r} reads variables.{key}, which this metric does not set; "
+                "the query fails to render (missingkey=error)",
+            )
         else:
-            yield Hit(f"spec.analysis.metrics[{i}].templateVariables",
-                      f"MetricTemplate {ref['name']!r} does not render for this metric: {failure.flagger_message}")
+            yield Hit(
+                f"spec.analysis.metrics[{i}].templateVariables",
+                f"MetricTemplate {ref['name']!r} does not render for this metric: {failure.flagger_message}",
+            )
 
 
 def _metric_template(rule_id: str, severity: Severity, summary: str) -> Callable[[Check], Rule]:
@@ -121,13 +140,18 @@ def _metric_template(rule_id: str, severity: Severity, summary: str) -> Callable
 def provider(s: Subject, ctx: LintContext) -> Iterator[Hit]:
     kind = as_dict(as_dict(s.body.get("spec")).get("provider")).get("type")
     if isinstance(kind, str) and kind not in PROVIDERS:
-        yield Hit("spec.provider.type", f"unknown provider type {kind!r}; Flagger silently uses prometheus "
-                                        f"(known: {', '.join(sorted(PROVIDERS))})")
+        yield Hit(
+            "spec.provider.type",
+            f"unknown provider type {kind!r}; Flagger silently uses prometheus (known: {', '.join(sorted(PROVIDERS))})",
+        )
 
 
-@_metric_template("metrictemplate-query-functions", Severity.ERROR,
-                  "the query calls only the functions Flagger provides: name, namespace, target, service, ingress, "
-                  "route, interval, variables")
+@_metric_template(
+    "metrictemplate-query-functions",
+    Severity.ERROR,
+    "the query calls only the functions Flagger provides: name, namespace, target, service, ingress, "
+    "route, interval, variables",
+)
 def query_functions(s: Subject, ctx: LintContext) -> Iterator[Hit]:
     query = as_dict(s.body.get("spec")).get("query")
     if not isinstance(query, str):
@@ -137,11 +161,20 @@ def query_functions(s: Subject, ctx: LintContext) -> Iterator[Hit]:
         return
     name = failure.undefined_function
     if name is not None:
-        yield Hit("spec.query", f"the query calls {{{{ {name} }}}}, which Flagger does not define; rendering fails "
-                                f"(available: {', '.join(sorted(QUERY_FUNCTIONS))})")
+        yield Hit(
+            "spec.query",
+            f"the query calls {{{{ {name} }}}}, which Flagger does not define; rendering fails "
+            f"(available: {', '.join(sorted(QUERY_FUNCTIONS))})",
+        )
     else:
         yield Hit("spec.query", f"the query does not parse, so Flagger fails every check: {failure.flagger_message}")
 
 
-RULES: list[Rule] = [metric_source, metric_template_exists, threshold_range, template_variables, provider,
-                     query_functions]
+RULES: list[Rule] = [
+    metric_source,
+    metric_template_exists,
+    threshold_range,
+    template_variables,
+    provider,
+    query_functions,
+]

@@ -40,8 +40,9 @@ class Rule:
         return group == self.api_group and subject.kind in self.kinds and not (self.input_only and subject.embedded)
 
 
-def rule(rule_id: str, severity: Severity, api_group: str, kinds: Iterable[str], summary: str,
-         input_only: bool = False) -> Callable[[Check], Rule]:
+def rule(
+    rule_id: str, severity: Severity, api_group: str, kinds: Iterable[str], summary: str, input_only: bool = False
+) -> Callable[[Check], Rule]:
     """Decorator turning a check function into a Rule."""
 
     def wrap(fn: Check) -> Rule:

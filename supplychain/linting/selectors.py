@@ -21,8 +21,14 @@ def requirements(labels: Any, expressions: Any, fields: Any) -> list[Requirement
     for space, items in (("label", expressions), ("field", fields)):
         for item in as_list(items):
             item = as_dict(item)
-            reqs.append(Requirement(space, str(item.get("key")), str(item.get("operator")),
-                                    frozenset(str(v) for v in as_list(item.get("values")))))
+            reqs.append(
+                Requirement(
+                    space,
+                    str(item.get("key")),
+                    str(item.get("operator")),
+                    frozenset(str(v) for v in as_list(item.get("values"))),
+                )
+            )
     return reqs
 
 
@@ -64,8 +70,11 @@ def _implied_by(req: Requirement, given: Requirement) -> bool:
     if req.operator == "In":
         return given.operator == "In" and given.values <= req.values
     if req.operator == "NotIn":
-        return (given.operator == "In" and not (given.values & req.values)) or given.operator == "DoesNotExist" or (
-            given.operator == "NotIn" and req.values <= given.values)
+        return (
+            (given.operator == "In" and not (given.values & req.values))
+            or given.operator == "DoesNotExist"
+            or (given.operator == "NotIn" and req.values <= given.values)
+        )
     return False
 
 

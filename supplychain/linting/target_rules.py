@@ -62,8 +62,11 @@ def _revision_owner(deployment: Subject) -> str | None:
     return None
 
 
-@_canary("canary-target-knative-revision", Severity.ERROR,
-         "a Deployment-targeting Canary does not target a Knative Revision's Deployment (<name>-00001-deployment)")
+@_canary(
+    "canary-target-knative-revision",
+    Severity.ERROR,
+    "a Deployment-targeting Canary does not target a Knative Revision's Deployment (<name>-00001-deployment)",
+)
 def knative_revision(s: Subject, ctx: LintContext) -> Iterator[Hit]:
     name = _deployment_target(s)
     if name is None:
@@ -74,13 +77,18 @@ def knative_revision(s: Subject, ctx: LintContext) -> Iterator[Hit]:
     if owner is None and match is None:
         return
     revision = owner or (match.group("revision") if match else "?")
-    yield Hit("spec.targetRef.name",
-              f"Deployment {name!r} belongs to Knative Revision {revision!r}; the next revision gets a new Deployment, "
-              "so this Canary never sees the next version. Target the Knative Service with provider knative instead")
+    yield Hit(
+        "spec.targetRef.name",
+        f"Deployment {name!r} belongs to Knative Revision {revision!r}; the next revision gets a new Deployment, "
+        "so this Canary never sees the next version. Target the Knative Service with provider knative instead",
+    )
 
 
-@_canary("canary-target-selector-label", Severity.ERROR,
-         "the target Deployment (when in the input) selects on one of Flagger's selector labels")
+@_canary(
+    "canary-target-selector-label",
+    Severity.ERROR,
+    "the target Deployment (when in the input) selects on one of Flagger's selector labels",
+)
 def selector_label(s: Subject, ctx: LintContext) -> Iterator[Hit]:
     name = _deployment_target(s)
     target = find_target(s, ctx, name) if name is not None else None
@@ -90,11 +98,13 @@ def selector_label(s: Subject, ctx: LintContext) -> Iterator[Hit]:
     if any(label in match_labels for label in SELECTOR_LABELS):
         return
     where = f"{target.kind}/{target.name}" + (f" ({' > '.join(target.via)})" if target.via else "")
-    yield Hit("spec.targetRef.name",
-              f"{where} spec.selector.matchLabels has none of Flagger's selector labels {list(SELECTOR_LABELS)} "
-              f"(it selects on {sorted(match_labels) or 'nothing'}); Flagger refuses it and the Canary never "
-              "initialises. Add one of them to the Deployment's selector and pod labels, or run Flagger with "
-              "-selector-labels naming a label it has")
+    yield Hit(
+        "spec.targetRef.name",
+        f"{where} spec.selector.matchLabels has none of Flagger's selector labels {list(SELECTOR_LABELS)} "
+        f"(it selects on {sorted(match_labels) or 'nothing'}); Flagger refuses it and the Canary never "
+        "initialises. Add one of them to the Deployment's selector and pod labels, or run Flagger with "
+        "-selector-labels naming a label it has",
+    )
 
 
 RULES: list[Rule] = [knative_revision, selector_label]

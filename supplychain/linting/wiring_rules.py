@@ -21,15 +21,21 @@ from .selectors import blueprint_requirements, compatible, implied, option_requi
 BLUEPRINTS = ["ClusterSupplyChain", "ClusterDelivery"]
 INPUT_FIELDS = ("sources", "images", "configs")
 PRODUCERS = {
-    "ClusterSupplyChain": {"sources": {"ClusterSourceTemplate"}, "images": {"ClusterImageTemplate"},
-                           "configs": {"ClusterConfigTemplate"}},
-    "ClusterDelivery": {"sources": {"ClusterSourceTemplate", "ClusterDeploymentTemplate"},
-                        "configs": {"ClusterConfigTemplate"},
-                        "deployment": {"ClusterSourceTemplate", "ClusterDeploymentTemplate"}},
+    "ClusterSupplyChain": {
+        "sources": {"ClusterSourceTemplate"},
+        "images": {"ClusterImageTemplate"},
+        "configs": {"ClusterConfigTemplate"},
+    },
+    "ClusterDelivery": {
+        "sources": {"ClusterSourceTemplate", "ClusterDeploymentTemplate"},
+        "configs": {"ClusterConfigTemplate"},
+        "deployment": {"ClusterSourceTemplate", "ClusterDeploymentTemplate"},
+    },
 }
 _PARAM_USE = re.compile(
     r"""\$\(\s*params\.([A-Za-z0-9_-]+)|data\.values\.params\.([A-Za-z_][A-Za-z0-9_]*)|"""
-    r"""data\.values\.params\[\s*["']([^"']+)["']\s*\]""")
+    r"""data\.values\.params\[\s*["']([^"']+)["']\s*\]"""
+)
 
 
 def _blueprint(rule_id: str, severity: Severity, summary: str) -> Callable[[Check], Rule]:
@@ -45,8 +51,11 @@ def template_names(res: dict[str, Any]) -> list[tuple[str, str]]:
     ref = as_dict(res.get("templateRef"))
     if isinstance(ref.get("name"), str) and ref["name"]:
         return [("templateRef.name", ref["name"])]
-    return [(f"templateRef.options[{j}].name", o["name"]) for j, o in enumerate(as_list(ref.get("options")))
-            if isinstance(o, dict) and isinstance(o.get("name"), str)]
+    return [
+        (f"templateRef.options[{j}].name", o["name"])
+        for j, o in enumerate(as_list(ref.get("options")))
+        if isinstance(o, dict) and isinstance(o.get("name"), str)
+    ]
 
 
 def _inputs(res: dict[str, Any]) -> Iterator[tuple[str, str, Any]]:
@@ -58,8 +67,11 @@ def _inputs(res: dict[str, Any]) -> Iterator[tuple[str, str, Any]]:
         yield "deployment", "deployment.resource", res["deployment"].get("resource")
 
 
-@_blueprint("wiring-template-exists", Severity.WARNING,
-            "each referenced template is in the input (a warning: TAP ships templates the input may not hold)")
+@_blueprint(
+    "wiring-template-exists",
+    Severity.WARNING,
+    "each referenced template is in the input (a warning: TAP ships templates the input may not hold)",
+)
 def template_exists(s: Subject, ctx: LintContext) -> Iterator[Hit]:
     for i, res in resources(s):
         kind = as_dict(res.get("templateRef")).get("kind")
@@ -68,11 +80,16 @@ def template_exists(s: Subject, ctx: LintContext) -> Iterator[Hit]:
                 continue
             others = [k for (k, n) in ctx.templates if n == name and k != kind]
             if others:
-                yield Hit(f"spec.resources[{i}].{sub}",
-                          f"{name!r} is a {others[0]} in the input, but the reference asks for a {kind}", Severity.ERROR)
+                yield Hit(
+                    f"spec.resources[{i}].{sub}",
+                    f"{name!r} is a {others[0]} in the input, but the reference asks for a {kind}",
+                    Severity.ERROR,
+                )
             else:
-                yield Hit(f"spec.resources[{i}].{sub}",
-                          f"{kind} {name!r} is not in the input (fine if the cluster already has it, e.g. a TAP template)")
+                yield Hit(
+                    f"spec.resources[{i}].{sub}",
+                    f"{kind} {name!r} is not in the input (fine if the cluster already has it, e.g. a TAP template)",
+                )
 
 
 @_blueprint("wiring-input-order", Severity.ERROR, "each input names a resource declared earlier in the list")
@@ -84,9 +101,11 @@ def input_order(s: Subject, ctx: LintContext) -> Iterator[Hit]:
             if where is None:
                 yield Hit(f"spec.resources[{i}].{sub}", f"no resource named {producer!r} in this {s.kind}")
             elif where >= i:
-                yield Hit(f"spec.resources[{i}].{sub}",
-                          f"resource {producer!r} comes at position {where}, not before {res.get('name')!r} ({i}); "
-                          "inputs must name earlier resources")
+                yield Hit(
+                    f"spec.resources[{i}].{sub}",
+                    f"resource {producer!r} comes at position {where}, not before {res.get('name')!r} ({i}); "
+                    "inputs must name earlier resources",
+                )
 
 
 @_blueprint("wiring-input-kind", Severity.ERROR, "each input comes from a template kind that produces that output")
@@ -101,13 +120,18 @@ def input_kind(s: Subject, ctx: LintContext) -> Iterator[Hit]:
             if fld not in allowed:
                 yield Hit(f"spec.resources[{i}].{fld}", f"a {s.kind} resource cannot take {fld}")
             elif kind not in allowed[fld]:
-                yield Hit(f"spec.resources[{i}].{sub}",
-                          f"{fld} must come from a {' or '.join(sorted(allowed[fld]))}; {producer!r} is a {kind}")
+                yield Hit(
+                    f"spec.resources[{i}].{sub}",
+                    f"{fld} must come from a {' or '.join(sorted(allowed[fld]))}; {producer!r} is a {kind}",
+                )
 
 
 def declared_params(template: Subject) -> set[str]:
-    return {p["name"] for p in as_list(as_dict(template.body.get("spec")).get("params"))
-            if isinstance(p, dict) and isinstance(p.get("name"), str)}
+    return {
+        p["name"]
+        for p in as_list(as_dict(template.body.get("spec")).get("params"))
+        if isinstance(p, dict) and isinstance(p.get("name"), str)
+    }
 
 
 def template_text(template: Subject) -> str:
@@ -117,8 +141,11 @@ def template_text(template: Subject) -> str:
     return repr(spec.get("template"))
 
 
-@_blueprint("wiring-param-unused", Severity.WARNING,
-            "params a blueprint or resource sets are declared or read by the template (catches typos)")
+@_blueprint(
+    "wiring-param-unused",
+    Severity.WARNING,
+    "params a blueprint or resource sets are declared or read by the template (catches typos)",
+)
 def param_unused(s: Subject, ctx: LintContext) -> Iterator[Hit]:
     for i, res in resources(s):
         kind = str(as_dict(res.get("templateRef")).get("kind"))
@@ -127,15 +154,22 @@ def param_unused(s: Subject, ctx: LintContext) -> Iterator[Hit]:
             name = as_dict(param).get("name")
             if not isinstance(name, str) or not templates:
                 continue
-            if not any(name in declared_params(t) or re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", template_text(t))
-                       for t in templates):
-                yield Hit(f"spec.resources[{i}].params[{j}].name",
-                          f"template {templates[0].name!r} neither declares nor reads param {name!r}; it has no effect "
-                          f"(declared: {', '.join(sorted(declared_params(templates[0]))) or 'none'})")
+            if not any(
+                name in declared_params(t) or re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", template_text(t))
+                for t in templates
+            ):
+                yield Hit(
+                    f"spec.resources[{i}].params[{j}].name",
+                    f"template {templates[0].name!r} neither declares nor reads param {name!r}; it has no effect "
+                    f"(declared: {', '.join(sorted(declared_params(templates[0]))) or 'none'})",
+                )
 
 
-@_blueprint("wiring-selector-ambiguous", Severity.ERROR,
-            "no two blueprints of a kind can tie for one owner (Cartographer then selects neither)")
+@_blueprint(
+    "wiring-selector-ambiguous",
+    Severity.ERROR,
+    "no two blueprints of a kind can tie for one owner (Cartographer then selects neither)",
+)
 def selector_ambiguous(s: Subject, ctx: LintContext) -> Iterator[Hit]:
     mine = blueprint_requirements(as_dict(s.body.get("spec")))
     for other in ctx.blueprints:
@@ -148,18 +182,26 @@ def selector_ambiguous(s: Subject, ctx: LintContext) -> Iterator[Hit]:
             continue
         # A more specific blueprint that every owner matching both also matches wins the tie for them.
         both = mine + theirs
-        if any(other_reqs and len(other_reqs) > len(mine) and implied(other_reqs, both)
-               for other_reqs in (blueprint_requirements(as_dict(b.body.get("spec")))
-                                  for b in ctx.blueprints if b.kind == s.kind)):
+        if any(
+            other_reqs and len(other_reqs) > len(mine) and implied(other_reqs, both)
+            for other_reqs in (
+                blueprint_requirements(as_dict(b.body.get("spec"))) for b in ctx.blueprints if b.kind == s.kind
+            )
+        ):
             continue
-        yield Hit("spec.selector",
-                  f"an owner can match both this and {other.kind}/{other.name} ({other.doc.source} document "
-                  f"{other.doc.index}) with {len(mine)} requirement(s) each; Cartographer then picks neither "
-                  "(MultipleSupplyChainMatches)")
+        yield Hit(
+            "spec.selector",
+            f"an owner can match both this and {other.kind}/{other.name} ({other.doc.source} document "
+            f"{other.doc.index}) with {len(mine)} requirement(s) each; Cartographer then picks neither "
+            "(MultipleSupplyChainMatches)",
+        )
 
 
-@_blueprint("wiring-option-ambiguous", Severity.WARNING,
-            "the selectors of a resource's template options cannot match the same owner")
+@_blueprint(
+    "wiring-option-ambiguous",
+    Severity.WARNING,
+    "the selectors of a resource's template options cannot match the same owner",
+)
 def option_ambiguous(s: Subject, ctx: LintContext) -> Iterator[Hit]:
     for i, res in resources(s):
         options = [as_dict(o) for o in as_list(as_dict(res.get("templateRef")).get("options"))]
@@ -167,22 +209,39 @@ def option_ambiguous(s: Subject, ctx: LintContext) -> Iterator[Hit]:
         for b in range(len(options)):
             for a in range(b):
                 if reqs[a] and reqs[b] and compatible(reqs[a], reqs[b]):
-                    yield Hit(f"spec.resources[{i}].templateRef.options[{b}].selector",
-                              f"an owner can match both option {a} and option {b}; the resource then fails "
-                              "(exactly one option must match)")
+                    yield Hit(
+                        f"spec.resources[{i}].templateRef.options[{b}].selector",
+                        f"an owner can match both option {a} and option {b}; the resource then fails "
+                        "(exactly one option must match)",
+                    )
 
 
-@rule("template-param-undeclared", Severity.WARNING, "carto.run", sorted(TEMPLATE_KINDS),
-      "params a template reads by name ($(params.x)$, data.values.params.x) are declared with a default",
-      input_only=True)
+@rule(
+    "template-param-undeclared",
+    Severity.WARNING,
+    "carto.run",
+    sorted(TEMPLATE_KINDS),
+    "params a template reads by name ($(params.x)$, data.values.params.x) are declared with a default",
+    input_only=True,
+)
 def param_undeclared(s: Subject, ctx: LintContext) -> Iterator[Hit]:
     declared = declared_params(s)
     used = {next(g for g in m.groups() if g) for m in _PARAM_USE.finditer(template_text(s))}
     body = "spec.ytt" if isinstance(as_dict(s.body.get("spec")).get("ytt"), str) else "spec.template"
     for name in sorted(used - declared):
-        yield Hit(body, f"reads param {name!r} but spec.params does not declare it; stamping fails for owners and "
-                        "blueprints that do not set it")
+        yield Hit(
+            body,
+            f"reads param {name!r} but spec.params does not declare it; stamping fails for owners and "
+            "blueprints that do not set it",
+        )
 
 
-RULES: list[Rule] = [template_exists, input_order, input_kind, param_unused, selector_ambiguous, option_ambiguous,
-                     param_undeclared]
+RULES: list[Rule] = [
+    template_exists,
+    input_order,
+    input_kind,
+    param_unused,
+    selector_ambiguous,
+    option_ambiguous,
+    param_undeclared,
+]

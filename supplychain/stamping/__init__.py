@@ -46,10 +46,18 @@ def _source(value: Any, what: str) -> Source:
     return Source(to_interface(yaml_to_json(value.get("url"))), to_interface(yaml_to_json(value.get("revision"))))
 
 
-def stamp_template(template: dict[str, Any], owner: dict[str, Any], *, params: dict[str, object] | None = None,
-                   sources: dict[str, Any] | None = None, images: dict[str, Any] | None = None,
-                   configs: dict[str, Any] | None = None, deployment: dict[str, Any] | None = None,
-                   blueprint_name: str = "sample", resource_name: str = "sample") -> dict[str, Any]:
+def stamp_template(
+    template: dict[str, Any],
+    owner: dict[str, Any],
+    *,
+    params: dict[str, object] | None = None,
+    sources: dict[str, Any] | None = None,
+    images: dict[str, Any] | None = None,
+    configs: dict[str, Any] | None = None,
+    deployment: dict[str, Any] | None = None,
+    blueprint_name: str = "sample",
+    resource_name: str = "sample",
+) -> dict[str, Any]:
     """Stamp TEMPLATE (a full Cluster*Template object) for OWNER (a Workload or Deliverable object).
 
     PARAMS act as the blueprint resource's ``params`` given with ``default:`` (so the owner's
@@ -75,8 +83,9 @@ def stamp_template(template: dict[str, Any], owner: dict[str, Any], *, params: d
         configs={n: to_interface(yaml_to_json(v)) for n, v in (configs or {}).items()},
         deployment=_source(deployment, "deployment") if deployment is not None else None,
     )
-    labels = workload_labels(owner_obj, blueprint_name, resource_name, decoded.kind, decoded.name,
-                             decoded.effective_lifecycle)
+    labels = workload_labels(
+        owner_obj, blueprint_name, resource_name, decoded.kind, decoded.name, decoded.effective_lifecycle
+    )
     job = StampJob(decoded, owner_obj, build_context(owner_obj, merged, inputs, labels), labels)
     stamp_all([job])
     if job.error is not None or job.result is None:

@@ -34,42 +34,108 @@ def _ptr(t: gt.GoType) -> gt.Ptr:
 
 
 _SOURCE = gt.Struct("templates.Source", (_f("URL", "url", gt.INTERFACE), _f("Revision", "revision", gt.INTERFACE)))
-INFO_TYPE = gt.Struct("testing.testInfo", (
-    _f("Metadata", "Metadata", gt.Struct("testInfoMetadata", (
-        _f("Name", "Name", _ptr(gt.STRING)), _f("Description", "Description", _ptr(gt.STRING))))),
-    _f("Given", "Given", gt.Struct("testInfoGiven", (
-        _f("Template", "Template", gt.Struct("testInfoTemplate", (
-            _f("Path", "Path", _ptr(gt.STRING)), _f("YttPath", "YttPath", _ptr(gt.STRING))))),
-        _f("Workload", "Workload", _ptr(gt.STRING)),
-        _f("MockSupplyChain", "MockSupplyChain", gt.Struct("testInfoMockSC", (
-            _f("BlueprintInputs", "BlueprintInputs", _ptr(gt.Struct("testing.Inputs", (
-                _f("Sources", "Sources", gt.Map(gt.SOURCE_INPUT)),
-                _f("Images", "Images", gt.Map(gt.IMAGE_INPUT)),
-                _f("Configs", "Configs", gt.Map(gt.CONFIG_INPUT)),
-                _f("Deployment", "Deployment", _ptr(gt.SOURCE_INPUT)),
-            )))),
-            _f("BlueprintParams", "BlueprintParams", gt.Slice(BLUEPRINT_PARAM)),
-        ))),
-        _f("SupplyChain", "SupplyChain", gt.Struct("testInfoSupplyChain", (
-            _f("Paths", "Paths", gt.Slice(gt.STRING)),
-            _f("YttPath", "YttPath", _ptr(gt.STRING)),
-            _f("TargetResourceName", "TargetResourceName", _ptr(gt.STRING)),
-            _f("PreviousOutputs", "PreviousOutputs", _ptr(gt.Map(_ptr(gt.Struct("templates.Output", (
-                _f("Source", "Source", _ptr(_SOURCE)), _f("Image", "Image", gt.INTERFACE),
-                _f("Config", "Config", gt.INTERFACE),
-            )))))),
-        ))),
-    ))),
-    _f("Expected", "Expected", _ptr(gt.STRING)),
-    _f("Focus", "Focus", _ptr(gt.BOOL)),
-    _f("CompareOptions", "CompareOptions", gt.Struct("testInfoCompareOptions", (
-        _f("IgnoreMetadata", "IgnoreMetadata", _ptr(gt.BOOL)),
-        _f("IgnoreOwnerRefs", "IgnoreOwnerRefs", _ptr(gt.BOOL)),
-        _f("IgnoreLabels", "IgnoreLabels", _ptr(gt.BOOL)),
-        _f("IgnoreMetadataFields", "IgnoreMetadataFields", gt.Slice(gt.STRING)),
-        _f("NamedCMPOptionFuncs", "NamedCMPOptionFuncs", gt.Slice(gt.STRING)),
-    ))),
-))
+INFO_TYPE = gt.Struct(
+    "testing.testInfo",
+    (
+        _f(
+            "Metadata",
+            "Metadata",
+            gt.Struct(
+                "testInfoMetadata",
+                (_f("Name", "Name", _ptr(gt.STRING)), _f("Description", "Description", _ptr(gt.STRING))),
+            ),
+        ),
+        _f(
+            "Given",
+            "Given",
+            gt.Struct(
+                "testInfoGiven",
+                (
+                    _f(
+                        "Template",
+                        "Template",
+                        gt.Struct(
+                            "testInfoTemplate",
+                            (_f("Path", "Path", _ptr(gt.STRING)), _f("YttPath", "YttPath", _ptr(gt.STRING))),
+                        ),
+                    ),
+                    _f("Workload", "Workload", _ptr(gt.STRING)),
+                    _f(
+                        "MockSupplyChain",
+                        "MockSupplyChain",
+                        gt.Struct(
+                            "testInfoMockSC",
+                            (
+                                _f(
+                                    "BlueprintInputs",
+                                    "BlueprintInputs",
+                                    _ptr(
+                                        gt.Struct(
+                                            "testing.Inputs",
+                                            (
+                                                _f("Sources", "Sources", gt.Map(gt.SOURCE_INPUT)),
+                                                _f("Images", "Images", gt.Map(gt.IMAGE_INPUT)),
+                                                _f("Configs", "Configs", gt.Map(gt.CONFIG_INPUT)),
+                                                _f("Deployment", "Deployment", _ptr(gt.SOURCE_INPUT)),
+                                            ),
+                                        )
+                                    ),
+                                ),
+                                _f("BlueprintParams", "BlueprintParams", gt.Slice(BLUEPRINT_PARAM)),
+                            ),
+                        ),
+                    ),
+                    _f(
+                        "SupplyChain",
+                        "SupplyChain",
+                        gt.Struct(
+                            "testInfoSupplyChain",
+                            (
+                                _f("Paths", "Paths", gt.Slice(gt.STRING)),
+                                _f("YttPath", "YttPath", _ptr(gt.STRING)),
+                                _f("TargetResourceName", "TargetResourceName", _ptr(gt.STRING)),
+                                _f(
+                                    "PreviousOutputs",
+                                    "PreviousOutputs",
+                                    _ptr(
+                                        gt.Map(
+                                            _ptr(
+                                                gt.Struct(
+                                                    "templates.Output",
+                                                    (
+                                                        _f("Source", "Source", _ptr(_SOURCE)),
+                                                        _f("Image", "Image", gt.INTERFACE),
+                                                        _f("Config", "Config", gt.INTERFACE),
+                                                    ),
+                                                )
+                                            )
+                                        )
+                                    ),
+                                ),
+                            ),
+                        ),
+                    ),
+                ),
+            ),
+        ),
+        _f("Expected", "Expected", _ptr(gt.STRING)),
+        _f("Focus", "Focus", _ptr(gt.BOOL)),
+        _f(
+            "CompareOptions",
+            "CompareOptions",
+            gt.Struct(
+                "testInfoCompareOptions",
+                (
+                    _f("IgnoreMetadata", "IgnoreMetadata", _ptr(gt.BOOL)),
+                    _f("IgnoreOwnerRefs", "IgnoreOwnerRefs", _ptr(gt.BOOL)),
+                    _f("IgnoreLabels", "IgnoreLabels", _ptr(gt.BOOL)),
+                    _f("IgnoreMetadataFields", "IgnoreMetadataFields", gt.Slice(gt.STRING)),
+                    _f("NamedCMPOptionFuncs", "NamedCMPOptionFuncs", gt.Slice(gt.STRING)),
+                ),
+            ),
+        ),
+    ),
+)
 
 
 @dataclass
@@ -110,14 +176,20 @@ class CompareOptions:
         notes = []
         for option, source in sorted(self.set_by.items()):
             if source != case and source not in case.parents:
-                notes.append(f"compareOptions {_INFO_NAMES[option]} = {_show(getattr(self, option))} comes from "
-                             f"{source / 'info.yaml'} (cartotest shares compare options across sibling folders)")
+                notes.append(
+                    f"compareOptions {_INFO_NAMES[option]} = {_show(getattr(self, option))} comes from "
+                    f"{source / 'info.yaml'} (cartotest shares compare options across sibling folders)"
+                )
         return notes
 
 
-_INFO_NAMES = {"ignore_metadata": "ignoreMetadata", "ignore_owner_refs": "ignoreOwnerRefs",
-               "ignore_labels": "ignoreLabels", "ignore_metadata_fields": "ignoreMetadataFields",
-               "numbers_as_floats": "namedCMPOptionFuncs ConvertNumbersToFloatsDuringComparison"}
+_INFO_NAMES = {
+    "ignore_metadata": "ignoreMetadata",
+    "ignore_owner_refs": "ignoreOwnerRefs",
+    "ignore_labels": "ignoreLabels",
+    "ignore_metadata_fields": "ignoreMetadataFields",
+    "numbers_as_floats": "namedCMPOptionFuncs ConvertNumbersToFloatsDuringComparison",
+}
 
 
 def _show(value: object) -> str:
@@ -225,17 +297,22 @@ def _populate(settings: CaseSettings, directory: Path, info: gt.StructVal) -> tu
         chain.paths = list(chain_info.get("Paths"))
         chain_specified = True
     else:
-        found = sorted(str(directory / n) for n in os.listdir(directory)
-                       if n.startswith("supply-chain") and n.endswith(".yaml"))
+        found = sorted(
+            str(directory / n) for n in os.listdir(directory) if n.startswith("supply-chain") and n.endswith(".yaml")
+        )
         if found:
             chain.paths = found
             chain_specified = True
     problem = None
     if mock_specified and chain_specified:  # cartotest refuses the whole suite
-        raise InputError("only one of mock supply chain (given.mockSupplyChain) and real supply chain "
-                         "(given.supplyChain or supply-chain*.yaml) may be specified", Location(str(directory)))
-    settings.chain = chain if (chain.ytt_files or chain.paths or chain.target or chain.previous_outputs is not None) \
-        else None
+        raise InputError(
+            "only one of mock supply chain (given.mockSupplyChain) and real supply chain "
+            "(given.supplyChain or supply-chain*.yaml) may be specified",
+            Location(str(directory)),
+        )
+    settings.chain = (
+        chain if (chain.ytt_files or chain.paths or chain.target or chain.previous_outputs is not None) else None
+    )
     return settings, problem
 
 
@@ -255,8 +332,11 @@ def _compare_options(previous: CompareOptions | None, raw: gt.StructVal, directo
             options = CompareOptions()
         return options
 
-    for key, attr in (("IgnoreMetadata", "ignore_metadata"), ("IgnoreOwnerRefs", "ignore_owner_refs"),
-                      ("IgnoreLabels", "ignore_labels")):
+    for key, attr in (
+        ("IgnoreMetadata", "ignore_metadata"),
+        ("IgnoreOwnerRefs", "ignore_owner_refs"),
+        ("IgnoreLabels", "ignore_labels"),
+    ):
         if raw.get(key) is not None:
             ensure().set(attr, bool(raw.get(key)), directory)
     if raw.get("IgnoreMetadataFields") is not None:
@@ -287,9 +367,14 @@ def _chain_case(directory: Path, raw_info: dict[str, Any]) -> ChainCase | None:
     outputs = paths("outputs", "outputs.yaml")
     expected = paths("expected", "expected.yaml")
     error = spec.get("expectedError")
-    return ChainCase(blueprints=paths("blueprint", "blueprint.yaml"), templates=templates,
-                     owner=owner[0] if owner else "", outputs=outputs[0] if outputs else None,
-                     expected=expected[0] if expected else None, expected_error=str(error) if error else None)
+    return ChainCase(
+        blueprints=paths("blueprint", "blueprint.yaml"),
+        templates=templates,
+        owner=owner[0] if owner else "",
+        outputs=outputs[0] if outputs else None,
+        expected=expected[0] if expected else None,
+        expected_error=str(error) if error else None,
+    )
 
 
 def discover(root: Path) -> list[Case]:

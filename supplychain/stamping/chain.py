@@ -75,12 +75,15 @@ class TemplateCatalog:
                 key = (kind, name)
                 previous = self._docs.get(key)
                 if previous is not None and previous.body != doc.body:
-                    raise StampError(f"{kind} {name!r} is defined twice, differently (first at {previous.location()})",
-                                     doc.location())
+                    raise StampError(
+                        f"{kind} {name!r} is defined twice, differently (first at {previous.location()})",
+                        doc.location(),
+                    )
                 self._docs[key] = doc
             elif _looks_like_template(doc) and kind != "ClusterRunTemplate":
-                raise StampError(f"unknown template kind {kind!r} (known: {', '.join(TEMPLATE_KINDS)})",
-                                 doc.location("kind"))
+                raise StampError(
+                    f"unknown template kind {kind!r} (known: {', '.join(TEMPLATE_KINDS)})", doc.location("kind")
+                )
 
     def names(self) -> list[tuple[str, str]]:
         return sorted(self._docs)
@@ -135,8 +138,7 @@ def parse_outputs(doc: Document | None) -> dict[str, Output]:
         if "source" in value:
             src = value["source"]
             if not isinstance(src, dict) or not {"url", "revision"} & set(src):
-                raise StampError("source must be a mapping with url and revision",
-                                 doc.location(f"{resource}.source"))
+                raise StampError("source must be a mapping with url and revision", doc.location(f"{resource}.source"))
             output.source = Source(to_interface(src.get("url")), to_interface(src.get("revision")))
         if "image" in value:
             output.image, output.has_image = to_interface(value["image"]), True
@@ -180,11 +182,18 @@ def load_owner(doc: Document) -> Owner:
     try:
         return decode_owner(doc.body)
     except EvalError as err:
-        raise StampError(str(err), doc.location("spec" if doc.kind in ("Workload", "Deliverable") else "kind")) from None
+        raise StampError(
+            str(err), doc.location("spec" if doc.kind in ("Workload", "Deliverable") else "kind")
+        ) from None
 
 
-def realize(blueprint_docs: Sequence[Document], template_docs: Sequence[Document], owner_doc: Document,
-            outputs_doc: Document | None = None, progress: Callable[[str], None] | None = None) -> ChainResult:
+def realize(
+    blueprint_docs: Sequence[Document],
+    template_docs: Sequence[Document],
+    owner_doc: Document,
+    outputs_doc: Document | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ChainResult:
     """Stamp every resource of the blueprint the owner selects, in order, feeding outputs forward."""
     return realize_many(blueprint_docs, template_docs, [owner_doc], outputs_doc, progress)[0]
 
@@ -201,9 +210,13 @@ class _Run:
     pending: list[Resource] = field(default_factory=list)
 
 
-def realize_many(blueprint_docs: Sequence[Document], template_docs: Sequence[Document],
-                 owner_docs: Sequence[Document], outputs_doc: Document | None = None,
-                 progress: Callable[[str], None] | None = None) -> list[ChainResult]:
+def realize_many(
+    blueprint_docs: Sequence[Document],
+    template_docs: Sequence[Document],
+    owner_docs: Sequence[Document],
+    outputs_doc: Document | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[ChainResult]:
     """Realize each owner's blueprint; the owners advance in lockstep, so every owner's resources of one wave
     are stamped together (one batch of ytt processes per wave, not per owner and resource).
 
@@ -227,8 +240,9 @@ def realize_many(blueprint_docs: Sequence[Document], template_docs: Sequence[Doc
     unknown = sorted(set(given) - known)
     if unknown and outputs_doc is not None:
         chosen = ", ".join(sorted({f"{run.result.blueprint.kind} {run.result.blueprint.name}" for run in runs}))
-        raise StampError(f"outputs given for resource(s) not in {chosen}: {', '.join(unknown)}",
-                         outputs_doc.location(unknown[0]))
+        raise StampError(
+            f"outputs given for resource(s) not in {chosen}: {', '.join(unknown)}", outputs_doc.location(unknown[0])
+        )
     checked: set[int] = set()
     for run in runs:
         if id(run.result.blueprint_doc) not in checked:
@@ -244,8 +258,10 @@ def realize_many(blueprint_docs: Sequence[Document], template_docs: Sequence[Doc
             wave = wave or run.pending[:1]
             res = run.result
             with _naming(run, several):
-                ready = [_prepare(r, res.owner, res.blueprint, res.blueprint_doc, catalog, run.outputs, run.missing)
-                         for r in wave]
+                ready = [
+                    _prepare(r, res.owner, res.blueprint, res.blueprint_doc, catalog, run.outputs, run.missing)
+                    for r in wave
+                ]
             prepared.append((run, ready))
         jobs = [p.job for _, ready in prepared for p in ready if p.job is not None]
         if progress is not None and jobs:
@@ -255,8 +271,9 @@ def realize_many(blueprint_docs: Sequence[Document], template_docs: Sequence[Doc
         for run, ready in prepared:
             with _naming(run, several):
                 for p in ready:
-                    run.result.stamped.append(_collect(p, run.result.owner, run.result.blueprint_doc, given,
-                                                       run.outputs, run.missing))
+                    run.result.stamped.append(
+                        _collect(p, run.result.owner, run.result.blueprint_doc, given, run.outputs, run.missing)
+                    )
                     run.done.add(p.resource.name)
             run.pending = [r for r in run.pending if r.name not in run.done]
     for run in runs:
@@ -283,17 +300,25 @@ def _check_order(blueprint: Blueprint, doc: Document) -> None:
         for kind, ref in res.inputs():
             field_path = f"{res.field}.{_input_field(kind, res, ref)}"
             if ref.resource not in index:
-                raise StampError(f"input [{ref.name}] of resource [{res.name}] comes from unknown resource "
-                                 f"[{ref.resource}] (a dangling input)", doc.location(field_path))
+                raise StampError(
+                    f"input [{ref.name}] of resource [{res.name}] comes from unknown resource "
+                    f"[{ref.resource}] (a dangling input)",
+                    doc.location(field_path),
+                )
             if ref.resource == res.name:
-                raise StampError(f"resource [{res.name}] takes its own output as input [{ref.name}] (a cycle)",
-                                 doc.location(field_path))
+                raise StampError(
+                    f"resource [{res.name}] takes its own output as input [{ref.name}] (a cycle)",
+                    doc.location(field_path),
+                )
             if index[ref.resource] > res.index:
                 cycle = _find_cycle(blueprint, res.name)
                 what = f"a cycle: {' -> '.join(cycle)}" if cycle else "a forward reference"
-                raise StampError(f"input [{ref.name}] of resource [{res.name}] comes from [{ref.resource}], which is "
-                                 f"realized later; Cartographer realizes resources in order, so it is never available "
-                                 f"({what})", doc.location(field_path))
+                raise StampError(
+                    f"input [{ref.name}] of resource [{res.name}] comes from [{ref.resource}], which is "
+                    f"realized later; Cartographer realizes resources in order, so it is never available "
+                    f"({what})",
+                    doc.location(field_path),
+                )
 
 
 def _input_field(kind: str, res: Resource, ref: Any) -> str:
@@ -310,7 +335,7 @@ def _find_cycle(blueprint: Blueprint, start: str) -> list[str]:
 
     def visit(node: str) -> list[str] | None:
         if node in path:
-            return path[path.index(node):] + [node]
+            return path[path.index(node) :] + [node]
         path.append(node)
         for nxt in deps.get(node, []):
             found = visit(nxt)
@@ -322,12 +347,22 @@ def _find_cycle(blueprint: Blueprint, start: str) -> list[str]:
     return visit(start) or []
 
 
-def _prepare(res: Resource, owner: Owner, blueprint: Blueprint, bp_doc: Document, catalog: TemplateCatalog,
-             outputs: dict[str, Output | None], missing: dict[str, str]) -> _Pending:
+def _prepare(
+    res: Resource,
+    owner: Owner,
+    blueprint: Blueprint,
+    bp_doc: Document,
+    catalog: TemplateCatalog,
+    outputs: dict[str, Output | None],
+    missing: dict[str, str],
+) -> _Pending:
     for _kind, ref in res.inputs():
         if ref.resource in missing:
-            raise ChainError(f"resource [{res.name}] needs input [{ref.name}] from [{ref.resource}], whose output is "
-                             f"unknown: {missing[ref.resource]}", bp_doc.location(res.field))
+            raise ChainError(
+                f"resource [{res.name}] needs input [{ref.name}] from [{ref.resource}], whose output is "
+                f"unknown: {missing[ref.resource]}",
+                bp_doc.location(res.field),
+            )
     try:
         option = resolve_option(owner, res, blueprint.name)
     except EvalError as err:
@@ -339,13 +374,16 @@ def _prepare(res: Resource, owner: Owner, blueprint: Blueprint, bp_doc: Document
     if found is None:
         near = [n for k, n in catalog.names() if n == name]
         hint = f" (a template named {name!r} exists with another kind)" if near else ""
-        raise ChainError(f"{res.template_kind} {name!r} not found in the --templates given{hint}",
-                         bp_doc.location(f"{res.field}.templateRef"))
+        raise ChainError(
+            f"{res.template_kind} {name!r} not found in the --templates given{hint}",
+            bp_doc.location(f"{res.field}.templateRef"),
+        )
     template, doc = found
     inputs = _inputs(res, outputs)
     params = merge_params(template.params, blueprint.params, res.params, owner.params)
-    labels = workload_labels(owner, blueprint.name, res.name, res.template_kind, res.template_name,
-                             template.effective_lifecycle)
+    labels = workload_labels(
+        owner, blueprint.name, res.name, res.template_kind, res.template_name, template.effective_lifecycle
+    )
     job = StampJob(template, owner, build_context(owner, params, inputs, labels), labels)
     return _Pending(res, template, doc, "", job)
 
@@ -368,8 +406,14 @@ def _inputs(res: Resource, outputs: dict[str, Output | None]) -> Inputs:
     return inputs
 
 
-def _collect(p: _Pending, owner: Owner, bp_doc: Document, given: dict[str, Output],
-             outputs: dict[str, Output | None], missing: dict[str, str]) -> Stamped:
+def _collect(
+    p: _Pending,
+    owner: Owner,
+    bp_doc: Document,
+    given: dict[str, Output],
+    outputs: dict[str, Output | None],
+    missing: dict[str, str],
+) -> Stamped:
     res = p.resource
     if p.option_pass_through:
         inputs = _inputs(res, outputs)
@@ -398,9 +442,11 @@ def _collect(p: _Pending, owner: Owner, bp_doc: Document, given: dict[str, Outpu
     broken = _broken_output_path(p.template)
     if broken is not None:
         key, path, why = broken
-        raise ChainError(f"{p.template.kind} {p.template.name}: {key} {path!r} is not a JSONPath Cartographer can "
-                         f"evaluate ({why}), so resource [{res.name}] can never report its output",
-                         p.template_doc.location(f"spec.{key}"))
+        raise ChainError(
+            f"{p.template.kind} {p.template.name}: {key} {path!r} is not a JSONPath Cartographer can "
+            f"evaluate ({why}), so resource [{res.name}] can never report its output",
+            p.template_doc.location(f"spec.{key}"),
+        )
     read, origin, why = _read_output(p.template, res, obj, given, outputs)
     if why:
         missing[res.name] = why
@@ -412,8 +458,12 @@ def _collect(p: _Pending, owner: Owner, bp_doc: Document, given: dict[str, Outpu
 
 def _broken_output_path(template: Template) -> tuple[str, str, str] | None:
     """(field, path, why) of the first output path of TEMPLATE that client-go cannot parse, or None."""
-    for key, path in (("urlPath", template.url_path), ("revisionPath", template.revision_path),
-                      ("imagePath", template.image_path), ("configPath", template.config_path)):
+    for key, path in (
+        ("urlPath", template.url_path),
+        ("revisionPath", template.revision_path),
+        ("imagePath", template.image_path),
+        ("configPath", template.config_path),
+    ):
         if isinstance(path, str) and path:
             why = syntax_error(path)
             if why is not None:
@@ -421,18 +471,27 @@ def _broken_output_path(template: Template) -> tuple[str, str, str] | None:
     return None
 
 
-def _read_output(template: Template, res: Resource, obj: dict[str, Any], given: dict[str, Output],
-                 outputs: dict[str, Output | None]) -> tuple[Output | None, str, str]:
+def _read_output(
+    template: Template, res: Resource, obj: dict[str, Any], given: dict[str, Output], outputs: dict[str, Output | None]
+) -> tuple[Output | None, str, str]:
     """The resource's output: from the outputs file, else read from the stamped object (or passed through)."""
     kind = template.output_kind
     supplied = given.get(res.name)
-    hint = {"source": "source: {url: ..., revision: ...}", "image": "image: ...", "config": "config: ...",
-            "deployment": "source: {url: ..., revision: ...}"}.get(kind, "")
+    hint = {
+        "source": "source: {url: ..., revision: ...}",
+        "image": "image: ...",
+        "config": "config: ...",
+        "deployment": "source: {url: ..., revision: ...}",
+    }.get(kind, "")
     if kind == "template":
         return Output(), "none", ""
     if supplied is not None:
-        ok = {"source": supplied.source is not None, "deployment": supplied.source is not None,
-              "image": supplied.has_image, "config": supplied.has_config}[kind]
+        ok = {
+            "source": supplied.source is not None,
+            "deployment": supplied.source is not None,
+            "image": supplied.has_image,
+            "config": supplied.has_config,
+        }[kind]
         if not ok:
             return None, "", f"the outputs file gives [{res.name}] no {kind} output (expected `{res.name}: {{{hint}}}`)"
         return supplied, "outputs file", ""
@@ -442,15 +501,24 @@ def _read_output(template: Template, res: Resource, obj: dict[str, Any], given: 
             return None, "", "its deployment input is missing"
         return Output(source=deployment), "deployment pass-through", ""
     live = to_unstructured(obj)
-    paths = {"source": [template.url_path, template.revision_path], "image": [template.image_path],
-             "config": [template.config_path]}[kind]
+    paths = {
+        "source": [template.url_path, template.revision_path],
+        "image": [template.image_path],
+        "config": [template.config_path],
+    }[kind]
     values = []
     for path in paths:
         try:
             values.append(evaluate(path, (live, None)))
         except PathMissing:
-            return None, "", (f"{template.kind} {template.name} reads it from `{path}`, which the stamped object does "
-                              f"not have (a controller sets it); give it in --outputs as `{res.name}: {{{hint}}}`")
+            return (
+                None,
+                "",
+                (
+                    f"{template.kind} {template.name} reads it from `{path}`, which the stamped object does "
+                    f"not have (a controller sets it); give it in --outputs as `{res.name}: {{{hint}}}`"
+                ),
+            )
         except EvalError as err:
             return None, "", f"cannot read `{path}` from the stamped object: {err}"
     if kind == "source":
@@ -460,5 +528,14 @@ def _read_output(template: Template, res: Resource, obj: dict[str, Any], given: 
     return Output(config=values[0], has_config=True), "stamped object", ""
 
 
-__all__ = ["ChainResult", "Output", "Stamped", "TemplateCatalog", "gt", "load_blueprints", "parse_outputs", "realize",
-           "realize_many"]
+__all__ = [
+    "ChainResult",
+    "Output",
+    "Stamped",
+    "TemplateCatalog",
+    "gt",
+    "load_blueprints",
+    "parse_outputs",
+    "realize",
+    "realize_many",
+]

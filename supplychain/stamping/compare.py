@@ -21,10 +21,12 @@ def go_equal(expected: Any, actual: Any, numbers_as_floats: bool = False) -> boo
         return False
     if isinstance(expected, dict):
         return expected.keys() == actual.keys() and all(
-            go_equal(expected[k], actual[k], numbers_as_floats) for k in expected)
+            go_equal(expected[k], actual[k], numbers_as_floats) for k in expected
+        )
     if isinstance(expected, list):
         return len(expected) == len(actual) and all(
-            go_equal(e, a, numbers_as_floats) for e, a in zip(expected, actual, strict=True))
+            go_equal(e, a, numbers_as_floats) for e, a in zip(expected, actual, strict=True)
+        )
     return bool(expected == actual)
 
 
@@ -43,8 +45,12 @@ def _sorted(value: Any) -> Any:
 
 def diff(expected: Any, actual: Any, expected_name: str = "expected", actual_name: str = "actual") -> str:
     """A unified diff (-expected +actual) of two objects (keys sorted; 1 is an int, 1.0 a float)."""
-    lines = difflib.unified_diff(_typed_dump(expected).splitlines(keepends=True),
-                                 _typed_dump(actual).splitlines(keepends=True), expected_name, actual_name)
+    lines = difflib.unified_diff(
+        _typed_dump(expected).splitlines(keepends=True),
+        _typed_dump(actual).splitlines(keepends=True),
+        expected_name,
+        actual_name,
+    )
     text = "".join(lines)
     if not text:
         text = "(the objects print the same but differ in type somewhere, e.g. int64 vs float64)\n"

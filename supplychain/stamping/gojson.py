@@ -93,8 +93,8 @@ def format_float32_g(value: float) -> str:
         body = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
         return f"{sign}{body}e{'-' if exponent < 0 else '+'}{abs(exponent):02d}"
     if exponent >= 0:
-        whole = digits[:exponent + 1].ljust(exponent + 1, "0")
-        frac = digits[exponent + 1:]
+        whole = digits[: exponent + 1].ljust(exponent + 1, "0")
+        frac = digits[exponent + 1 :]
         return f"{sign}{whole}{'.' + frac if frac else ''}"
     return f"{sign}0.{'0' * (-exponent - 1)}{digits}"
 
@@ -186,12 +186,23 @@ def _expand_exponent(text: str) -> str:
     return expanded
 
 
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f",
-            "<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\b": "\\b",
+    "\f": "\\f",
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
 
 
-_HTML_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
-                            "\u2029": "\\u2029"})
+_HTML_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")
 
 

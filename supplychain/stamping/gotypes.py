@@ -242,8 +242,9 @@ def decode(value: Any, go_type: GoType, path: str = "") -> Any:
         if go_type.kind in ("int64", "int32"):
             number = float_to_json_number(value) if isinstance(value, float) else value
             if isinstance(number, float):
-                raise EvalError(f"cannot unmarshal number {format_float(value)} into Go value of type "
-                                f"{go_type.name} at {path}")
+                raise EvalError(
+                    f"cannot unmarshal number {format_float(value)} into Go value of type {go_type.name} at {path}"
+                )
             return number
         return float(value)
     if isinstance(go_type, Slice):
@@ -437,150 +438,315 @@ def parse_quantity(text: str, path: str = "") -> QuantityVal:
 # --- the Cartographer / Kubernetes types ---------------------------------------------------------
 
 
-def _s(go: str, js: str, t: GoType, omitempty: bool = False, inline: bool = False,
-       embedded: bool = False) -> Field:
+def _s(go: str, js: str, t: GoType, omitempty: bool = False, inline: bool = False, embedded: bool = False) -> Field:
     return Field(go, js, t, omitempty, inline, embedded or inline)
 
 
-TYPE_META = Struct("v1.TypeMeta", (
-    _s("Kind", "kind", STRING, True),
-    _s("APIVersion", "apiVersion", STRING, True),
-))
-OWNER_REFERENCE = Struct("v1.OwnerReference", (
-    _s("APIVersion", "apiVersion", STRING), _s("Kind", "kind", STRING), _s("Name", "name", STRING),
-    _s("UID", "uid", Prim("string", "types.UID")), _s("Controller", "controller", Ptr(BOOL), True),
-    _s("BlockOwnerDeletion", "blockOwnerDeletion", Ptr(BOOL), True),
-))
+TYPE_META = Struct(
+    "v1.TypeMeta",
+    (
+        _s("Kind", "kind", STRING, True),
+        _s("APIVersion", "apiVersion", STRING, True),
+    ),
+)
+OWNER_REFERENCE = Struct(
+    "v1.OwnerReference",
+    (
+        _s("APIVersion", "apiVersion", STRING),
+        _s("Kind", "kind", STRING),
+        _s("Name", "name", STRING),
+        _s("UID", "uid", Prim("string", "types.UID")),
+        _s("Controller", "controller", Ptr(BOOL), True),
+        _s("BlockOwnerDeletion", "blockOwnerDeletion", Ptr(BOOL), True),
+    ),
+)
 FIELDS_V1 = Struct("v1.FieldsV1", ())
-MANAGED_FIELDS_ENTRY = Struct("v1.ManagedFieldsEntry", (
-    _s("Manager", "manager", STRING, True), _s("Operation", "operation", STRING, True),
-    _s("APIVersion", "apiVersion", STRING, True), _s("Time", "time", Ptr(TIME), True),
-    _s("FieldsType", "fieldsType", STRING, True), _s("FieldsV1", "fieldsV1", Ptr(RAW_JSON), True),
-    _s("Subresource", "subresource", STRING, True),
-))
-OBJECT_META = Struct("v1.ObjectMeta", (
-    _s("Name", "name", STRING, True), _s("GenerateName", "generateName", STRING, True),
-    _s("Namespace", "namespace", STRING, True), _s("SelfLink", "selfLink", STRING, True),
-    _s("UID", "uid", Prim("string", "types.UID"), True), _s("ResourceVersion", "resourceVersion", STRING, True),
-    _s("Generation", "generation", INT64, True), _s("CreationTimestamp", "creationTimestamp", TIME, True),
-    _s("DeletionTimestamp", "deletionTimestamp", Ptr(TIME), True),
-    _s("DeletionGracePeriodSeconds", "deletionGracePeriodSeconds", Ptr(INT64), True),
-    _s("Labels", "labels", Map(STRING), True), _s("Annotations", "annotations", Map(STRING), True),
-    _s("OwnerReferences", "ownerReferences", Slice(OWNER_REFERENCE), True),
-    _s("Finalizers", "finalizers", Slice(STRING), True),
-    _s("ManagedFields", "managedFields", Slice(MANAGED_FIELDS_ENTRY), True),
-))
-CONDITION = Struct("v1.Condition", (
-    _s("Type", "type", STRING), _s("Status", "status", Prim("string", "v1.ConditionStatus")),
-    _s("ObservedGeneration", "observedGeneration", INT64, True),
-    _s("LastTransitionTime", "lastTransitionTime", TIME), _s("Reason", "reason", STRING),
-    _s("Message", "message", STRING),
-))
+MANAGED_FIELDS_ENTRY = Struct(
+    "v1.ManagedFieldsEntry",
+    (
+        _s("Manager", "manager", STRING, True),
+        _s("Operation", "operation", STRING, True),
+        _s("APIVersion", "apiVersion", STRING, True),
+        _s("Time", "time", Ptr(TIME), True),
+        _s("FieldsType", "fieldsType", STRING, True),
+        _s("FieldsV1", "fieldsV1", Ptr(RAW_JSON), True),
+        _s("Subresource", "subresource", STRING, True),
+    ),
+)
+OBJECT_META = Struct(
+    "v1.ObjectMeta",
+    (
+        _s("Name", "name", STRING, True),
+        _s("GenerateName", "generateName", STRING, True),
+        _s("Namespace", "namespace", STRING, True),
+        _s("SelfLink", "selfLink", STRING, True),
+        _s("UID", "uid", Prim("string", "types.UID"), True),
+        _s("ResourceVersion", "resourceVersion", STRING, True),
+        _s("Generation", "generation", INT64, True),
+        _s("CreationTimestamp", "creationTimestamp", TIME, True),
+        _s("DeletionTimestamp", "deletionTimestamp", Ptr(TIME), True),
+        _s("DeletionGracePeriodSeconds", "deletionGracePeriodSeconds", Ptr(INT64), True),
+        _s("Labels", "labels", Map(STRING), True),
+        _s("Annotations", "annotations", Map(STRING), True),
+        _s("OwnerReferences", "ownerReferences", Slice(OWNER_REFERENCE), True),
+        _s("Finalizers", "finalizers", Slice(STRING), True),
+        _s("ManagedFields", "managedFields", Slice(MANAGED_FIELDS_ENTRY), True),
+    ),
+)
+CONDITION = Struct(
+    "v1.Condition",
+    (
+        _s("Type", "type", STRING),
+        _s("Status", "status", Prim("string", "v1.ConditionStatus")),
+        _s("ObservedGeneration", "observedGeneration", INT64, True),
+        _s("LastTransitionTime", "lastTransitionTime", TIME),
+        _s("Reason", "reason", STRING),
+        _s("Message", "message", STRING),
+    ),
+)
 OWNER_PARAM = Struct("v1alpha1.OwnerParam", (_s("Name", "name", STRING), _s("Value", "value", RAW_JSON)))
-GIT_REF = Struct("v1alpha1.GitRef", (
-    _s("Branch", "branch", Ptr(STRING), True), _s("Tag", "tag", Ptr(STRING), True),
-    _s("Commit", "commit", Ptr(STRING), True),
-))
+GIT_REF = Struct(
+    "v1alpha1.GitRef",
+    (
+        _s("Branch", "branch", Ptr(STRING), True),
+        _s("Tag", "tag", Ptr(STRING), True),
+        _s("Commit", "commit", Ptr(STRING), True),
+    ),
+)
 GIT_SOURCE = Struct("v1alpha1.GitSource", (_s("URL", "url", Ptr(STRING), True), _s("Ref", "ref", Ptr(GIT_REF), True)))
-SOURCE = Struct("v1alpha1.Source", (
-    _s("Git", "git", Ptr(GIT_SOURCE), True), _s("Image", "image", Ptr(STRING), True),
-    _s("Subpath", "subPath", Ptr(STRING), True),
-))
+SOURCE = Struct(
+    "v1alpha1.Source",
+    (
+        _s("Git", "git", Ptr(GIT_SOURCE), True),
+        _s("Image", "image", Ptr(STRING), True),
+        _s("Subpath", "subPath", Ptr(STRING), True),
+    ),
+)
 LOCAL_OBJECT_REFERENCE = Struct("v1.LocalObjectReference", (_s("Name", "name", STRING, True),))
-OBJECT_FIELD_SELECTOR = Struct("v1.ObjectFieldSelector", (
-    _s("APIVersion", "apiVersion", STRING, True), _s("FieldPath", "fieldPath", STRING),
-))
-RESOURCE_FIELD_SELECTOR = Struct("v1.ResourceFieldSelector", (
-    _s("ContainerName", "containerName", STRING, True), _s("Resource", "resource", STRING),
-    _s("Divisor", "divisor", QUANTITY, True),
-))
+OBJECT_FIELD_SELECTOR = Struct(
+    "v1.ObjectFieldSelector",
+    (
+        _s("APIVersion", "apiVersion", STRING, True),
+        _s("FieldPath", "fieldPath", STRING),
+    ),
+)
+RESOURCE_FIELD_SELECTOR = Struct(
+    "v1.ResourceFieldSelector",
+    (
+        _s("ContainerName", "containerName", STRING, True),
+        _s("Resource", "resource", STRING),
+        _s("Divisor", "divisor", QUANTITY, True),
+    ),
+)
 KEY_SELECTOR_FIELDS = (
-    _s("LocalObjectReference", "", LOCAL_OBJECT_REFERENCE, inline=True), _s("Key", "key", STRING),
+    _s("LocalObjectReference", "", LOCAL_OBJECT_REFERENCE, inline=True),
+    _s("Key", "key", STRING),
     _s("Optional", "optional", Ptr(BOOL), True),
 )
-ENV_VAR_SOURCE = Struct("v1.EnvVarSource", (
-    _s("FieldRef", "fieldRef", Ptr(OBJECT_FIELD_SELECTOR), True),
-    _s("ResourceFieldRef", "resourceFieldRef", Ptr(RESOURCE_FIELD_SELECTOR), True),
-    _s("ConfigMapKeyRef", "configMapKeyRef", Ptr(Struct("v1.ConfigMapKeySelector", KEY_SELECTOR_FIELDS)), True),
-    _s("SecretKeyRef", "secretKeyRef", Ptr(Struct("v1.SecretKeySelector", KEY_SELECTOR_FIELDS)), True),
-))
-ENV_VAR = Struct("v1.EnvVar", (
-    _s("Name", "name", STRING), _s("Value", "value", STRING, True),
-    _s("ValueFrom", "valueFrom", Ptr(ENV_VAR_SOURCE), True),
-))
-RESOURCE_REQUIREMENTS = Struct("v1.ResourceRequirements", (
-    _s("Limits", "limits", Map(QUANTITY), True), _s("Requests", "requests", Map(QUANTITY), True),
-))
-SERVICE_CLAIM = Struct("v1alpha1.WorkloadServiceClaim", (
-    _s("Name", "name", STRING),
-    _s("Ref", "ref", Ptr(Struct("v1alpha1.WorkloadServiceClaimReference", (
-        _s("APIVersion", "apiVersion", STRING), _s("Kind", "kind", STRING), _s("Name", "name", STRING),
-    ))), True),
-))
-CORE_OBJECT_REFERENCE = Struct("v1.ObjectReference", (
-    _s("Kind", "kind", STRING, True), _s("Namespace", "namespace", STRING, True), _s("Name", "name", STRING, True),
-    _s("UID", "uid", Prim("string", "types.UID"), True), _s("APIVersion", "apiVersion", STRING, True),
-    _s("ResourceVersion", "resourceVersion", STRING, True), _s("FieldPath", "fieldPath", STRING, True),
-))
-CARTO_OBJECT_REFERENCE = Struct("v1alpha1.ObjectReference", (
-    _s("Kind", "kind", STRING, True), _s("Namespace", "namespace", STRING, True), _s("Name", "name", STRING, True),
-    _s("APIVersion", "apiVersion", STRING, True),
-))
-RESOURCE_STATUS = Struct("v1alpha1.ResourceStatus", (
-    _s("RealizedResource", "", Struct("v1alpha1.RealizedResource", (
+ENV_VAR_SOURCE = Struct(
+    "v1.EnvVarSource",
+    (
+        _s("FieldRef", "fieldRef", Ptr(OBJECT_FIELD_SELECTOR), True),
+        _s("ResourceFieldRef", "resourceFieldRef", Ptr(RESOURCE_FIELD_SELECTOR), True),
+        _s("ConfigMapKeyRef", "configMapKeyRef", Ptr(Struct("v1.ConfigMapKeySelector", KEY_SELECTOR_FIELDS)), True),
+        _s("SecretKeyRef", "secretKeyRef", Ptr(Struct("v1.SecretKeySelector", KEY_SELECTOR_FIELDS)), True),
+    ),
+)
+ENV_VAR = Struct(
+    "v1.EnvVar",
+    (
         _s("Name", "name", STRING),
-        _s("StampedRef", "stampedRef", Ptr(Struct("v1alpha1.StampedRef", (
-            _s("ObjectReference", "", Ptr(CORE_OBJECT_REFERENCE), inline=True),
-            _s("Resource", "resource", STRING, True),
-        ))), True),
-        _s("TemplateRef", "templateRef", Ptr(CORE_OBJECT_REFERENCE), True),
-        _s("Inputs", "inputs", Slice(Struct("v1alpha1.Input", (_s("Name", "name", STRING),))), True),
-        _s("Outputs", "outputs", Slice(Struct("v1alpha1.Output", (
-            _s("Name", "name", STRING), _s("Preview", "preview", STRING), _s("Digest", "digest", STRING),
-            _s("LastTransitionTime", "lastTransitionTime", TIME),
-        ))), True),
-    )), inline=True),
-    _s("Conditions", "conditions", Slice(CONDITION), True),
-))
-OWNER_STATUS = Struct("v1alpha1.OwnerStatus", (
-    _s("ObservedGeneration", "observedGeneration", INT64, True), _s("Conditions", "conditions", Slice(CONDITION), True),
-))
-WORKLOAD = Struct("v1alpha1.Workload", (
-    _s("TypeMeta", "", TYPE_META, inline=True),
-    _s("ObjectMeta", "metadata", OBJECT_META, embedded=True),
-    _s("Spec", "spec", Struct("v1alpha1.WorkloadSpec", (
-        _s("Params", "params", Slice(OWNER_PARAM), True),
-        _s("Source", "source", Ptr(SOURCE), True),
-        _s("Build", "build", Struct("v1alpha1.WorkloadBuild", (_s("Env", "env", Slice(ENV_VAR), True),)), True),
-        _s("Env", "env", Slice(ENV_VAR), True),
-        _s("Image", "image", Ptr(STRING), True),
-        _s("Resources", "resources", Ptr(RESOURCE_REQUIREMENTS), True),
-        _s("ServiceAccountName", "serviceAccountName", STRING, True),
-        _s("ServiceClaims", "serviceClaims", Slice(SERVICE_CLAIM), True),
-    ))),
-    _s("Status", "status", Struct("v1alpha1.WorkloadStatus", (
-        _s("OwnerStatus", "", OWNER_STATUS, inline=True),
-        _s("SupplyChainRef", "supplyChainRef", CARTO_OBJECT_REFERENCE, True),
-        _s("Resources", "resources", Slice(RESOURCE_STATUS), True),
-    )), True),
-))
-DELIVERABLE = Struct("v1alpha1.Deliverable", (
-    _s("TypeMeta", "", TYPE_META, inline=True),
-    _s("ObjectMeta", "metadata", OBJECT_META, embedded=True),
-    _s("Spec", "spec", Struct("v1alpha1.DeliverableSpec", (
-        _s("Params", "params", Slice(OWNER_PARAM), True),
-        _s("Source", "source", Ptr(SOURCE), True),
-        _s("ServiceAccountName", "serviceAccountName", STRING, True),
-    ))),
-    _s("Status", "status", Struct("v1alpha1.DeliverableStatus", (
-        _s("OwnerStatus", "", OWNER_STATUS, inline=True),
-        _s("DeliveryRef", "deliveryRef", CARTO_OBJECT_REFERENCE, True),
-        _s("Resources", "resources", Slice(RESOURCE_STATUS), True),
-    )), True),
-))
-SOURCE_INPUT = Struct("templates.SourceInput", (
-    _s("URL", "url", INTERFACE), _s("Revision", "revision", INTERFACE), _s("Name", "name", STRING),
-))
+        _s("Value", "value", STRING, True),
+        _s("ValueFrom", "valueFrom", Ptr(ENV_VAR_SOURCE), True),
+    ),
+)
+RESOURCE_REQUIREMENTS = Struct(
+    "v1.ResourceRequirements",
+    (
+        _s("Limits", "limits", Map(QUANTITY), True),
+        _s("Requests", "requests", Map(QUANTITY), True),
+    ),
+)
+SERVICE_CLAIM = Struct(
+    "v1alpha1.WorkloadServiceClaim",
+    (
+        _s("Name", "name", STRING),
+        _s(
+            "Ref",
+            "ref",
+            Ptr(
+                Struct(
+                    "v1alpha1.WorkloadServiceClaimReference",
+                    (
+                        _s("APIVersion", "apiVersion", STRING),
+                        _s("Kind", "kind", STRING),
+                        _s("Name", "name", STRING),
+                    ),
+                )
+            ),
+            True,
+        ),
+    ),
+)
+CORE_OBJECT_REFERENCE = Struct(
+    "v1.ObjectReference",
+    (
+        _s("Kind", "kind", STRING, True),
+        _s("Namespace", "namespace", STRING, True),
+        _s("Name", "name", STRING, True),
+        _s("UID", "uid", Prim("string", "types.UID"), True),
+        _s("APIVersion", "apiVersion", STRING, True),
+        _s("ResourceVersion", "resourceVersion", STRING, True),
+        _s("FieldPath", "fieldPath", STRING, True),
+    ),
+)
+CARTO_OBJECT_REFERENCE = Struct(
+    "v1alpha1.ObjectReference",
+    (
+        _s("Kind", "kind", STRING, True),
+        _s("Namespace", "namespace", STRING, True),
+        _s("Name", "name", STRING, True),
+        _s("APIVersion", "apiVersion", STRING, True),
+    ),
+)
+RESOURCE_STATUS = Struct(
+    "v1alpha1.ResourceStatus",
+    (
+        _s(
+            "RealizedResource",
+            "",
+            Struct(
+                "v1alpha1.RealizedResource",
+                (
+                    _s("Name", "name", STRING),
+                    _s(
+                        "StampedRef",
+                        "stampedRef",
+                        Ptr(
+                            Struct(
+                                "v1alpha1.StampedRef",
+                                (
+                                    _s("ObjectReference", "", Ptr(CORE_OBJECT_REFERENCE), inline=True),
+                                    _s("Resource", "resource", STRING, True),
+                                ),
+                            )
+                        ),
+                        True,
+                    ),
+                    _s("TemplateRef", "templateRef", Ptr(CORE_OBJECT_REFERENCE), True),
+                    _s("Inputs", "inputs", Slice(Struct("v1alpha1.Input", (_s("Name", "name", STRING),))), True),
+                    _s(
+                        "Outputs",
+                        "outputs",
+                        Slice(
+                            Struct(
+                                "v1alpha1.Output",
+                                (
+                                    _s("Name", "name", STRING),
+                                    _s("Preview", "preview", STRING),
+                                    _s("Digest", "digest", STRING),
+                                    _s("LastTransitionTime", "lastTransitionTime", TIME),
+                                ),
+                            )
+                        ),
+                        True,
+                    ),
+                ),
+            ),
+            inline=True,
+        ),
+        _s("Conditions", "conditions", Slice(CONDITION), True),
+    ),
+)
+OWNER_STATUS = Struct(
+    "v1alpha1.OwnerStatus",
+    (
+        _s("ObservedGeneration", "observedGeneration", INT64, True),
+        _s("Conditions", "conditions", Slice(CONDITION), True),
+    ),
+)
+WORKLOAD = Struct(
+    "v1alpha1.Workload",
+    (
+        _s("TypeMeta", "", TYPE_META, inline=True),
+        _s("ObjectMeta", "metadata", OBJECT_META, embedded=True),
+        _s(
+            "Spec",
+            "spec",
+            Struct(
+                "v1alpha1.WorkloadSpec",
+                (
+                    _s("Params", "params", Slice(OWNER_PARAM), True),
+                    _s("Source", "source", Ptr(SOURCE), True),
+                    _s(
+                        "Build",
+                        "build",
+                        Struct("v1alpha1.WorkloadBuild", (_s("Env", "env", Slice(ENV_VAR), True),)),
+                        True,
+                    ),
+                    _s("Env", "env", Slice(ENV_VAR), True),
+                    _s("Image", "image", Ptr(STRING), True),
+                    _s("Resources", "resources", Ptr(RESOURCE_REQUIREMENTS), True),
+                    _s("ServiceAccountName", "serviceAccountName", STRING, True),
+                    _s("ServiceClaims", "serviceClaims", Slice(SERVICE_CLAIM), True),
+                ),
+            ),
+        ),
+        _s(
+            "Status",
+            "status",
+            Struct(
+                "v1alpha1.WorkloadStatus",
+                (
+                    _s("OwnerStatus", "", OWNER_STATUS, inline=True),
+                    _s("SupplyChainRef", "supplyChainRef", CARTO_OBJECT_REFERENCE, True),
+                    _s("Resources", "resources", Slice(RESOURCE_STATUS), True),
+                ),
+            ),
+            True,
+        ),
+    ),
+)
+DELIVERABLE = Struct(
+    "v1alpha1.Deliverable",
+    (
+        _s("TypeMeta", "", TYPE_META, inline=True),
+        _s("ObjectMeta", "metadata", OBJECT_META, embedded=True),
+        _s(
+            "Spec",
+            "spec",
+            Struct(
+                "v1alpha1.DeliverableSpec",
+                (
+                    _s("Params", "params", Slice(OWNER_PARAM), True),
+                    _s("Source", "source", Ptr(SOURCE), True),
+                    _s("ServiceAccountName", "serviceAccountName", STRING, True),
+                ),
+            ),
+        ),
+        _s(
+            "Status",
+            "status",
+            Struct(
+                "v1alpha1.DeliverableStatus",
+                (
+                    _s("OwnerStatus", "", OWNER_STATUS, inline=True),
+                    _s("DeliveryRef", "deliveryRef", CARTO_OBJECT_REFERENCE, True),
+                    _s("Resources", "resources", Slice(RESOURCE_STATUS), True),
+                ),
+            ),
+            True,
+        ),
+    ),
+)
+SOURCE_INPUT = Struct(
+    "templates.SourceInput",
+    (
+        _s("URL", "url", INTERFACE),
+        _s("Revision", "revision", INTERFACE),
+        _s("Name", "name", STRING),
+    ),
+)
 IMAGE_INPUT = Struct("templates.ImageInput", (_s("Image", "image", INTERFACE), _s("Name", "name", STRING)))
 CONFIG_INPUT = Struct("templates.ConfigInput", (_s("Config", "config", INTERFACE), _s("Name", "name", STRING)))
 PARAMS = Map(RAW_JSON)

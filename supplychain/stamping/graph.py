@@ -74,8 +74,9 @@ def layout(blueprint: Blueprint) -> Layout:
         band_top[band] = top
         top += band_height[band]
     # bands alternate direction (a snake), so a chain that wraps continues straight down
-    grid_col = {name: d % COLUMNS if (d // COLUMNS) % 2 == 0 else COLUMNS - 1 - d % COLUMNS
-                for name, d in column.items()}
+    grid_col = {
+        name: d % COLUMNS if (d // COLUMNS) % 2 == 0 else COLUMNS - 1 - d % COLUMNS for name, d in column.items()
+    }
     grid_row = {name: band_top[column[name] // COLUMNS] + slot[name] for name in column}
     return Layout(grid_col, grid_row)
 
@@ -93,8 +94,9 @@ def draw(blueprints: Sequence[Blueprint], output: Path, catalog: TemplateCatalog
     box_w, box_h, gap_x, gap_y = 3.4, 1.25, 1.3, 0.6
     fig_w = max(max(widths, default=1) * (box_w + gap_x) + 0.6, 7.0)
     panel_h = [h * (box_h + gap_y) + 1.2 for h in heights]
-    fig, axes = plt.subplots(len(blueprints), 1, figsize=(fig_w, sum(panel_h) + 0.8),
-                             gridspec_kw={"height_ratios": panel_h}, squeeze=False)
+    fig, axes = plt.subplots(
+        len(blueprints), 1, figsize=(fig_w, sum(panel_h) + 0.8), gridspec_kw={"height_ratios": panel_h}, squeeze=False
+    )
     for ax, bp, lay, height in zip(axes[:, 0], blueprints, layouts, heights, strict=True):
         ax.set_axis_off()
         ax.set_xlim(-0.3, max(widths) * (box_w + gap_x))
@@ -106,43 +108,81 @@ def draw(blueprints: Sequence[Blueprint], output: Path, catalog: TemplateCatalog
             y = -lay.row[res.name] * (box_h + gap_y) - box_h
             centres[res.name] = (x, y)
             canary = is_canary(res)
-            missing = catalog is not None and not res.options and catalog.get(res.template_kind, res.template_name) is None
-            ax.add_patch(FancyBboxPatch(
-                (x, y), box_w, box_h, boxstyle="round,pad=0.02,rounding_size=0.12",
-                facecolor=CANARY_FILL if canary else KIND_COLOURS.get(res.template_kind, "#ffffff"),
-                edgecolor=CANARY_EDGE if canary else ("#dc2626" if missing else "#475569"),
-                linewidth=2.4 if canary else 1.0, linestyle="--" if missing else "-"))
+            missing = (
+                catalog is not None and not res.options and catalog.get(res.template_kind, res.template_name) is None
+            )
+            ax.add_patch(
+                FancyBboxPatch(
+                    (x, y),
+                    box_w,
+                    box_h,
+                    boxstyle="round,pad=0.02,rounding_size=0.12",
+                    facecolor=CANARY_FILL if canary else KIND_COLOURS.get(res.template_kind, "#ffffff"),
+                    edgecolor=CANARY_EDGE if canary else ("#dc2626" if missing else "#475569"),
+                    linewidth=2.4 if canary else 1.0,
+                    linestyle="--" if missing else "-",
+                )
+            )
             names = template_names(res)
             short = res.template_kind.replace("Cluster", "").replace("Template", "") or "Template"
             lines = [f"{short}: {names[0]}" + ("  (not found)" if missing else "")]
             lines += [f"or {n}" for n in names[1:3]] + ([f"(+{len(names) - 3} more)"] if len(names) > 3 else [])
-            ax.text(x + box_w / 2, y + box_h * 0.74, res.name, ha="center", va="center", fontsize=9.5,
-                    fontweight="bold")
-            ax.text(x + box_w / 2, y + box_h * 0.36, "\n".join(lines), ha="center", va="center",
-                    fontsize=7 if len(lines) > 1 else 7.5, color="#334155", linespacing=1.25)
+            ax.text(
+                x + box_w / 2, y + box_h * 0.74, res.name, ha="center", va="center", fontsize=9.5, fontweight="bold"
+            )
+            ax.text(
+                x + box_w / 2,
+                y + box_h * 0.36,
+                "\n".join(lines),
+                ha="center",
+                va="center",
+                fontsize=7 if len(lines) > 1 else 7.5,
+                color="#334155",
+                linespacing=1.25,
+            )
         for res in bp.resources:
             for kind, ref in res.inputs():
                 if ref.resource not in centres:
                     continue
                 (px, py), (cx, cy) = centres[ref.resource], centres[res.name]
                 if abs(px - cx) < 1e-6:  # straight down (a wrapped chain) or up
-                    start, end = ((px + box_w / 2, py), (cx + box_w / 2, cy + box_h)) if py > cy else \
-                        ((px + box_w / 2, py + box_h), (cx + box_w / 2, cy))
+                    start, end = (
+                        ((px + box_w / 2, py), (cx + box_w / 2, cy + box_h))
+                        if py > cy
+                        else ((px + box_w / 2, py + box_h), (cx + box_w / 2, cy))
+                    )
                 elif px < cx:
                     start, end = (px + box_w, py + box_h / 2), (cx, cy + box_h / 2)
                 else:
                     start, end = (px, py + box_h / 2), (cx + box_w, cy + box_h / 2)
-                ax.annotate("", xy=end, xytext=start, arrowprops=dict(
-                    arrowstyle="-|>", color=INPUT_COLOURS.get(kind, "#334155"), lw=1.4,
-                    connectionstyle="arc3,rad=0.08"))
-                mx, my = (start[0] + end[0]) / 2, (start[1] + end[1]) / 2
-                ax.text(mx, my + 0.08, f"{kind}: {ref.name}", fontsize=6.5, ha="center", va="bottom",
+                ax.annotate(
+                    "",
+                    xy=end,
+                    xytext=start,
+                    arrowprops=dict(
+                        arrowstyle="-|>",
                         color=INPUT_COLOURS.get(kind, "#334155"),
-                        bbox=dict(boxstyle="round,pad=0.1", facecolor="white", edgecolor="none", alpha=0.8))
+                        lw=1.4,
+                        connectionstyle="arc3,rad=0.08",
+                    ),
+                )
+                mx, my = (start[0] + end[0]) / 2, (start[1] + end[1]) / 2
+                ax.text(
+                    mx,
+                    my + 0.08,
+                    f"{kind}: {ref.name}",
+                    fontsize=6.5,
+                    ha="center",
+                    va="bottom",
+                    color=INPUT_COLOURS.get(kind, "#334155"),
+                    bbox=dict(boxstyle="round,pad=0.1", facecolor="white", edgecolor="none", alpha=0.8),
+                )
     legend = [Patch(facecolor=CANARY_FILL, edgecolor=CANARY_EDGE, linewidth=2, label="canary stage")]
     legend += [Patch(facecolor=c, edgecolor="#475569", label=k) for k, c in KIND_COLOURS.items()]
     if catalog is not None:
-        legend.append(Patch(facecolor="white", edgecolor="#dc2626", linestyle="--", label="template not in --templates"))
+        legend.append(
+            Patch(facecolor="white", edgecolor="#dc2626", linestyle="--", label="template not in --templates")
+        )
     fig.legend(handles=legend, loc="lower center", ncol=3, fontsize=8, frameon=False)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     output.parent.mkdir(parents=True, exist_ok=True)

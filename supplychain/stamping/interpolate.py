@@ -19,7 +19,7 @@ def is_single_tag(text: str) -> bool:
 def interpolate_leaf(text: str, context: Val) -> Any:
     """One string leaf of a template, stamped (fasttemplate with ``$(``/``)$`` delimiters)."""
     if is_single_tag(text):
-        expression = text[len(START):-len(END)]
+        expression = text[len(START) : -len(END)]
         try:
             return evaluate(expression, context)
         except EvalError as err:
@@ -33,14 +33,14 @@ def interpolate_leaf(text: str, context: Val) -> Any:
         if start < 0:
             break
         out.append(rest[:start])
-        rest = rest[start + len(START):]
+        rest = rest[start + len(START) :]
         end = rest.find(END)
         if end < 0:
             out.append(START)
             break
         tag = rest[:end]
         out.append(_splice(tag, context))
-        rest = rest[end + len(END):]
+        rest = rest[end + len(END) :]
     out.append(rest)
     return "".join(out)
 

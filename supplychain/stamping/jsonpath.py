@@ -97,8 +97,20 @@ class IdentifierNode:
     name: str
 
 
-Node = (ListNode | TextNode | FieldNode | ArrayNode | FilterNode | IntNode | FloatNode | BoolNode | WildcardNode
-        | RecursiveNode | UnionNode | IdentifierNode)
+Node = (
+    ListNode
+    | TextNode
+    | FieldNode
+    | ArrayNode
+    | FilterNode
+    | IntNode
+    | FloatNode
+    | BoolNode
+    | WildcardNode
+    | RecursiveNode
+    | UnionNode
+    | IdentifierNode
+)
 
 _DICT_KEY = re.compile(r"^'([^']*)'$")
 _SLICE = re.compile(r"^(-?[\d]*)(:-?[\d]*)?(:-?[\d]*)?$")
@@ -144,7 +156,7 @@ class _Parser:
         self.pos -= self.width
 
     def _consume(self) -> str:
-        value = self.input[self.start:self.pos]
+        value = self.input[self.start : self.pos]
         self.start = self.pos
         return value
 
@@ -166,7 +178,7 @@ class _Parser:
 
     def _parse_inside(self, cur: ListNode) -> None:
         while True:
-            rest = self.input[self.pos:]
+            rest = self.input[self.pos :]
             if rest.startswith("}"):
                 self.pos += 1
                 self._consume()
@@ -335,7 +347,18 @@ def _unquote(text: str) -> str:
         return body
     out: list[str] = []
     i = 0
-    simple = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\", "'": "'", '"': '"'}
+    simple = {
+        "a": "\a",
+        "b": "\b",
+        "f": "\f",
+        "n": "\n",
+        "r": "\r",
+        "t": "\t",
+        "v": "\v",
+        "\\": "\\",
+        "'": "'",
+        '"': '"',
+    }
     while i < len(body):
         ch = body[i]
         if ch == quote:
@@ -352,13 +375,13 @@ def _unquote(text: str) -> str:
             i += 2
         elif esc in "xuU":
             width = {"x": 2, "u": 4, "U": 8}[esc]
-            digits = body[i + 2:i + 2 + width]
+            digits = body[i + 2 : i + 2 + width]
             if len(digits) != width or not re.fullmatch(r"[0-9a-fA-F]+", digits):
                 raise EvalError(f"unquote string {text} error invalid syntax")
             out.append(chr(int(digits, 16)))
             i += 2 + width
         elif esc in "01234567":
-            digits = body[i + 1:i + 4]
+            digits = body[i + 1 : i + 4]
             if not re.fullmatch(r"[0-7]{3}", digits):
                 raise EvalError(f"unquote string {text} error invalid syntax")
             out.append(chr(int(digits, 8)))
@@ -437,8 +460,14 @@ def _type_name(val: Val) -> str:
     _value, typ = val
     if typ is not None:
         return typ.name
-    return {"bool": "bool", "int": "int64", "float": "float64", "string": "string", "map": "map[string]interface {}",
-            "slice": "[]interface {}"}.get(_kind(val), "<nil>")
+    return {
+        "bool": "bool",
+        "int": "int64",
+        "float": "float64",
+        "string": "string",
+        "map": "map[string]interface {}",
+        "slice": "[]interface {}",
+    }.get(_kind(val), "<nil>")
 
 
 def _elements(val: Val) -> list[Val]:

@@ -32,16 +32,20 @@ _Dumper.add_representer(str, _str)
 
 def dump_object(obj: Any) -> str:
     """One stamped object as YAML, integral float64s printed as integers (as the API server stores them)."""
-    return yaml.dump(for_display(obj), Dumper=_Dumper, sort_keys=False, default_flow_style=False,
-                     allow_unicode=True, width=120)
+    return yaml.dump(
+        for_display(obj), Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=120
+    )
 
 
 def render_stamped(result: ChainResult, owner_header: bool = False) -> str:
     """Every stamped object of a realized blueprint; pass-through resources stamp nothing."""
     parts: list[str] = []
     owner = result.owner
-    prefix = f"# owner: {owner.kind} {owner.namespace}/{owner.name} ({result.blueprint.kind} " \
-             f"{result.blueprint.name})\n" if owner_header else ""
+    prefix = (
+        f"# owner: {owner.kind} {owner.namespace}/{owner.name} ({result.blueprint.kind} {result.blueprint.name})\n"
+        if owner_header
+        else ""
+    )
     for item in result.stamped:
         if item.obj is None:
             continue

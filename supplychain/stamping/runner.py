@@ -92,8 +92,10 @@ def _read_template(case: Case) -> Template:
     raw = _first_doc(path, "template")
     kind = raw.get("kind") if isinstance(raw, dict) else None
     if kind not in CARTOTEST_TEMPLATE_KINDS:
-        raise _CaseFailure(f"get populated template failed: template kind not found ({kind!r}; cartotest tests "
-                           f"{', '.join(CARTOTEST_TEMPLATE_KINDS)})")
+        raise _CaseFailure(
+            f"get populated template failed: template kind not found ({kind!r}; cartotest tests "
+            f"{', '.join(CARTOTEST_TEMPLATE_KINDS)})"
+        )
     try:
         return decode_template(raw)
     except EvalError as err:
@@ -105,8 +107,10 @@ def _blueprint_params(items: list[gt.StructVal] | None) -> list[BlueprintParam]:
     for item in items or []:
         param = BlueprintParam(item.get("Name"), item.get("Value"), item.get("DefaultValue"))
         if param.value is None and param.default is None:
-            raise _CaseFailure(f"mock blueprint param [{param.name}] sets neither value nor default "
-                               "(cartotest v0.8.11 crashes on this)")
+            raise _CaseFailure(
+                f"mock blueprint param [{param.name}] sets neither value nor default "
+                "(cartotest v0.8.11 crashes on this)"
+            )
         out.append(param)
     return out
 
@@ -119,8 +123,9 @@ def _mock_job(case: Case, owner: Owner, template: Template) -> StampJob:
     if raw_inputs is None:
         inputs = Inputs(sources=None, images=None, configs=None)
     else:
-        inputs = Inputs(sources=raw_inputs.get("Sources"), images=raw_inputs.get("Images"),
-                        configs=raw_inputs.get("Configs"))
+        inputs = Inputs(
+            sources=raw_inputs.get("Sources"), images=raw_inputs.get("Images"), configs=raw_inputs.get("Configs")
+        )
     labels = mock_labels(owner, template)
     return StampJob(template, owner, build_context(owner, params, inputs, labels, mock=True), labels)
 
@@ -142,8 +147,9 @@ def _chain_job(case: Case, owner: Owner, template: Template) -> StampJob:
     for path in files:
         source = _ytt_preprocess([path, *chain.ytt_files]) if chain.ytt_files else path
         try:
-            blueprints.append(decode_blueprint(_first_doc(source, "supply chain"), force_kind="ClusterSupplyChain",
-                                               validate=False))
+            blueprints.append(
+                decode_blueprint(_first_doc(source, "supply chain"), force_kind="ClusterSupplyChain", validate=False)
+            )
         except EvalError as err:
             raise _CaseFailure(f"get supplychain: could not read supply chain file {path}: {err}") from None
     boxed = gt.Boxed(owner.typed, owner.go_type)
@@ -152,24 +158,32 @@ def _chain_job(case: Case, owner: Owner, template: Template) -> StampJob:
     except SelectorError as err:
         raise _CaseFailure(f"get supplychain: evaluating supply chain selectors failed: {err}") from None
     if not best:
-        raise _CaseFailure(f"get supplychain: no supply chain [{owner.namespace}/{owner.name}] found where full "
-                           f"selector is satisfied by labels: {owner.labels}")
+        raise _CaseFailure(
+            f"get supplychain: no supply chain [{owner.namespace}/{owner.name}] found where full "
+            f"selector is satisfied by labels: {owner.labels}"
+        )
     if len(best) > 1:
         names = [blueprints[i].name for i in best]
-        raise _CaseFailure(f"get supplychain: more than one supply chain selected for workload "
-                           f"[{owner.namespace}/{owner.name}]: {names}")
+        raise _CaseFailure(
+            f"get supplychain: more than one supply chain selected for workload "
+            f"[{owner.namespace}/{owner.name}]: {names}"
+        )
     blueprint = blueprints[best[0]]
     resource = next((r for r in blueprint.resources if r.name == chain.target), None)
     if resource is None:
-        raise _CaseFailure(f"get target resource: did not find a supply chain resource with target name: {chain.target}")
+        raise _CaseFailure(
+            f"get target resource: did not find a supply chain resource with target name: {chain.target}"
+        )
     try:
         option = resolve_option(owner, resource, "")
     except EvalError as err:
         raise _CaseFailure(f"template matches resource: {err}") from None
-    selected = (option.name if option is not None else resource.template_name)
+    selected = option.name if option is not None else resource.template_name
     if selected != template.name or template.kind != resource.template_kind:
-        raise _CaseFailure(f"template '{template.name}' is not selected by resource/stage '{resource.name}' in supply "
-                           f"chain '{blueprint.name}'")
+        raise _CaseFailure(
+            f"template '{template.name}' is not selected by resource/stage '{resource.name}' in supply "
+            f"chain '{blueprint.name}'"
+        )
     previous = chain.previous_outputs or {}
     inputs = Inputs()
     assert inputs.sources is not None and inputs.images is not None and inputs.configs is not None
@@ -187,8 +201,14 @@ def _chain_job(case: Case, owner: Owner, template: Template) -> StampJob:
         if out is not None and out.get("Config") is not None:
             inputs.configs[ref.name] = out.get("Config")
     params = merge_params(template.params, blueprint.params, resource.params, owner.params)
-    labels = workload_labels(owner, blueprint.name, resource.name, resource.template_kind, resource.template_name,
-                             template.effective_lifecycle)
+    labels = workload_labels(
+        owner,
+        blueprint.name,
+        resource.name,
+        resource.template_kind,
+        resource.template_name,
+        template.effective_lifecycle,
+    )
     return StampJob(template, owner, build_context(owner, params, inputs, labels), labels)
 
 
@@ -249,7 +269,9 @@ def _prepare(case: Case) -> _Prepared:
         except EvalError as err:
             raise _CaseFailure(f"get workload failed: {err}") from None
         template = _read_template(case)
-        prepared.job = _chain_job(case, owner, template) if settings.chain is not None else _mock_job(case, owner, template)
+        prepared.job = (
+            _chain_job(case, owner, template) if settings.chain is not None else _mock_job(case, owner, template)
+        )
     except _CaseFailure as err:
         prepared.error = str(err)
     return prepared
@@ -268,8 +290,9 @@ def _judge(prepared: _Prepared) -> Outcome:
     actual = _strip(job.result, options)
     if go_equal(expected, actual, bool(options and options.numbers_as_floats)):
         return Outcome(prepared.case, notes=notes)
-    return Outcome(prepared.case, "expected does not equal actual: (-expected +actual):\n" + diff(expected, actual),
-                   notes)
+    return Outcome(
+        prepared.case, "expected does not equal actual: (-expected +actual):\n" + diff(expected, actual), notes
+    )
 
 
 def _run_chain(case: Case, spec: ChainCase) -> Outcome:
@@ -282,8 +305,12 @@ def _run_chain(case: Case, spec: ChainCase) -> Outcome:
         outputs_docs = load_documents([spec.outputs]) if spec.outputs else []
         if not owner_docs:
             raise _CaseFailure(f"{spec.owner} holds no document")
-        result = realize(load_documents(spec.blueprints), load_documents(spec.templates), owner_docs[0],
-                         outputs_docs[0] if outputs_docs else None)
+        result = realize(
+            load_documents(spec.blueprints),
+            load_documents(spec.templates),
+            owner_docs[0],
+            outputs_docs[0] if outputs_docs else None,
+        )
     except _CaseFailure as err:
         return Outcome(case, str(err))
     except SupplychainError as err:
@@ -295,8 +322,11 @@ def _run_chain(case: Case, spec: ChainCase) -> Outcome:
     if not spec.expected:
         return Outcome(case, "no expected.yaml (or info.yaml chain.expectedError)")
     try:
-        expected = [to_unstructured(yaml_to_json(d)) for d in load_yaml_documents(read_text(str(spec.expected)))
-                    if d is not None]
+        expected = [
+            to_unstructured(yaml_to_json(d))
+            for d in load_yaml_documents(read_text(str(spec.expected)))
+            if d is not None
+        ]
     except InputError as err:
         return Outcome(case, f"cannot read {spec.expected}: {err.message}")
     except (yaml.YAMLError, EvalError) as err:

@@ -11,14 +11,22 @@ from . import gotypes as gt
 from .errors import EvalError
 from .jsonpath import PathMissing, evaluate
 
-LABEL_SELECTOR_REQUIREMENT = gt.Struct("v1.LabelSelectorRequirement", (
-    gt.Field("Key", "key", gt.STRING), gt.Field("Operator", "operator", gt.Prim("string", "v1.LabelSelectorOperator")),
-    gt.Field("Values", "values", gt.Slice(gt.STRING), True),
-))
-FIELD_REQUIREMENT = gt.Struct("v1alpha1.FieldSelectorRequirement", (
-    gt.Field("Key", "key", gt.STRING), gt.Field("Operator", "operator", gt.Prim("string", "v1alpha1.FieldSelectorOperator")),
-    gt.Field("Values", "values", gt.Slice(gt.STRING), True),
-))
+LABEL_SELECTOR_REQUIREMENT = gt.Struct(
+    "v1.LabelSelectorRequirement",
+    (
+        gt.Field("Key", "key", gt.STRING),
+        gt.Field("Operator", "operator", gt.Prim("string", "v1.LabelSelectorOperator")),
+        gt.Field("Values", "values", gt.Slice(gt.STRING), True),
+    ),
+)
+FIELD_REQUIREMENT = gt.Struct(
+    "v1alpha1.FieldSelectorRequirement",
+    (
+        gt.Field("Key", "key", gt.STRING),
+        gt.Field("Operator", "operator", gt.Prim("string", "v1alpha1.FieldSelectorOperator")),
+        gt.Field("Values", "values", gt.Slice(gt.STRING), True),
+    ),
+)
 
 _QUALIFIED = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -46,9 +54,13 @@ class Selector:
 
     def describe(self) -> str:
         parts = [f"{k}={v}" for k, v in self.match_labels.items()]
-        parts += [f"{r.key} {r.operator} {r.values}" if r.values else f"{r.key} {r.operator}" for r in self.match_expressions]
-        parts += [f"field {r.key} {r.operator} {r.values}" if r.values else f"field {r.key} {r.operator}"
-                  for r in self.match_fields]
+        parts += [
+            f"{r.key} {r.operator} {r.values}" if r.values else f"{r.key} {r.operator}" for r in self.match_expressions
+        ]
+        parts += [
+            f"field {r.key} {r.operator} {r.values}" if r.values else f"field {r.key} {r.operator}"
+            for r in self.match_fields
+        ]
         return ", ".join(parts) or "(empty)"
 
 
@@ -63,14 +75,18 @@ def _check_key(key: str) -> None:
         if not prefix or len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix):
             raise EvalError(f"invalid label key {key!r}: the prefix must be a DNS subdomain")
     if not name or len(name) > 63 or not _QUALIFIED.match(name):
-        raise EvalError(f"invalid label key {key!r}: name part must consist of alphanumeric characters, '-', '_' "
-                        "or '.', and must start and end with an alphanumeric character")
+        raise EvalError(
+            f"invalid label key {key!r}: name part must consist of alphanumeric characters, '-', '_' "
+            "or '.', and must start and end with an alphanumeric character"
+        )
 
 
 def _check_value(value: str) -> None:
     if len(value) > 63 or not _LABEL_VALUE.match(value):
-        raise EvalError(f"invalid label value {value!r}: must be 63 characters or less, alphanumeric, '-', '_' or '.', "
-                        "starting and ending with an alphanumeric character")
+        raise EvalError(
+            f"invalid label value {value!r}: must be 63 characters or less, alphanumeric, '-', '_' or '.', "
+            "starting and ending with an alphanumeric character"
+        )
 
 
 def validate_label_selector(selector: Selector) -> None:
@@ -92,8 +108,9 @@ def validate_label_selector(selector: Selector) -> None:
             _check_value(value)
 
 
-def validate_field_requirements(reqs: Sequence[Requirement], valid_paths: frozenset[str],
-                                valid_prefixes: tuple[str, ...]) -> None:
+def validate_field_requirements(
+    reqs: Sequence[Requirement], valid_paths: frozenset[str], valid_prefixes: tuple[str, ...]
+) -> None:
     """The webhook's validateFieldSelectorRequirements."""
     from .jsonpath import parse
 
@@ -138,8 +155,10 @@ def field_matches(req: Requirement, owner: gt.Boxed) -> bool:
     except PathMissing:
         return req.operator == "DoesNotExist"
     except EvalError as err:
-        raise EvalError(f"unable to match field requirement with key [{req.key}] operator [{req.operator}] "
-                        f"values [{' '.join(req.values)}]: {err}") from None
+        raise EvalError(
+            f"unable to match field requirement with key [{req.key}] operator [{req.operator}] "
+            f"values [{' '.join(req.values)}]: {err}"
+        ) from None
     if req.operator == "In":
         return any(isinstance(actual, str) and actual == v for v in req.values)
     if req.operator == "NotIn":
@@ -184,16 +203,42 @@ class SelectorError(EvalError):
         self.index = index
 
 
-VALID_WORKLOAD_PATHS = frozenset({
-    "spec.source", "spec.source.git", "spec.source.git.url", "spec.source.git.ref", "spec.source.git.ref.branch",
-    "spec.source.git.ref.tag", "spec.source.git.ref.commit", "spec.source.image", "spec.source.subPath",
-    "spec.build", "spec.image", "spec.serviceAccountName",
-})
-VALID_WORKLOAD_PREFIXES = ("spec.params", "spec.build.env", "spec.env", "spec.resources", "spec.serviceClaims",
-                           "metadata")
-VALID_DELIVERABLE_PATHS = frozenset({
-    "spec.source", "spec.source.git", "spec.source.git.url", "spec.source.git.ref", "spec.source.git.ref.branch",
-    "spec.source.git.ref.tag", "spec.source.git.ref.commit", "spec.source.image", "spec.source.subPath",
-    "spec.serviceAccountName",
-})
+VALID_WORKLOAD_PATHS = frozenset(
+    {
+        "spec.source",
+        "spec.source.git",
+        "spec.source.git.url",
+        "spec.source.git.ref",
+        "spec.source.git.ref.branch",
+        "spec.source.git.ref.tag",
+        "spec.source.git.ref.commit",
+        "spec.source.image",
+        "spec.source.subPath",
+        "spec.build",
+        "spec.image",
+        "spec.serviceAccountName",
+    }
+)
+VALID_WORKLOAD_PREFIXES = (
+    "spec.params",
+    "spec.build.env",
+    "spec.env",
+    "spec.resources",
+    "spec.serviceClaims",
+    "metadata",
+)
+VALID_DELIVERABLE_PATHS = frozenset(
+    {
+        "spec.source",
+        "spec.source.git",
+        "spec.source.git.url",
+        "spec.source.git.ref",
+        "spec.source.git.ref.branch",
+        "spec.source.git.ref.tag",
+        "spec.source.git.ref.commit",
+        "spec.source.image",
+        "spec.source.subPath",
+        "spec.serviceAccountName",
+    }
+)
 VALID_DELIVERABLE_PREFIXES = ("spec.params", "metadata")

@@ -85,8 +85,10 @@ def _check_owner_params(obj: dict[str, Any]) -> None:
         if not isinstance(param.get("name"), str) or not param["name"]:
             raise EvalError(f"{where}.name: a param needs a name (the {obj.get('kind')} CRD requires name and value)")
         if "value" not in param:
-            raise EvalError(f"{where}.value: param {param['name']!r} has no value (the {obj.get('kind')} CRD requires "
-                            "name and value)")
+            raise EvalError(
+                f"{where}.value: param {param['name']!r} has no value (the {obj.get('kind')} CRD requires "
+                "name and value)"
+            )
 
 
 @dataclass
@@ -96,10 +98,14 @@ class BlueprintParam:
     default: gt.RawJSON | None = None
 
 
-BLUEPRINT_PARAM = gt.Struct("v1alpha1.BlueprintParam", (
-    gt.Field("Name", "name", gt.STRING), gt.Field("Value", "value", gt.Ptr(gt.RAW_JSON), True),
-    gt.Field("DefaultValue", "default", gt.Ptr(gt.RAW_JSON), True),
-))
+BLUEPRINT_PARAM = gt.Struct(
+    "v1alpha1.BlueprintParam",
+    (
+        gt.Field("Name", "name", gt.STRING),
+        gt.Field("Value", "value", gt.Ptr(gt.RAW_JSON), True),
+        gt.Field("DefaultValue", "default", gt.Ptr(gt.RAW_JSON), True),
+    ),
+)
 
 
 def blueprint_params(raw: Any, where: str) -> list[BlueprintParam]:
@@ -109,13 +115,19 @@ def blueprint_params(raw: Any, where: str) -> list[BlueprintParam]:
     for index, item in enumerate(decoded):
         param = BlueprintParam(item.get("Name"), item.get("Value"), item.get("DefaultValue"))
         if (param.value is None) == (param.default is None):
-            raise EvalError(f"{where}[{index}]: param [{param.name}] is invalid: must set exactly one of value and default")
+            raise EvalError(
+                f"{where}[{index}]: param [{param.name}] is invalid: must set exactly one of value and default"
+            )
         out.append(param)
     return out
 
 
-def merge_params(template_params: Sequence[Any], blueprint: Sequence[BlueprintParam],
-                 resource: Sequence[BlueprintParam], owner: Sequence[tuple[str, gt.RawJSON]]) -> dict[str, gt.RawJSON]:
+def merge_params(
+    template_params: Sequence[Any],
+    blueprint: Sequence[BlueprintParam],
+    resource: Sequence[BlueprintParam],
+    owner: Sequence[tuple[str, gt.RawJSON]],
+) -> dict[str, gt.RawJSON]:
     """Cartographer's ParamMerger: template default < blueprint < resource < owner (unless `value` locks)."""
     merged: dict[str, gt.RawJSON] = {}
     for param in template_params:
@@ -160,17 +172,31 @@ def _source_input(name: str, source: Source) -> gt.StructVal:
     return gt.StructVal(gt.SOURCE_INPUT, {"URL": source.url, "Revision": source.revision, "Name": name})
 
 
-def build_context(owner: Owner, params: dict[str, gt.RawJSON], inputs: Inputs, labels: dict[str, str],
-                  mock: bool = False) -> dict[str, gt.Boxed]:
+def build_context(
+    owner: Owner, params: dict[str, gt.RawJSON], inputs: Inputs, labels: dict[str, str], mock: bool = False
+) -> dict[str, gt.Boxed]:
     """The templating context (Cartographer's contextGenerator, or cartotest's mock supply chain)."""
-    sources = None if inputs.sources is None else {
-        n: s if isinstance(s, gt.StructVal) else _source_input(n, s) for n, s in inputs.sources.items()}
-    images = None if inputs.images is None else {
-        n: v if isinstance(v, gt.StructVal) else gt.StructVal(gt.IMAGE_INPUT, {"Image": v, "Name": n})
-        for n, v in inputs.images.items()}
-    configs = None if inputs.configs is None else {
-        n: v if isinstance(v, gt.StructVal) else gt.StructVal(gt.CONFIG_INPUT, {"Config": v, "Name": n})
-        for n, v in inputs.configs.items()}
+    sources = (
+        None
+        if inputs.sources is None
+        else {n: s if isinstance(s, gt.StructVal) else _source_input(n, s) for n, s in inputs.sources.items()}
+    )
+    images = (
+        None
+        if inputs.images is None
+        else {
+            n: v if isinstance(v, gt.StructVal) else gt.StructVal(gt.IMAGE_INPUT, {"Image": v, "Name": n})
+            for n, v in inputs.images.items()
+        }
+    )
+    configs = (
+        None
+        if inputs.configs is None
+        else {
+            n: v if isinstance(v, gt.StructVal) else gt.StructVal(gt.CONFIG_INPUT, {"Config": v, "Name": n})
+            for n, v in inputs.configs.items()
+        }
+    )
     ctx: dict[str, gt.Boxed] = {
         "workload": gt.Boxed(owner.typed, owner.go_type),
         "params": gt.Boxed(params, gt.PARAMS),
@@ -182,8 +208,9 @@ def build_context(owner: Owner, params: dict[str, gt.RawJSON], inputs: Inputs, l
         ctx["deliverable"] = gt.Boxed(owner.typed, owner.go_type)
         deployment = None
         if inputs.deployment is not None:
-            deployment = gt.StructVal(gt.SOURCE_INPUT, {"URL": inputs.deployment.url,
-                                                        "Revision": inputs.deployment.revision, "Name": ""})
+            deployment = gt.StructVal(
+                gt.SOURCE_INPUT, {"URL": inputs.deployment.url, "Revision": inputs.deployment.revision, "Name": ""}
+            )
         ctx["deployment"] = gt.Boxed(deployment, gt.Ptr(gt.SOURCE_INPUT))
         ctx["labels"] = gt.Boxed(labels, gt.LABELS)
     if sources is not None and len(sources) == 1:
@@ -211,8 +238,9 @@ def data_values(ctx: dict[str, gt.Boxed], owner: Owner | None = None) -> dict[st
     return out
 
 
-def workload_labels(owner: Owner, blueprint: str, resource: str, template_kind: str, template_ref_name: str,
-                    lifecycle: str) -> dict[str, str]:
+def workload_labels(
+    owner: Owner, blueprint: str, resource: str, template_kind: str, template_ref_name: str, lifecycle: str
+) -> dict[str, str]:
     """The carto.run labels Cartographer puts on objects stamped for a Workload or Deliverable.
 
     TEMPLATE_REF_NAME is the resource's ``templateRef.name`` as written: empty for a resource that
@@ -220,15 +248,21 @@ def workload_labels(owner: Owner, blueprint: str, resource: str, template_kind: 
     """
     if owner.kind == "Deliverable":
         return {
-            "carto.run/deliverable-name": owner.name, "carto.run/deliverable-namespace": owner.namespace,
-            "carto.run/delivery-name": blueprint, "carto.run/resource-name": resource,
-            "carto.run/template-kind": template_kind, "carto.run/cluster-template-name": template_ref_name,
+            "carto.run/deliverable-name": owner.name,
+            "carto.run/deliverable-namespace": owner.namespace,
+            "carto.run/delivery-name": blueprint,
+            "carto.run/resource-name": resource,
+            "carto.run/template-kind": template_kind,
+            "carto.run/cluster-template-name": template_ref_name,
             "carto.run/template-lifecycle": lifecycle,
         }
     return {
-        "carto.run/workload-name": owner.name, "carto.run/workload-namespace": owner.namespace,
-        "carto.run/supply-chain-name": blueprint, "carto.run/resource-name": resource,
-        "carto.run/template-kind": template_kind, "carto.run/cluster-template-name": template_ref_name,
+        "carto.run/workload-name": owner.name,
+        "carto.run/workload-namespace": owner.namespace,
+        "carto.run/supply-chain-name": blueprint,
+        "carto.run/resource-name": resource,
+        "carto.run/template-kind": template_kind,
+        "carto.run/cluster-template-name": template_ref_name,
         "carto.run/template-lifecycle": lifecycle,
     }
 
@@ -236,8 +270,10 @@ def workload_labels(owner: Owner, blueprint: str, resource: str, template_kind: 
 def mock_labels(owner: Owner, template: Template) -> dict[str, str]:
     """The labels cartotest's mock supply chain uses."""
     return {
-        "carto.run/workload-name": owner.name, "carto.run/workload-namespace": owner.namespace,
-        "carto.run/template-kind": template.kind, "carto.run/cluster-template-name": template.name,
+        "carto.run/workload-name": owner.name,
+        "carto.run/workload-namespace": owner.namespace,
+        "carto.run/template-kind": template.kind,
+        "carto.run/cluster-template-name": template.name,
     }
 
 
@@ -318,8 +354,10 @@ def finish(obj: dict[str, Any], owner: Owner, labels: dict[str, str]) -> dict[st
     meta = obj.get("metadata")
     namespace = meta.get("namespace") if isinstance(meta, dict) else None
     if isinstance(namespace, str) and namespace != "" and namespace != owner.namespace:
-        raise EvalError(f"cannot set namespace in resource template (it sets {namespace!r}; "
-                        f"the owner's namespace is {owner.namespace!r})")
+        raise EvalError(
+            f"cannot set namespace in resource template (it sets {namespace!r}; "
+            f"the owner's namespace is {owner.namespace!r})"
+        )
     if "metadata" not in obj:
         obj["metadata"] = {}
         meta = obj["metadata"]
@@ -330,10 +368,16 @@ def finish(obj: dict[str, Any], owner: Owner, labels: dict[str, str]) -> dict[st
     else:
         meta.pop("namespace", None)
     api_version, kind = owner.type_meta
-    meta["ownerReferences"] = [{
-        "apiVersion": api_version, "kind": kind, "name": owner.name, "uid": owner.uid,
-        "controller": True, "blockOwnerDeletion": True,
-    }]
+    meta["ownerReferences"] = [
+        {
+            "apiVersion": api_version,
+            "kind": kind,
+            "name": owner.name,
+            "uid": owner.uid,
+            "controller": True,
+            "blockOwnerDeletion": True,
+        }
+    ]
     existing = meta.get("labels")
     merged: dict[str, Any] = {}
     if isinstance(existing, dict) and all(isinstance(v, str) for v in existing.values()):

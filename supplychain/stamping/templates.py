@@ -28,37 +28,101 @@ SHORT_KIND = {
     "ClusterDeploymentTemplate": "deployment",
 }
 
-FIELD_SELECTOR_REQUIREMENT = gt.Struct("v1alpha1.FieldSelectorRequirement", (
-    _s("Key", "key", gt.STRING), _s("Operator", "operator", gt.Prim("string", "v1alpha1.FieldSelectorOperator")),
-    _s("Values", "values", gt.Slice(gt.STRING), True),
-))
-HEALTH_MATCH_RULE = gt.Struct("v1alpha1.HealthMatchRule", (
-    _s("MatchConditions", "matchConditions", gt.Slice(gt.Struct("v1alpha1.ConditionRequirement", (
-        _s("Type", "type", gt.STRING), _s("Status", "status", gt.Prim("string", "v1.ConditionStatus")),
-    ))), True),
-    _s("MatchFields", "matchFields", gt.Slice(gt.Struct("v1alpha1.HealthMatchFieldSelectorRequirement", (
-        _s("FieldSelectorRequirement", "", FIELD_SELECTOR_REQUIREMENT, inline=True),
-        _s("MessagePath", "messagePath", gt.STRING, True),
-    ))), True),
-))
-HEALTH_RULE = gt.Struct("v1alpha1.HealthRule", (
-    _s("AlwaysHealthy", "alwaysHealthy", gt.Ptr(gt.RAW_JSON), True),
-    _s("SingleConditionType", "singleConditionType", gt.STRING, True),
-    _s("MultiMatch", "multiMatch", gt.Ptr(gt.Struct("v1alpha1.MultiMatchHealthRule", (
-        _s("Healthy", "healthy", HEALTH_MATCH_RULE), _s("Unhealthy", "unhealthy", HEALTH_MATCH_RULE),
-    ))), True),
-))
+FIELD_SELECTOR_REQUIREMENT = gt.Struct(
+    "v1alpha1.FieldSelectorRequirement",
+    (
+        _s("Key", "key", gt.STRING),
+        _s("Operator", "operator", gt.Prim("string", "v1alpha1.FieldSelectorOperator")),
+        _s("Values", "values", gt.Slice(gt.STRING), True),
+    ),
+)
+HEALTH_MATCH_RULE = gt.Struct(
+    "v1alpha1.HealthMatchRule",
+    (
+        _s(
+            "MatchConditions",
+            "matchConditions",
+            gt.Slice(
+                gt.Struct(
+                    "v1alpha1.ConditionRequirement",
+                    (
+                        _s("Type", "type", gt.STRING),
+                        _s("Status", "status", gt.Prim("string", "v1.ConditionStatus")),
+                    ),
+                )
+            ),
+            True,
+        ),
+        _s(
+            "MatchFields",
+            "matchFields",
+            gt.Slice(
+                gt.Struct(
+                    "v1alpha1.HealthMatchFieldSelectorRequirement",
+                    (
+                        _s("FieldSelectorRequirement", "", FIELD_SELECTOR_REQUIREMENT, inline=True),
+                        _s("MessagePath", "messagePath", gt.STRING, True),
+                    ),
+                )
+            ),
+            True,
+        ),
+    ),
+)
+HEALTH_RULE = gt.Struct(
+    "v1alpha1.HealthRule",
+    (
+        _s("AlwaysHealthy", "alwaysHealthy", gt.Ptr(gt.RAW_JSON), True),
+        _s("SingleConditionType", "singleConditionType", gt.STRING, True),
+        _s(
+            "MultiMatch",
+            "multiMatch",
+            gt.Ptr(
+                gt.Struct(
+                    "v1alpha1.MultiMatchHealthRule",
+                    (
+                        _s("Healthy", "healthy", HEALTH_MATCH_RULE),
+                        _s("Unhealthy", "unhealthy", HEALTH_MATCH_RULE),
+                    ),
+                )
+            ),
+            True,
+        ),
+    ),
+)
 TEMPLATE_SPEC_FIELDS = (
     _s("Template", "template", gt.Ptr(gt.RAW_JSON), True),
     _s("Ytt", "ytt", gt.STRING, True),
-    _s("Params", "params", gt.Slice(gt.Struct("v1alpha1.TemplateParam", (
-        _s("Name", "name", gt.STRING), _s("DefaultValue", "default", gt.RAW_JSON),
-    ))), True),
+    _s(
+        "Params",
+        "params",
+        gt.Slice(
+            gt.Struct(
+                "v1alpha1.TemplateParam",
+                (
+                    _s("Name", "name", gt.STRING),
+                    _s("DefaultValue", "default", gt.RAW_JSON),
+                ),
+            )
+        ),
+        True,
+    ),
     _s("HealthRule", "healthRule", gt.Ptr(HEALTH_RULE), True),
     _s("Lifecycle", "lifecycle", gt.STRING, True),
-    _s("RetentionPolicy", "retentionPolicy", gt.Ptr(gt.Struct("v1alpha1.RetentionPolicy", (
-        _s("MaxFailedRuns", "maxFailedRuns", gt.INT64), _s("MaxSuccessfulRuns", "maxSuccessfulRuns", gt.INT64),
-    ))), True),
+    _s(
+        "RetentionPolicy",
+        "retentionPolicy",
+        gt.Ptr(
+            gt.Struct(
+                "v1alpha1.RetentionPolicy",
+                (
+                    _s("MaxFailedRuns", "maxFailedRuns", gt.INT64),
+                    _s("MaxSuccessfulRuns", "maxSuccessfulRuns", gt.INT64),
+                ),
+            )
+        ),
+        True,
+    ),
 )
 DEPLOYMENT_CONDITION = gt.Struct("v1alpha1.Condition", (_s("Key", "key", gt.STRING), _s("Value", "value", gt.STRING)))
 _EXTRA = {
@@ -67,24 +131,55 @@ _EXTRA = {
     "ClusterConfigTemplate": (_s("ConfigPath", "configPath", gt.STRING),),
     "ClusterTemplate": (),
     "ClusterDeploymentTemplate": (
-        _s("ObservedMatches", "observedMatches", gt.Slice(gt.Struct("v1alpha1.ObservedMatch", (
-            _s("Input", "input", gt.STRING), _s("Output", "output", gt.STRING),
-        ))), True),
-        _s("ObservedCompletion", "observedCompletion", gt.Ptr(gt.Struct("v1alpha1.ObservedCompletion", (
-            _s("SucceededCondition", "succeeded", DEPLOYMENT_CONDITION),
-            _s("FailedCondition", "failed", gt.Ptr(DEPLOYMENT_CONDITION), True),
-        ))), True),
+        _s(
+            "ObservedMatches",
+            "observedMatches",
+            gt.Slice(
+                gt.Struct(
+                    "v1alpha1.ObservedMatch",
+                    (
+                        _s("Input", "input", gt.STRING),
+                        _s("Output", "output", gt.STRING),
+                    ),
+                )
+            ),
+            True,
+        ),
+        _s(
+            "ObservedCompletion",
+            "observedCompletion",
+            gt.Ptr(
+                gt.Struct(
+                    "v1alpha1.ObservedCompletion",
+                    (
+                        _s("SucceededCondition", "succeeded", DEPLOYMENT_CONDITION),
+                        _s("FailedCondition", "failed", gt.Ptr(DEPLOYMENT_CONDITION), True),
+                    ),
+                )
+            ),
+            True,
+        ),
     ),
 }
 TEMPLATE_TYPES = {
-    kind: gt.Struct(f"v1alpha1.{kind}", (
-        _s("TypeMeta", "", gt.TYPE_META, inline=True),
-        _s("ObjectMeta", "metadata", gt.OBJECT_META),
-        _s("Spec", "spec", gt.Struct(f"v1alpha1.{kind}Spec", (
-            _s("TemplateSpec", "", gt.Struct("v1alpha1.TemplateSpec", TEMPLATE_SPEC_FIELDS), inline=True),
-            *_EXTRA[kind],
-        ))),
-    ))
+    kind: gt.Struct(
+        f"v1alpha1.{kind}",
+        (
+            _s("TypeMeta", "", gt.TYPE_META, inline=True),
+            _s("ObjectMeta", "metadata", gt.OBJECT_META),
+            _s(
+                "Spec",
+                "spec",
+                gt.Struct(
+                    f"v1alpha1.{kind}Spec",
+                    (
+                        _s("TemplateSpec", "", gt.Struct("v1alpha1.TemplateSpec", TEMPLATE_SPEC_FIELDS), inline=True),
+                        *_EXTRA[kind],
+                    ),
+                ),
+            ),
+        ),
+    )
     for kind in TEMPLATE_KINDS
 }
 
@@ -155,5 +250,3 @@ def decode_template(obj: Any) -> Template:
     if problem is not None:
         raise EvalError(problem.message)
     return template
-
-

@@ -60,30 +60,42 @@ def _child_problem(template: Any, path: str) -> WebhookProblem | None:
         return WebhookProblem(path, str(err))
     namespace = _dict(template.get("metadata")).get("namespace")
     if isinstance(namespace, str) and namespace != "":
-        return WebhookProblem(f"{path}.metadata.namespace",
-                              "invalid template: template should not set metadata.namespace on the child object")
+        return WebhookProblem(
+            f"{path}.metadata.namespace",
+            "invalid template: template should not set metadata.namespace on the child object",
+        )
     return None
 
 
 def _health_rule_problem(rule: dict[str, Any]) -> WebhookProblem | None:
-    forms = [name for name, given in (("alwaysHealthy", rule.get("alwaysHealthy") is not None),
-                                      ("singleConditionType", rule.get("singleConditionType") not in (None, "")),
-                                      ("multiMatch", rule.get("multiMatch") is not None)) if given]
+    forms = [
+        name
+        for name, given in (
+            ("alwaysHealthy", rule.get("alwaysHealthy") is not None),
+            ("singleConditionType", rule.get("singleConditionType") not in (None, "")),
+            ("multiMatch", rule.get("multiMatch") is not None),
+        )
+        if given
+    ]
     if not forms:
-        return WebhookProblem("spec.healthRule", "invalid health rule: must specify one of alwaysHealthy, "
-                                                 "singleConditionType or multiMatch, found neither")
+        return WebhookProblem(
+            "spec.healthRule",
+            "invalid health rule: must specify one of alwaysHealthy, singleConditionType or multiMatch, found neither",
+        )
     if len(forms) > 1:
-        return WebhookProblem(f"spec.healthRule.{forms[1]}", "invalid health rule: must specify one of "
-                                                            "alwaysHealthy, singleConditionType or multiMatch, found "
-                                                            "multiple")
+        return WebhookProblem(
+            f"spec.healthRule.{forms[1]}",
+            "invalid health rule: must specify one of alwaysHealthy, singleConditionType or multiMatch, found multiple",
+        )
     multi = rule.get("multiMatch")
     if isinstance(multi, dict):
         for side in ("unhealthy", "healthy"):
             match = _dict(multi.get(side))
             if not match.get("matchConditions") and not match.get("matchFields"):
-                return WebhookProblem(f"spec.healthRule.multiMatch.{side}", "invalid multi match health rule: "
-                                                                            f"{side} rule has no matchFields or "
-                                                                            "matchConditions")
+                return WebhookProblem(
+                    f"spec.healthRule.multiMatch.{side}",
+                    f"invalid multi match health rule: {side} rule has no matchFields or matchConditions",
+                )
     return None
 
 
@@ -107,12 +119,15 @@ def template_problem(body: dict[str, Any]) -> WebhookProblem | None:
             return problem
         # the webhook returns here when a health rule is set: the retention rule is not reached
     elif spec.get("retentionPolicy") is not None and spec.get("lifecycle", DEFAULT_LIFECYCLE) == "mutable":
-        return WebhookProblem("spec.retentionPolicy", "invalid template: if lifecycle is mutable, no retention "
-                                                      "policy may be set")
+        return WebhookProblem(
+            "spec.retentionPolicy", "invalid template: if lifecycle is mutable, no retention policy may be set"
+        )
     matches, completion = spec.get("observedMatches"), spec.get("observedCompletion")
     if body.get("kind") == "ClusterDeploymentTemplate" and (matches is None) == (completion is None):
-        return WebhookProblem("spec.observedCompletion" if matches is not None else "spec",
-                              "invalid spec: must set exactly one of spec.ObservedMatches and spec.ObservedCompletion")
+        return WebhookProblem(
+            "spec.observedCompletion" if matches is not None else "spec",
+            "invalid spec: must set exactly one of spec.ObservedMatches and spec.ObservedCompletion",
+        )
     return None
 
 

@@ -86,8 +86,12 @@ def _render_batch(jobs: Sequence[YttJob]) -> list[YttResult] | None:
     """All JOBS in one ytt process; None when ytt fails (an error in any template)."""
     workdir = Path(tempfile.mkdtemp(prefix="supplychain-ytt-"))
     try:
-        root = ['#@ load("@ytt:library", "library")', '#@ load("@ytt:template", "template")',
-                '#@ load("@ytt:data", "data")', '#@ load("@ytt:yaml", "yaml")']
+        root = [
+            '#@ load("@ytt:library", "library")',
+            '#@ load("@ytt:template", "template")',
+            '#@ load("@ytt:data", "data")',
+            '#@ load("@ytt:yaml", "yaml")',
+        ]
         (workdir / "values").mkdir()
         libraries: dict[str, str] = {}  # template text -> library: each distinct template is parsed once
         for index, job in enumerate(jobs):
@@ -99,14 +103,17 @@ def _render_batch(jobs: Sequence[YttJob]) -> list[YttResult] | None:
                 (lib / "template.yml").write_text(job.template, encoding="utf-8")
             # plain data, parsed by ytt's YAML reader like --data-value-yaml (a values.yml would be templated)
             (workdir / "values" / f"c{index}.json").write_text(_values_json(job.values), encoding="utf-8")
-            root.append(f"--- {{\"{_SENTINEL}\": {index}}}")
-            root.append(f'--- #@ template.replace(library.get("{name}").with_data_values('
-                        f'yaml.decode(data.read("values/c{index}.json")), plain=True).eval())')
+            root.append(f'--- {{"{_SENTINEL}": {index}}}')
+            root.append(
+                f'--- #@ template.replace(library.get("{name}").with_data_values('
+                f'yaml.decode(data.read("values/c{index}.json")), plain=True).eval())'
+            )
         (workdir / "batch.yml").write_text("\n".join(root) + "\n", encoding="utf-8")
         timeout = TIMEOUT_SECONDS + 0.05 * len(jobs)
         try:
-            proc = subprocess.run([tool("ytt"), "-f", str(workdir)], capture_output=True, text=True,
-                                  timeout=timeout, check=False)
+            proc = subprocess.run(
+                [tool("ytt"), "-f", str(workdir)], capture_output=True, text=True, timeout=timeout, check=False
+            )
         except subprocess.TimeoutExpired:
             return None
         if proc.returncode != 0:

@@ -87,8 +87,11 @@ def _workload(i: int, rng: random.Random) -> dict[str, Any]:
     return {
         "apiVersion": "carto.run/v1alpha1",
         "kind": "Workload",
-        "metadata": {"name": f"app-{i}", "namespace": rng.choice(["default", "dev", "prod"]),
-                     "labels": {"app.kubernetes.io/part-of": f"app-{i}", "version": rng.choice(["1", "v2"])}},
+        "metadata": {
+            "name": f"app-{i}",
+            "namespace": rng.choice(["default", "dev", "prod"]),
+            "labels": {"app.kubernetes.io/part-of": f"app-{i}", "version": rng.choice(["1", "v2"])},
+        },
         "spec": {
             "params": params,
             "source": {"git": {"url": f"https://git.example.com/app-{i}.git", "ref": {"branch": "main"}}},
@@ -98,18 +101,19 @@ def _workload(i: int, rng: random.Random) -> dict[str, Any]:
 
 
 def _template(i: int, rng: random.Random, use_ytt: bool) -> dict[str, Any]:
-    spec: dict[str, Any] = {"params": [
-        {"name": "replicas", "default": 1},
-        {"name": "env", "default": "dev"},
-        {"name": "ports", "default": rng.choice([[8080], [8080, 9090]])},
-    ]}
+    spec: dict[str, Any] = {
+        "params": [
+            {"name": "replicas", "default": 1},
+            {"name": "env", "default": "dev"},
+            {"name": "ports", "default": rng.choice([[8080], [8080, 9090]])},
+        ]
+    }
     if use_ytt:
         spec["ytt"] = rng.choice(_YTT_BODIES).replace("{i}", str(i))
     else:
         body = yaml.safe_load(yaml.safe_dump(_TEMPLATE_BODY).replace("{i}", str(i)))
         spec["template"] = body
-    return {"apiVersion": "carto.run/v1alpha1", "kind": "ClusterTemplate", "metadata": {"name": f"t-{i}"},
-            "spec": spec}
+    return {"apiVersion": "carto.run/v1alpha1", "kind": "ClusterTemplate", "metadata": {"name": f"t-{i}"}, "spec": spec}
 
 
 def generate(root: Path, count: int, ytt_share: float = 0.75, seed: int = 7) -> list[Path]:
@@ -124,11 +128,14 @@ def generate(root: Path, count: int, ytt_share: float = 0.75, seed: int = 7) -> 
         (case / "workload.yaml").write_text(yaml.safe_dump(_workload(i, rng), sort_keys=False))
         info: dict[str, Any] = {
             "metadata": {"name": f"synthetic case {i}"},
-            "given": {"mockSupplyChain": {
-                "blueprintParams": [{"name": "env", "default": "staging"}],
-                "blueprintInputs": {"images": {"image": {"image": f"registry.example.com/app-{i}@sha256:{i:064x}",
-                                                         "name": "image"}}},
-            }},
+            "given": {
+                "mockSupplyChain": {
+                    "blueprintParams": [{"name": "env", "default": "staging"}],
+                    "blueprintInputs": {
+                        "images": {"image": {"image": f"registry.example.com/app-{i}@sha256:{i:064x}", "name": "image"}}
+                    },
+                }
+            },
         }
         if not use_ytt:  # template bodies hold float64 numbers; cartotest needs this option for them
             info["compareOptions"] = {"namedCMPOptionFuncs": ["ConvertNumbersToFloatsDuringComparison"]}

@@ -17,10 +17,25 @@ from ..toolchain import run_tool
 
 PLATFORM_KINDS = ("ClusterTemplate", "ClusterConfigTemplate", "ClusterRole")
 # Apply order: what others live in or refer to first.
-_ORDER = ("Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterTemplate", "ClusterConfigTemplate",
-          "ClusterSourceTemplate", "ClusterDeploymentTemplate",
-          "ServiceAccount", "Role", "RoleBinding", "ClusterRoleBinding", "Secret", "PackageMetadata", "Package",
-          "PackageInstall", "ClusterDelivery", "Deliverable")
+_ORDER = (
+    "Namespace",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterTemplate",
+    "ClusterConfigTemplate",
+    "ClusterSourceTemplate",
+    "ClusterDeploymentTemplate",
+    "ServiceAccount",
+    "Role",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "Secret",
+    "PackageMetadata",
+    "Package",
+    "PackageInstall",
+    "ClusterDelivery",
+    "Deliverable",
+)
 
 
 def example_dir() -> Path:
@@ -30,17 +45,28 @@ def example_dir() -> Path:
 EXAMPLE_DELIVERY = "canary-delivery"
 # The example's Deliverable points the webhooks and queries at the environment's own addresses (loopback on
 # kwok, in-cluster Services on kind), so this platform lets deliverables set those platform-owned params.
-EXAMPLE_OVERRIDES = ["canary_loadtester_url", "canary_gate_url", "canary_prometheus_address",
-                     "canary_conformance_cmd", "canary_load_cmd"]
+EXAMPLE_OVERRIDES = [
+    "canary_loadtester_url",
+    "canary_gate_url",
+    "canary_prometheus_address",
+    "canary_conformance_cmd",
+    "canary_load_cmd",
+]
 
 
 def render_example(values: dict[str, Any] | None = None, directory: Path | None = None) -> list[dict[str, Any]]:
     """The example's objects, rendered with ytt and VALUES (keys of examples/hello-app/values.yaml); its
     delivery is patched by the product's canary-stage overlay, as TAP's package_overlays would patch it."""
     args = ["-f", str(directory or example_dir())]
-    secret = next(d.body for d in render_product(RenderOptions(set_values=[
-        f"delivery={EXAMPLE_DELIVERY}", f"workload_overrides={json.dumps(EXAMPLE_OVERRIDES)}"]))
-                  if d.kind == "Secret")
+    secret = next(
+        d.body
+        for d in render_product(
+            RenderOptions(
+                set_values=[f"delivery={EXAMPLE_DELIVERY}", f"workload_overrides={json.dumps(EXAMPLE_OVERRIDES)}"]
+            )
+        )
+        if d.kind == "Secret"
+    )
     with tempfile.TemporaryDirectory(prefix="hello-app-values-") as tmp:
         overlays = Path(tmp) / "overlays"
         overlays.mkdir()

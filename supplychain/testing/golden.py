@@ -19,8 +19,10 @@ def golden_diff(actual: str, expected_path: Path) -> str | None:
     """
     if os.environ.get(UPDATE_ENV) == "1":
         if on_ci():
-            raise AssertionError(f"{UPDATE_ENV}=1 is refused on CI (CI=true): golden files are updated and "
-                                 "reviewed on a developer's machine")
+            raise AssertionError(
+                f"{UPDATE_ENV}=1 is refused on CI (CI=true): golden files are updated and "
+                "reviewed on a developer's machine"
+            )
         expected_path.write_text(actual, encoding="utf-8")
         return None
     if not expected_path.exists():

@@ -134,8 +134,9 @@ class HelloApp:
         self.real = env.provider == "kind"
         self.fleet: AppFleet | None = None
         if not self.real:
-            self.fleet = AppFleet([AppSpec(NAMESPACE, APP)], KubernetesPods(env.kubeconfig), rate=10.0,
-                                  hang_seconds=20.0)
+            self.fleet = AppFleet(
+                [AppSpec(NAMESPACE, APP)], KubernetesPods(env.kubeconfig), rate=10.0, hang_seconds=20.0
+            )
         self._serial = int(time.time()) % 100000
         self.timings: list[dict[str, Any]] = []
 
@@ -191,17 +192,28 @@ class HelloApp:
         # On kind our templates and RBAC are already installed by the environment's PackageInstall.
         platform = [] if self.real else platform_documents()
         self.kubectl.apply(apply_order(platform + docs))
-        self.wait(lambda: self._package_reconciled(), timeout, "PackageInstall prod/hello-app to reconcile",
-                  "kapp-controller")
-        self.wait(lambda: self._webhooks_point_here(), timeout, "the Canary to carry this fleet's webhook URL",
-                  "cartographer")
+        self.wait(
+            lambda: self._package_reconciled(), timeout, "PackageInstall prod/hello-app to reconcile", "kapp-controller"
+        )
+        self.wait(
+            lambda: self._webhooks_point_here(), timeout, "the Canary to carry this fleet's webhook URL", "cartographer"
+        )
         if fresh:
-            self.wait(lambda: self.canary_phase() == "Initialized", timeout, "Canary prod/hello-app to be Initialized",
-                      "flagger")
-            self.wait(lambda: self.primary_state() == (FIRST_VERSION, True), timeout, "the primary to serve 1.0.0",
-                      "flagger")
-            self.wait(lambda: self.deliverable_ready() == "True", timeout, "Deliverable prod/hello-app to be Ready",
-                      "cartographer")
+            self.wait(
+                lambda: self.canary_phase() == "Initialized",
+                timeout,
+                "Canary prod/hello-app to be Initialized",
+                "flagger",
+            )
+            self.wait(
+                lambda: self.primary_state() == (FIRST_VERSION, True), timeout, "the primary to serve 1.0.0", "flagger"
+            )
+            self.wait(
+                lambda: self.deliverable_ready() == "True",
+                timeout,
+                "Deliverable prod/hello-app to be Ready",
+                "cartographer",
+            )
         else:
             self.wait(lambda: self.canary_phase() in IDLE, timeout, "Canary prod/hello-app to be idle", "flagger")
             self.wait(lambda: self.primary_state()[1], timeout, "the primary to be Available", "flagger")
@@ -245,8 +257,9 @@ class HelloApp:
         return None if found is None else str(found.get("status"))
 
     def _package_reconciled(self) -> bool:
-        install = self.custom.get_namespaced_custom_object("packaging.carvel.dev", "v1alpha1", NAMESPACE,
-                                                           "packageinstalls", APP, _request_timeout=5)
+        install = self.custom.get_namespaced_custom_object(
+            "packaging.carvel.dev", "v1alpha1", NAMESPACE, "packageinstalls", APP, _request_timeout=5
+        )
         found = condition(install, "ReconcileSucceeded")
         return found is not None and found.get("status") == "True"
 
@@ -261,7 +274,9 @@ class HelloApp:
             if time.monotonic() > deadline:
                 where = f"; see {self.env.log_path(log)}" if log else ""
                 self.env.collect_logs()
-                raise Stalled(f"timed out after {timeout:g}s waiting for {what} (canary phase {self.canary_phase()}){where}")
+                raise Stalled(
+                    f"timed out after {timeout:g}s waiting for {what} (canary phase {self.canary_phase()}){where}"
+                )
             time.sleep(0.5)
 
     # -- rollouts -----------------------------------------------------------------------------------
@@ -278,8 +293,9 @@ class HelloApp:
     def set_values(self, version: str, unschedulable: bool = False) -> None:
         """Bump the PackageInstall's values Secret (kapp-controller re-deploys on the change)."""
         values = yaml.safe_dump({"version": version, "unschedulable": unschedulable})
-        self.core.patch_namespaced_secret("hello-app-values", NAMESPACE, {"stringData": {"values.yml": values}},
-                                          _request_timeout=10)
+        self.core.patch_namespaced_secret(
+            "hello-app-values", NAMESPACE, {"stringData": {"values.yml": values}}, _request_timeout=10
+        )
 
     def rollout(
         self,
@@ -308,14 +324,18 @@ class HelloApp:
             self.set_values(version, unschedulable)
             started = observer.wait_until(lambda o: any(t.phase == "Progressing" for t in o.ticks), detect_timeout)
             if not started:
-                raise Stalled(f"{scenario}: Flagger did not start an analysis of {version} within {detect_timeout:g}s "
-                              f"(see {self.env.log_path('kapp-controller')} and {self.env.log_path('flagger')})")
+                raise Stalled(
+                    f"{scenario}: Flagger did not start an analysis of {version} within {detect_timeout:g}s "
+                    f"(see {self.env.log_path('kapp-controller')} and {self.env.log_path('flagger')})"
+                )
             if during is not None:
                 during(observer)
             done = observer.wait_until(_finished, timeout)
             if not done:
-                raise Stalled(f"{scenario}: no Succeeded/Failed within {timeout:g}s; timeline: "
-                              f"{_timeline(observer.observation)}; see {self.env.log_path('flagger')}")
+                raise Stalled(
+                    f"{scenario}: no Succeeded/Failed within {timeout:g}s; timeline: "
+                    f"{_timeline(observer.observation)}; see {self.env.log_path('flagger')}"
+                )
         except BaseException as err:
             error = err
             raise
@@ -328,11 +348,21 @@ class HelloApp:
         result = Rollout(scenario, version, previous, observation, recording, path)
         for t, metric, message in observation.query_errors[:5]:
             self.env.progress(f"{scenario}: metric {metric} at t={t:.1f}s: {message}")
-        self.env.progress(f"{scenario}: {result.outcome} {result.finished_after or 0:.1f}s after the update "
-                          f"(detected after {result.detected_after or 0:.1f}s); recording {path}")
-        self.timings.append({"scenario": scenario, "outcome": result.outcome, "detected_after_s": result.detected_after,
-                             "finished_after_s": result.finished_after, "promoted_at_s": recording["promoted_at"],
-                             "interval_s": 10, "iterations": _iterations(recording)})
+        self.env.progress(
+            f"{scenario}: {result.outcome} {result.finished_after or 0:.1f}s after the update "
+            f"(detected after {result.detected_after or 0:.1f}s); recording {path}"
+        )
+        self.timings.append(
+            {
+                "scenario": scenario,
+                "outcome": result.outcome,
+                "detected_after_s": result.detected_after,
+                "finished_after_s": result.finished_after,
+                "promoted_at_s": recording["promoted_at"],
+                "interval_s": 10,
+                "iterations": _iterations(recording),
+            }
+        )
         return result
 
     def _calls_or_none(self, since: float) -> list[WebhookCall]:
@@ -344,10 +374,13 @@ class HelloApp:
 
     def wait_for_iterations(self, observer: RolloutObserver, count: int, timeout: float = 60.0) -> None:
         """Wait until the analysis passed the pre-rollout tick (iterations >= COUNT) or ended."""
-        ok = observer.wait_until(lambda o: bool(o.ticks) and (o.ticks[-1].iterations >= count or o.ticks[-1].phase in TERMINAL),
-                                 timeout)
+        ok = observer.wait_until(
+            lambda o: bool(o.ticks) and (o.ticks[-1].iterations >= count or o.ticks[-1].phase in TERMINAL), timeout
+        )
         if not ok:
-            raise Stalled(f"iterations did not reach {count} within {timeout:g}s; timeline: {_timeline(observer.observation)}")
+            raise Stalled(
+                f"iterations did not reach {count} within {timeout:g}s; timeline: {_timeline(observer.observation)}"
+            )
 
 
 def _finished(obs: Observation) -> bool:

@@ -14,9 +14,11 @@ from .. import toolchain
 from ..errors import ToolError
 
 NAME = "flagger-loadtester"
-BUILD_HINT = ("build it with `bash -c 'source hack/lib.sh; build_module flagger-loadtester "
-              "$FLAGGER_LOADTESTER_VERSION github.com/fluxcd/flagger github.com/fluxcd/flagger/cmd/loadtester'` "
-              "(hack/install-images.sh builds it too)")
+BUILD_HINT = (
+    "build it with `bash -c 'source hack/lib.sh; build_module flagger-loadtester "
+    "$FLAGGER_LOADTESTER_VERSION github.com/fluxcd/flagger github.com/fluxcd/flagger/cmd/loadtester'` "
+    "(hack/install-images.sh builds it too)"
+)
 
 
 def binary() -> Path | None:

@@ -34,14 +34,30 @@ if TYPE_CHECKING:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("supplychain", "supplychain integration environment")
-    group.addoption("--cluster-run-dir", metavar="DIR", default=None,
-                    help="Run directory of the integration environment (state, config, logs).")
-    group.addoption("--cluster-provider", choices=("kwok", "kind"), default=None,
-                    help="Cluster provider (default $SUPPLYCHAIN_CLUSTER_PROVIDER or kwok).")
-    group.addoption("--keep-cluster", action="store_true", default=False,
-                    help="Leave the integration environment running after the session.")
-    group.addoption("--reuse-cluster", action="store_true", default=False,
-                    help="Use the environment already running in the run directory and leave it running.")
+    group.addoption(
+        "--cluster-run-dir",
+        metavar="DIR",
+        default=None,
+        help="Run directory of the integration environment (state, config, logs).",
+    )
+    group.addoption(
+        "--cluster-provider",
+        choices=("kwok", "kind"),
+        default=None,
+        help="Cluster provider (default $SUPPLYCHAIN_CLUSTER_PROVIDER or kwok).",
+    )
+    group.addoption(
+        "--keep-cluster",
+        action="store_true",
+        default=False,
+        help="Leave the integration environment running after the session.",
+    )
+    group.addoption(
+        "--reuse-cluster",
+        action="store_true",
+        default=False,
+        help="Use the environment already running in the run directory and leave it running.",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -122,13 +138,16 @@ def integration_env(request: pytest.FixtureRequest) -> Iterator[Environment]:
     progress = _progress(config)
     if config.getoption("--reuse-cluster"):
         if not State.path(run_dir).exists():
-            pytest.fail(f"--reuse-cluster: no environment in {run_dir}; run `supplychain cluster up --run-dir {run_dir}`",
-                        pytrace=False)
+            pytest.fail(
+                f"--reuse-cluster: no environment in {run_dir}; run `supplychain cluster up --run-dir {run_dir}`",
+                pytrace=False,
+            )
         env = Environment.attach(run_dir, progress)
         not_ready = [s for s in env.status() if not s.ready]
         if not_ready:
-            pytest.fail("--reuse-cluster: not ready: " + "; ".join(f"{s.name}: {s.detail}" for s in not_ready),
-                        pytrace=False)
+            pytest.fail(
+                "--reuse-cluster: not ready: " + "; ".join(f"{s.name}: {s.detail}" for s in not_ready), pytrace=False
+            )
         yield env
         return
 
@@ -148,4 +167,3 @@ def integration_env(request: pytest.FixtureRequest) -> Iterator[Environment]:
             stray = env.stray_processes()
             if stray:
                 pytest.fail(f"processes left behind after down: {stray}", pytrace=False)
-

@@ -28,12 +28,22 @@ PROFILES = {
 }
 WORKLOAD_TYPES = ("web", "server", "worker")
 # TAP's own templates that tests/stamping/tap does not stand in for: real TAP 1.1 dumps
-REAL_TEMPLATES = ("config-template", "config-writer-template", "deliverable-template", "image-provider-template",
-                  "image-scanner-template", "testing-pipeline")
+REAL_TEMPLATES = (
+    "config-template",
+    "config-writer-template",
+    "deliverable-template",
+    "image-provider-template",
+    "image-scanner-template",
+    "testing-pipeline",
+)
 # outputs that controllers (kpack, scanners, Tekton, conventions) would produce, by resource name
 EXTRA_OUTPUTS: dict[str, Any] = {
-    "source-tester": {"source": {"url": "http://source-controller.flux-system.svc.cluster.local./gitrepository/dev/app/8d3a1c.tar.gz",
-                                 "revision": "main@sha1:8d3a1c"}},
+    "source-tester": {
+        "source": {
+            "url": "http://source-controller.flux-system.svc.cluster.local./gitrepository/dev/app/8d3a1c.tar.gz",
+            "revision": "main@sha1:8d3a1c",
+        }
+    },
     "image-scanner": {"image": "registry.example.com/tap/workloads/app@sha256:4f9a0e"},
 }
 
@@ -78,30 +88,51 @@ def owner(index: int) -> dict[str, Any]:
     namespace = f"team-{index % 20:02d}"
     uid = f"00000000-0000-4000-8000-{index:012d}"
     if index % 5 == 4:
-        return {"apiVersion": "carto.run/v1alpha1", "kind": "Deliverable",
-                "metadata": {"name": name, "namespace": namespace, "uid": uid,
-                             "labels": {"app.tanzu.vmware.com/deliverable-type": "web",
-                                        "apps.tanzu.vmware.com/workload-type": "server"}},
-                "spec": {"source": {"git": {"url": f"https://git.example.com/gitops/{name}.git",
-                                            "ref": {"branch": "main"}}},
-                         "params": [{"name": "canary_iterations", "value": 3 + index % 7}]}}
+        return {
+            "apiVersion": "carto.run/v1alpha1",
+            "kind": "Deliverable",
+            "metadata": {
+                "name": name,
+                "namespace": namespace,
+                "uid": uid,
+                "labels": {
+                    "app.tanzu.vmware.com/deliverable-type": "web",
+                    "apps.tanzu.vmware.com/workload-type": "server",
+                },
+            },
+            "spec": {
+                "source": {"git": {"url": f"https://git.example.com/gitops/{name}.git", "ref": {"branch": "main"}}},
+                "params": [{"name": "canary_iterations", "value": 3 + index % 7}],
+            },
+        }
     profile = list(PROFILES)[index % 3]
     image_based = (index // 3) % 2 == 1
     package = (index // 6) % 2 == 1
-    labels = {"apps.tanzu.vmware.com/workload-type": WORKLOAD_TYPES[(index // 12) % 3], PROFILE_LABEL: profile,
-              "app.kubernetes.io/part-of": name}
+    labels = {
+        "apps.tanzu.vmware.com/workload-type": WORKLOAD_TYPES[(index // 12) % 3],
+        PROFILE_LABEL: profile,
+        "app.kubernetes.io/part-of": name,
+    }
     if profile != "basic" and not image_based:
         labels["apps.tanzu.vmware.com/has-tests"] = "true"
     if package:
         labels["apps.tanzu.vmware.com/carvel-package-workflow"] = "true"
-    spec: dict[str, Any] = {"params": [{"name": "canary_iterations", "value": 3 + index % 7},
-                                       {"name": "canary_threshold", "value": 2 + index % 4}]}
+    spec: dict[str, Any] = {
+        "params": [
+            {"name": "canary_iterations", "value": 3 + index % 7},
+            {"name": "canary_threshold", "value": 2 + index % 4},
+        ]
+    }
     if image_based:
         spec["image"] = f"registry.example.com/prebuilt/{name}:1.{index % 10}"
     else:
         spec["source"] = {"git": {"url": f"https://git.example.com/apps/{name}.git", "ref": {"branch": "main"}}}
-    return {"apiVersion": "carto.run/v1alpha1", "kind": "Workload",
-            "metadata": {"name": name, "namespace": namespace, "uid": uid, "labels": labels}, "spec": spec}
+    return {
+        "apiVersion": "carto.run/v1alpha1",
+        "kind": "Workload",
+        "metadata": {"name": name, "namespace": namespace, "uid": uid, "labels": labels},
+        "spec": spec,
+    }
 
 
 def generate(root: Path, count: int) -> Corpus:
@@ -117,10 +148,11 @@ def generate(root: Path, count: int) -> Corpus:
     tap.mkdir(exist_ok=True)
     (tap / "ootb-supply-chain-templates.yaml").write_text(
         (repo / "tests" / "stamping" / "tap" / "ootb-supply-chain-templates.yaml").read_text(encoding="utf-8"),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (tap / "delivery.yaml").write_text(
-        (repo / "tests" / "fixtures" / "ootb-templates" / "delivery.yaml").read_text(encoding="utf-8"),
-        encoding="utf-8")
+        (repo / "tests" / "fixtures" / "ootb-templates" / "delivery.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     for name in REAL_TEMPLATES:
         source = repo / "tests" / "fixtures" / "ootb-templates" / "real" / f"tap-1.1-{name}-pengliuibm.yaml"
         (tap / f"{name}.yaml").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")

@@ -10,5 +10,18 @@ from .stamper import default_stamper
 from .subjects import INPUT_GROUP, Expansion, Stamper, Subject, expand, is_carto
 from .validator import ValidationResult, validate_documents
 
-__all__ = ["BLUEPRINT_KINDS", "INPUT_GROUP", "TEMPLATE_KINDS", "Expansion", "Finding", "Severity", "Stamper",
-           "Subject", "ValidationResult", "default_stamper", "expand", "is_carto", "validate_documents"]
+__all__ = [
+    "BLUEPRINT_KINDS",
+    "INPUT_GROUP",
+    "TEMPLATE_KINDS",
+    "Expansion",
+    "Finding",
+    "Severity",
+    "Stamper",
+    "Subject",
+    "ValidationResult",
+    "default_stamper",
+    "expand",
+    "is_carto",
+    "validate_documents",
+]

@@ -17,10 +17,15 @@ from ..stamping.errors import EvalError
 from ..stamping.webhook import run_template_problem, template_problem
 from .schema_check import Problem
 
-TEMPLATE_KINDS = frozenset({
-    "ClusterTemplate", "ClusterSourceTemplate", "ClusterImageTemplate", "ClusterConfigTemplate",
-    "ClusterDeploymentTemplate",
-})
+TEMPLATE_KINDS = frozenset(
+    {
+        "ClusterTemplate",
+        "ClusterSourceTemplate",
+        "ClusterImageTemplate",
+        "ClusterConfigTemplate",
+        "ClusterDeploymentTemplate",
+    }
+)
 BLUEPRINT_KINDS = frozenset({"ClusterSupplyChain", "ClusterDelivery"})
 
 

@@ -20,8 +20,20 @@ from jsonschema._utils import equal
 
 Check = Callable[[Any], bool]
 
-_IGNORED = {"$schema", "title", "description", "default", "format", "definitions", "example", "examples",
-            "exclusiveMinimum", "exclusiveMaximum", "readOnly", "nullable"}
+_IGNORED = {
+    "$schema",
+    "title",
+    "description",
+    "default",
+    "format",
+    "definitions",
+    "example",
+    "examples",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "readOnly",
+    "nullable",
+}
 _TYPES: dict[str, Callable[[Any], bool]] = {
     "object": lambda x: isinstance(x, dict),
     "array": lambda x: isinstance(x, list),

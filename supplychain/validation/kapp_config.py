@@ -24,7 +24,9 @@ def is_kapp_config(body: dict[str, Any]) -> bool:
 def _matchers(where: str, rule: dict[str, Any]) -> Iterator[Problem]:
     matchers = rule.get("resourceMatchers")
     if not isinstance(matchers, list) or not matchers:
-        yield Problem(f"{where}.resourceMatchers", "a rule needs at least one resource matcher (an empty list matches nothing)")
+        yield Problem(
+            f"{where}.resourceMatchers", "a rule needs at least one resource matcher (an empty list matches nothing)"
+        )
 
 
 def _rebase_rule(where: str, rule: Any) -> Iterator[Problem]:
@@ -56,7 +58,9 @@ def _wait_rule(where: str, rule: Any) -> Iterator[Problem]:
         return
     yield from _matchers(where, rule)
     ytt = rule.get("ytt")
-    if ytt is not None and not (isinstance(ytt, dict) and isinstance((ytt.get("funcContractV1") or {}).get("resource.star"), str)):
+    if ytt is not None and not (
+        isinstance(ytt, dict) and isinstance((ytt.get("funcContractV1") or {}).get("resource.star"), str)
+    ):
         yield Problem(f"{where}.ytt", "a ytt wait rule needs funcContractV1 with a resource.star program")
 
 

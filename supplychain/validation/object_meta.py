@@ -25,14 +25,23 @@ def _shown(value: str) -> str:
 def name_problem(value: str, rule: str = "dns-1123-subdomain") -> str | None:
     """Why VALUE breaks RULE (dns-1123-subdomain, dns-1123-label or dns-1035-label), or None."""
     if rule == "dns-1123-subdomain":
-        limit, pattern, what = 253, _DNS1123_SUBDOMAIN, ("lowercase letters, digits, '-' and '.', starting and "
-                                                         "ending with a letter or digit")
+        limit, pattern, what = (
+            253,
+            _DNS1123_SUBDOMAIN,
+            ("lowercase letters, digits, '-' and '.', starting and ending with a letter or digit"),
+        )
     elif rule == "dns-1123-label":
-        limit, pattern, what = 63, _DNS1123_LABEL, ("lowercase letters, digits and '-', starting and ending with "
-                                                    "a letter or digit")
+        limit, pattern, what = (
+            63,
+            _DNS1123_LABEL,
+            ("lowercase letters, digits and '-', starting and ending with a letter or digit"),
+        )
     else:
-        limit, pattern, what = 63, _DNS1035_LABEL, ("lowercase letters, digits and '-', starting with a letter "
-                                                    "and ending with a letter or digit")
+        limit, pattern, what = (
+            63,
+            _DNS1035_LABEL,
+            ("lowercase letters, digits and '-', starting with a letter and ending with a letter or digit"),
+        )
     if len(value) > limit:
         return f"{_shown(value)} is longer than {limit} characters ({rule})"
     if not pattern.match(value):

@@ -13,9 +13,21 @@ from __future__ import annotations
 from typing import Any
 
 # Keywords with no meaning for validation; dropped to keep schemas small.
-_DROP = {"description", "example", "externalDocs", "x-kubernetes-patch-merge-key", "x-kubernetes-patch-strategy",
-         "x-kubernetes-list-map-keys", "x-kubernetes-list-type", "x-kubernetes-map-type", "x-kubernetes-unions",
-         "x-kubernetes-group-version-kind", "discriminator", "default", "format"}
+_DROP = {
+    "description",
+    "example",
+    "externalDocs",
+    "x-kubernetes-patch-merge-key",
+    "x-kubernetes-patch-strategy",
+    "x-kubernetes-list-map-keys",
+    "x-kubernetes-list-type",
+    "x-kubernetes-map-type",
+    "x-kubernetes-unions",
+    "x-kubernetes-group-version-kind",
+    "discriminator",
+    "default",
+    "format",
+}
 
 
 def to_json_schema(node: Any) -> Any:

@@ -42,5 +42,7 @@ def check(body: dict[str, Any]) -> list[Problem]:
         problems.append(Problem("spec.version", f"must be a semantic version such as 1.2.3; got {version!r}"))
     expected = f"{spec.get('refName')}.{version}"
     if meta.get("name") != expected:
-        problems.append(Problem("metadata.name", f"must be <spec.refName>.<spec.version> = {expected!r}; got {meta.get('name')!r}"))
+        problems.append(
+            Problem("metadata.name", f"must be <spec.refName>.<spec.version> = {expected!r}; got {meta.get('name')!r}")
+        )
     return problems

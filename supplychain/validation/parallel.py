@@ -25,8 +25,9 @@ MAX_WORKERS = 4
 
 
 def _workers() -> int:
-    return max(1, min(MAX_WORKERS, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                      else os.cpu_count() or 1))
+    return max(
+        1, min(MAX_WORKERS, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    )
 
 
 def _size(path: str) -> int:
@@ -71,5 +72,8 @@ def validate_paths(paths: tuple[str, ...], stamp: bool = True) -> CheckResult:
         return validate_documents(read_inputs(paths), stamp=stamp)
     if not any(r.documents for r in results):
         raise InputError("no YAML documents found", Location(", ".join(paths)))
-    return CheckResult(sort_findings(f for r in results for f in r.findings), sum(r.documents for r in results),
-                       sum(r.checked for r in results))
+    return CheckResult(
+        sort_findings(f for r in results for f in r.findings),
+        sum(r.documents for r in results),
+        sum(r.checked for r in results),
+    )

@@ -74,14 +74,14 @@ def missing_data(message: str) -> Missing | None:
     if not found:
         return None
     wanted = found.group(1)
-    for line in message[found.end():].splitlines():
+    for line in message[found.end() :].splitlines():
         if "|" not in line:
             continue
         for expr in _DATA_VALUES.finditer(line.split("|", 1)[1]):
             parts = _parts(expr.group(1))
             if wanted in parts[1:]:
                 cut = parts.index(wanted, 1)
-                return Missing(parts[0], tuple(parts[1:cut + 1]))
+                return Missing(parts[0], tuple(parts[1 : cut + 1]))
         break  # only the line the error points at
     return None
 
@@ -153,8 +153,13 @@ def declared_params(template: dict[str, Any]) -> set[str]:
     return {str(p["name"]) for p in declared if isinstance(p, dict) and "name" in p}
 
 
-def supply(missing: Missing, owner: dict[str, Any], params: dict[str, Any], inputs: SampleInputs,
-           declared: set[str] | None = None) -> bool:
+def supply(
+    missing: Missing,
+    owner: dict[str, Any],
+    params: dict[str, Any],
+    inputs: SampleInputs,
+    declared: set[str] | None = None,
+) -> bool:
     """Give the template sample data at MISSING; False when that is not something a real chain would hand it
     (a field no owner can have, a param the template does not declare)."""
     if missing.root in OWNER_ROOTS and missing.path:
@@ -173,8 +178,9 @@ def supply(missing: Missing, owner: dict[str, Any], params: dict[str, Any], inpu
     return False
 
 
-def stamp_with_samples(stamp: StampFn, template: dict[str, Any], owner: dict[str, Any], params: dict[str, Any],
-                       inputs: SampleInputs) -> Outcome:
+def stamp_with_samples(
+    stamp: StampFn, template: dict[str, Any], owner: dict[str, Any], params: dict[str, Any], inputs: SampleInputs
+) -> Outcome:
     """Stamp TEMPLATE; when it fails for data the sample lacks, supply that data and try again."""
     owner, params, inputs = copy.deepcopy(owner), copy.deepcopy(params), copy.deepcopy(inputs)
     outcome = Outcome()

@@ -11,7 +11,9 @@ import yaml
 SAMPLE_NAME = "sample-app"
 SAMPLE_NAMESPACE = "sample-ns"
 SAMPLE_REVISION = "main@sha1:0123456789abcdef0123456789abcdef01234567"
-SAMPLE_URL = "http://source-controller.flux-system.svc.cluster.local./gitrepository/sample-ns/sample-app/0123456789.tar.gz"
+SAMPLE_URL = (
+    "http://source-controller.flux-system.svc.cluster.local./gitrepository/sample-ns/sample-app/0123456789.tar.gz"
+)
 SAMPLE_IMAGE = "registry.example.com/apps/sample-app@sha256:" + "0" * 64
 
 # The app config a previous config stage hands on (TAP's config stages pass {file name: YAML text}).
@@ -24,8 +26,15 @@ _APP_CONFIG_DOCS: list[dict[str, Any]] = [
             "selector": {"matchLabels": {"app": SAMPLE_NAME}},
             "template": {
                 "metadata": {"labels": {"app": SAMPLE_NAME}},
-                "spec": {"containers": [{"name": "workload", "image": SAMPLE_IMAGE,
-                                         "ports": [{"containerPort": 8080, "protocol": "TCP"}]}]},
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "workload",
+                            "image": SAMPLE_IMAGE,
+                            "ports": [{"containerPort": 8080, "protocol": "TCP"}],
+                        }
+                    ]
+                },
             },
         },
     },
@@ -40,16 +49,27 @@ SAMPLE_CONFIG = {"delivery.yml": yaml.safe_dump_all(_APP_CONFIG_DOCS, sort_keys=
 
 # The config TAP's convention-template hands on (a PodTemplateSpec), for templates that read one (server-template).
 SAMPLE_POD_TEMPLATE: dict[str, Any] = {
-    "metadata": {"labels": {"app.kubernetes.io/part-of": SAMPLE_NAME, "carto.run/workload-name": SAMPLE_NAME},
-                 "annotations": {"developer.conventions/target-containers": "workload"}},
-    "spec": {"containers": [{"name": "workload", "image": SAMPLE_IMAGE,
-                             "ports": [{"containerPort": 8080, "protocol": "TCP"}],
-                             "securityContext": {"runAsUser": 1000}}],
-             "serviceAccountName": "default"},
+    "metadata": {
+        "labels": {"app.kubernetes.io/part-of": SAMPLE_NAME, "carto.run/workload-name": SAMPLE_NAME},
+        "annotations": {"developer.conventions/target-containers": "workload"},
+    },
+    "spec": {
+        "containers": [
+            {
+                "name": "workload",
+                "image": SAMPLE_IMAGE,
+                "ports": [{"containerPort": 8080, "protocol": "TCP"}],
+                "securityContext": {"runAsUser": 1000},
+            }
+        ],
+        "serviceAccountName": "default",
+    },
 }
 
 
-def sample_owner(kind: str, labels: dict[str, str] | None = None, params: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def sample_owner(
+    kind: str, labels: dict[str, str] | None = None, params: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """A Workload or Deliverable named sample-app in namespace sample-ns."""
     spec: dict[str, Any] = {
         "source": {"git": {"url": "https://git.example.com/sample-app.git", "ref": {"branch": "main"}}},
@@ -81,8 +101,11 @@ class SampleInputs:
     deployment: dict[str, Any] | None = None
 
     def describe(self) -> str:
-        parts = [f"{kind}: {', '.join(sorted(names))}" for kind, names in
-                 (("sources", self.sources), ("images", self.images), ("configs", self.configs)) if names]
+        parts = [
+            f"{kind}: {', '.join(sorted(names))}"
+            for kind, names in (("sources", self.sources), ("images", self.images), ("configs", self.configs))
+            if names
+        ]
         if self.deployment is not None:
             parts.append("deployment")
         return "; ".join(parts) or "no inputs"

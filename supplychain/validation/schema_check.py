@@ -105,7 +105,11 @@ def _explain(error: ValidationError) -> Iterator[Problem]:
         known = sorted(schema.get("properties", {}))
         for extra in sorted(set(instance) - set(known)):
             hint = difflib.get_close_matches(extra, known, n=1)
-            suffix = f"; did you mean {hint[0]!r}?" if hint else (f"; known fields: {', '.join(known)}" if known and len(known) <= 12 else "")
+            suffix = (
+                f"; did you mean {hint[0]!r}?"
+                if hint
+                else (f"; known fields: {', '.join(known)}" if known and len(known) <= 12 else "")
+            )
             yield Problem(join(path, extra), f"unknown field {extra!r}{suffix}")
     elif kind == "required":
         wanted_names: Any = error.validator_value
@@ -127,7 +131,10 @@ def _explain(error: ValidationError) -> Iterator[Problem]:
         if message:
             yield Problem(path, message)
     elif kind in ("minimum", "maximum"):
-        yield Problem(path, f"must be {'at least' if kind == 'minimum' else 'at most'} {error.validator_value}; got {_short(instance)}")
+        yield Problem(
+            path,
+            f"must be {'at least' if kind == 'minimum' else 'at most'} {error.validator_value}; got {_short(instance)}",
+        )
     elif kind in _SIZES:
         bound, unit = _SIZES[kind]
         yield Problem(path, f"must have {bound} {error.validator_value} {unit}; got {_size(instance)}")
@@ -135,9 +142,14 @@ def _explain(error: ValidationError) -> Iterator[Problem]:
         yield Problem(path, error.message)
 
 
-_SIZES = {"minItems": ("at least", "item(s)"), "maxItems": ("at most", "item(s)"),
-          "minLength": ("at least", "character(s)"), "maxLength": ("at most", "character(s)"),
-          "minProperties": ("at least", "field(s)"), "maxProperties": ("at most", "field(s)")}
+_SIZES = {
+    "minItems": ("at least", "item(s)"),
+    "maxItems": ("at most", "item(s)"),
+    "minLength": ("at least", "character(s)"),
+    "maxLength": ("at most", "character(s)"),
+    "minProperties": ("at least", "field(s)"),
+    "maxProperties": ("at most", "field(s)"),
+}
 
 
 def _size(instance: Any) -> str:

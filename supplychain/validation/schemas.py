@@ -146,8 +146,13 @@ class SchemaRegistry:
         if def_name is None:
             return None
         body = {"$ref": f"#/definitions/{def_name}", "definitions": definitions}
-        return Schema(api_version, kind, f"Kubernetes {crd_dir('kubernetes').name} OpenAPI {def_name}", body,
-                      kind in CLUSTER_SCOPED_CORE)
+        return Schema(
+            api_version,
+            kind,
+            f"Kubernetes {crd_dir('kubernetes').name} OpenAPI {def_name}",
+            body,
+            kind in CLUSTER_SCOPED_CORE,
+        )
 
     def known_kinds(self) -> list[tuple[str, str]]:
         _, index = _core_documents()

@@ -12,10 +12,17 @@ from .subjects import Stamper
 def default_stamper() -> Stamper:
     """A Stamper backed by supplychain.stamping."""
 
-    def stamp(template: dict[str, Any], owner: dict[str, Any], params: dict[str, Any], inputs: SampleInputs) -> dict[str, Any]:
+    def stamp(
+        template: dict[str, Any], owner: dict[str, Any], params: dict[str, Any], inputs: SampleInputs
+    ) -> dict[str, Any]:
         result: dict[str, Any] = stamp_template(
-            template, owner, params=params, sources=inputs.sources, images=inputs.images,
-            configs=inputs.configs, deployment=inputs.deployment,
+            template,
+            owner,
+            params=params,
+            sources=inputs.sources,
+            images=inputs.images,
+            configs=inputs.configs,
+            deployment=inputs.deployment,
         )
         return result
 

@@ -133,7 +133,9 @@ def _param_values(params: Any) -> dict[str, Any]:
 
 
 def _contexts(docs: list[Document]) -> Iterator[_Context]:
-    templates = {(d.kind, d.name): d for d in docs if is_carto(d, TEMPLATE_KINDS) and isinstance(d.body.get("spec"), dict)}
+    templates = {
+        (d.kind, d.name): d for d in docs if is_carto(d, TEMPLATE_KINDS) and isinstance(d.body.get("spec"), dict)
+    }
     used: set[tuple[str | None, str | None]] = set()
     for bp in docs:
         if not is_carto(bp, BLUEPRINT_KINDS):
@@ -149,7 +151,9 @@ def _contexts(docs: list[Document]) -> Iterator[_Context]:
             if ref.get("name"):
                 choices = [(ref.get("name"), ({}, []))]
             else:
-                choices = [(_dict(o).get("name"), _option_owner(_dict(o).get("selector"))) for o in _list(ref.get("options"))]
+                choices = [
+                    (_dict(o).get("name"), _option_owner(_dict(o).get("selector"))) for o in _list(ref.get("options"))
+                ]
             for name, (option_labels, option_params) in choices:
                 template = templates.get((ref.get("kind"), name))
                 if template is None:
@@ -161,15 +165,22 @@ def _contexts(docs: list[Document]) -> Iterator[_Context]:
                     [str(_dict(s).get("name")) for s in _list(res.get("configs"))],
                     res.get("deployment") is not None,
                 )
-                yield _Context(template, owner_kind, {**labels, **option_labels},
-                               {**bp_params, **_param_values(res.get("params"))},
-                               inputs, f"{bp.kind}/{bp.name}",
-                               f"resource {res.get('name')!r} of {bp.kind}/{bp.name}", option_params)
+                yield _Context(
+                    template,
+                    owner_kind,
+                    {**labels, **option_labels},
+                    {**bp_params, **_param_values(res.get("params"))},
+                    inputs,
+                    f"{bp.kind}/{bp.name}",
+                    f"resource {res.get('name')!r} of {bp.kind}/{bp.name}",
+                    option_params,
+                )
     for key, template in templates.items():
         if key not in used:
             owner_kind = "Deliverable" if template.kind == "ClusterDeploymentTemplate" else "Workload"
-            yield _Context(template, owner_kind, {}, {}, default_inputs(str(template.kind)),
-                           f"{template.kind}/{template.name}", "")
+            yield _Context(
+                template, owner_kind, {}, {}, default_inputs(str(template.kind)), f"{template.kind}/{template.name}", ""
+            )
 
 
 def expand(docs: list[Document], stamper: Stamper | None) -> Expansion:
@@ -181,8 +192,15 @@ def expand(docs: list[Document], stamper: Stamper | None) -> Expansion:
     if stamper is None:
         for d in docs:
             if is_carto(d, TEMPLATE_KINDS):
-                result.findings.append(finding_at(d, "spec", "template output not checked: stamping is not available",
-                                                  "template-stamp", Severity.WARNING))
+                result.findings.append(
+                    finding_at(
+                        d,
+                        "spec",
+                        "template output not checked: stamping is not available",
+                        "template-stamp",
+                        Severity.WARNING,
+                    )
+                )
         return result
     for ctx in _contexts(docs):
         _stamp(ctx, stamper, result)
@@ -200,15 +218,26 @@ def _stamp(ctx: _Context, stamper: Stamper, result: Expansion) -> None:
     outcome = stamp_with_samples(stamper, template.body, owner, ctx.params, ctx.inputs)
     if outcome.error is not None:
         if outcome.sample_caused:
-            result.findings.append(finding_at(
-                template, body_field,
-                f"not checked: it reads {', '.join(dict.fromkeys([*outcome.supplied, str(outcome.missing)]))}, "
-                f"which a real supply chain hands it but the sample {where} ({ctx.inputs.describe()}) lacks: "
-                f"{outcome.error.message}", "template-stamp", Severity.WARNING))
+            result.findings.append(
+                finding_at(
+                    template,
+                    body_field,
+                    f"not checked: it reads {', '.join(dict.fromkeys([*outcome.supplied, str(outcome.missing)]))}, "
+                    f"which a real supply chain hands it but the sample {where} ({ctx.inputs.describe()}) lacks: "
+                    f"{outcome.error.message}",
+                    "template-stamp",
+                    Severity.WARNING,
+                )
+            )
             return
-        result.findings.append(finding_at(
-            template, body_field,
-            f"cannot be stamped for sample {where} ({ctx.inputs.describe()}): {outcome.error.message}", "template-stamp"))
+        result.findings.append(
+            finding_at(
+                template,
+                body_field,
+                f"cannot be stamped for sample {where} ({ctx.inputs.describe()}): {outcome.error.message}",
+                "template-stamp",
+            )
+        )
         return
     stamped = outcome.stamped
     if outcome.supplied:
@@ -263,7 +292,9 @@ def _config_documents(stamped: Subject, config_path: Any, result: Expansion) -> 
     if not found and _reads_status(config_path):
         return  # written by the object's controller once it runs; nothing to check offline
     if not found:
-        result.findings.append(stamped.finding("", f"configPath {config_path!r} finds nothing in the stamped object", "template-stamp"))
+        result.findings.append(
+            stamped.finding("", f"configPath {config_path!r} finds nothing in the stamped object", "template-stamp")
+        )
         return
     yield from embedded_documents(stamped, config, config_field, result)
 
@@ -273,8 +304,11 @@ def embedded_documents(parent: Subject, config: Any, config_field: str, result: 
     is not YAML is reported, otherwise it is skipped (plain data)."""
     files: list[tuple[str, Any]]
     if isinstance(config, dict):
-        files = [(join(config_field, k), v) for k, v in config.items()
-                 if isinstance(k, str) and k.endswith((".yml", ".yaml"))]
+        files = [
+            (join(config_field, k), v)
+            for k, v in config.items()
+            if isinstance(k, str) and k.endswith((".yml", ".yaml"))
+        ]
     else:
         files = [(config_field, config)]
     for file_field, text in files:
@@ -284,11 +318,16 @@ def embedded_documents(parent: Subject, config: Any, config_field: str, result: 
             docs = parse_documents(text, file_field)
         except SupplychainError as err:
             if result is not None:
-                result.findings.append(parent.finding(file_field, f"output config file is not valid YAML: {err.message}", "template-stamp"))
+                result.findings.append(
+                    parent.finding(file_field, f"output config file is not valid YAML: {err.message}", "template-stamp")
+                )
             continue
         for doc in docs:
-            if not isinstance(doc.body, dict) or not isinstance(doc.body.get("kind"), str) \
-                    or not isinstance(doc.body.get("apiVersion"), str):
+            if (
+                not isinstance(doc.body, dict)
+                or not isinstance(doc.body.get("kind"), str)
+                or not isinstance(doc.body.get("apiVersion"), str)
+            ):
                 continue
             hop = f"{file_field} document {doc.index} ({doc.kind or '?'}/{doc.name or '?'})"
             yield Subject(parent.doc, doc.body, (*parent.via, hop), parent.group, parent.standalone)

@@ -29,6 +29,9 @@ def check(body: dict[str, Any]) -> Iterator[Problem]:
         if isinstance(path, str):
             problem = syntax_error(path)
             if problem is not None:
-                yield Problem(f"spec.{key}", f"{path[:200]!r} is not a JSONPath Cartographer can evaluate: {problem}; "
-                                             "every resource stamped from this template would fail to report its "
-                                             "output")
+                yield Problem(
+                    f"spec.{key}",
+                    f"{path[:200]!r} is not a JSONPath Cartographer can evaluate: {problem}; "
+                    "every resource stamped from this template would fail to report its "
+                    "output",
+                )

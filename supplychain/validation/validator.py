@@ -38,16 +38,28 @@ def check_subject(subject: Subject, registry: SchemaRegistry, checker: SchemaChe
     assert isinstance(api_version, str) and isinstance(kind, str)
     schema = registry.lookup(api_version, kind)
     if schema is None:
-        out.append(subject.finding("kind", f"no pinned schema for {api_version} {kind}; not validated", "unknown-kind",
-                                   Severity.WARNING))
+        out.append(
+            subject.finding(
+                "kind", f"no pinned schema for {api_version} {kind}; not validated", "unknown-kind", Severity.WARNING
+            )
+        )
     else:
         for problem in checker.check(body, schema):
             out.append(subject.finding(problem.path, problem.message, "schema"))
         if schema.cluster_scoped and isinstance(meta, dict) and meta.get("namespace"):
-            out.append(subject.finding("metadata.namespace", f"{kind} is cluster-scoped; the namespace is ignored",
-                                       "scope", Severity.WARNING))
-    for rule, problems in (("webhook", cartographer_rules.check(body)), ("package-api", packaging_rules.check(body)),
-                           ("template-path", list(template_paths.check(body)))):
+            out.append(
+                subject.finding(
+                    "metadata.namespace",
+                    f"{kind} is cluster-scoped; the namespace is ignored",
+                    "scope",
+                    Severity.WARNING,
+                )
+            )
+    for rule, problems in (
+        ("webhook", cartographer_rules.check(body)),
+        ("package-api", packaging_rules.check(body)),
+        ("template-path", list(template_paths.check(body))),
+    ):
         out.extend(subject.finding(p.path, p.message, rule) for p in problems)
     return out
 

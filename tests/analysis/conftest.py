@@ -27,8 +27,14 @@ def goref(tmp_path_factory: pytest.TempPathFactory) -> Path:
         missing("the Go toolchain is not installed: cannot build the text/template reference")
     out = tmp_path_factory.mktemp("goref") / "goref"
     env = dict(os.environ, GOFLAGS="-mod=mod", GOTOOLCHAIN="local", CGO_ENABLED="0")
-    proc = subprocess.run(["nice", go, "build", "-o", str(out), "."], cwd=HERE / "goref", env=env,
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        ["nice", go, "build", "-o", str(out), "."],
+        cwd=HERE / "goref",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     return out
 
@@ -38,8 +44,12 @@ def canary_doc(analysis: dict[str, Any], provider: str = "kubernetes", **spec: A
         "apiVersion": "flagger.app/v1beta1",
         "kind": "Canary",
         "metadata": {"name": "podinfo", "namespace": "test"},
-        "spec": {"provider": provider, "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo"},
-                 "analysis": analysis, **spec},
+        "spec": {
+            "provider": provider,
+            "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo"},
+            "analysis": analysis,
+            **spec,
+        },
     }
     return body
 
@@ -77,8 +87,10 @@ class FakePrometheus:
                 params = {k: v[0] for k, v in urllib.parse.parse_qs(parsed.query).items()}
                 params["path"] = parsed.path
                 owner.requests.append(params)
-                status, body = owner.answers.get(params.get("query", ""), (200, {"status": "success", "data": {
-                    "resultType": "vector", "result": []}}))
+                status, body = owner.answers.get(
+                    params.get("query", ""),
+                    (200, {"status": "success", "data": {"resultType": "vector", "result": []}}),
+                )
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -95,8 +107,16 @@ class FakePrometheus:
         self.thread.start()
 
     def vector(self, query: str, *values: str) -> None:
-        self.answers[query] = (200, {"status": "success", "data": {"resultType": "vector", "result": [
-            {"metric": {"pod": f"p{i}"}, "value": [1700000000.0, v]} for i, v in enumerate(values)]}})
+        self.answers[query] = (
+            200,
+            {
+                "status": "success",
+                "data": {
+                    "resultType": "vector",
+                    "result": [{"metric": {"pod": f"p{i}"}, "value": [1700000000.0, v]} for i, v in enumerate(values)],
+                },
+            },
+        )
 
     def close(self) -> None:
         self.server.shutdown()

@@ -14,9 +14,11 @@ from supplychain.testing.references import missing
 REPO = Path(__file__).resolve().parents[2]
 ENV = "SUPPLYCHAIN_RECORDINGS_DIR"
 RECORDINGS = find_recordings(REPO / "tests" / "recordings", os.environ.get(ENV))
-NO_RECORDINGS = (f"no recordings of real Flagger runs yet: tests/recordings/ holds none and ${ENV} is "
-                 f"{'unset' if not os.environ.get(ENV) else 'empty'}; run the e2e scenarios and copy "
-                 "<run_dir>/recordings/*.json to tests/recordings/ (see its README)")
+NO_RECORDINGS = (
+    f"no recordings of real Flagger runs yet: tests/recordings/ holds none and ${ENV} is "
+    f"{'unset' if not os.environ.get(ENV) else 'empty'}; run the e2e scenarios and copy "
+    "<run_dir>/recordings/*.json to tests/recordings/ (see its README)"
+)
 
 
 @pytest.mark.parametrize("path", RECORDINGS or [None], ids=lambda p: p.stem if p else "none")
@@ -29,7 +31,9 @@ def test_replay_agrees_with_flagger(path: Path | None) -> None:
     result = replay_recording_result(recording)
     agreement = compare(recording, result)
     recorded = "\n".join(f"  {t.t:7.1f}s {t.phase:16} fc={t.failed_checks} it={t.iterations}" for t in recording.ticks)
-    replayed = "\n".join(f"  {r[0]:7.1f}s {R.PHASES[r[1]]:16} fc={r[2]} it={r[3]}  {R.describe(result, r)}"
-                         for r in result.records)
-    assert agreement.agrees, (f"{path}: {'; '.join(agreement.mismatches())}\nrecorded:\n{recorded}\n"
-                              f"replayed:\n{replayed}")
+    replayed = "\n".join(
+        f"  {r[0]:7.1f}s {R.PHASES[r[1]]:16} fc={r[2]} it={r[3]}  {R.describe(result, r)}" for r in result.records
+    )
+    assert agreement.agrees, (
+        f"{path}: {'; '.join(agreement.mismatches())}\nrecorded:\n{recorded}\nreplayed:\n{replayed}"
+    )

@@ -47,8 +47,14 @@ def flagger_reference() -> Path:
     go = _go()
     version = versions()["FLAGGER_VERSION"]
     env = dict(os.environ, GOPROXY="off", GOSUMDB="off", GOTOOLCHAIN="local", GOFLAGS="-mod=mod", CGO_ENABLED="0")
-    proc = subprocess.run([go, "mod", "download", "-json", f"github.com/fluxcd/flagger@{version}"],
-                          capture_output=True, text=True, env=env, cwd="/", timeout=120)
+    proc = subprocess.run(
+        [go, "mod", "download", "-json", f"github.com/fluxcd/flagger@{version}"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd="/",
+        timeout=120,
+    )
     module = json.loads(proc.stdout or "{}").get("Dir") if proc.returncode == 0 else None
     if not module or not Path(module).is_dir():
         missing(f"github.com/fluxcd/flagger@{version} is not in the Go module cache (run `make tools`)")
@@ -64,8 +70,14 @@ def flagger_reference() -> Path:
         for path in [src, *src.rglob("*")]:
             path.chmod(path.stat().st_mode | 0o200)
     shutil.copy(HARNESS, src / "pkg" / "controller" / HARNESS.name)
-    build = subprocess.run(["nice", go, "test", "-c", "-o", str(binary), "./pkg/controller"], cwd=src, env=env,
-                           capture_output=True, text=True, timeout=3600)
+    build = subprocess.run(
+        ["nice", go, "test", "-c", "-o", str(binary), "./pkg/controller"],
+        cwd=src,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
     if build.returncode != 0:
         pytest.fail(f"building Flagger's scheduler tests failed:\n{build.stderr[-4000:]}")
     return binary
@@ -116,8 +128,12 @@ def _scenario(index: int, rnd: random.Random) -> dict[str, Any]:
     metrics = list(picked.values())
     analysis["metrics"] = [dict(m, interval="1m") for m, _, _ in metrics]
     hooks = [("pre", "pre-rollout", 0.2), ("load", "rollout", 0.1)]
-    for name, hook_type, fail, chance in (("gate", "confirm-rollout", 0.4, 0.3), ("promo", "confirm-promotion", 0.5, 0.3),
-                                          ("rb", "rollback", 0.05, 0.2), ("traffic", "confirm-traffic-increase", 0.3, 0.2)):
+    for name, hook_type, fail, chance in (
+        ("gate", "confirm-rollout", 0.4, 0.3),
+        ("promo", "confirm-promotion", 0.5, 0.3),
+        ("rb", "rollback", 0.05, 0.2),
+        ("traffic", "confirm-traffic-increase", 0.3, 0.2),
+    ):
         if rnd.random() < chance and (hook_type != "confirm-traffic-increase" or kind == "canary"):
             hooks.append((name, hook_type, fail))
     analysis["webhooks"] = [{"name": n, "type": t, "url": "http://x/"} for n, t, _ in hooks]
@@ -127,6 +143,7 @@ def _scenario(index: int, rnd: random.Random) -> dict[str, Any]:
     ticks: list[dict[str, Any]] = []
     since = primary_since = None
     for k in range(TICKS):
+
         def value(good: list[float], bad: list[float]) -> float | None:
             r = rnd.random()
             return None if r < p_bad / 3 else rnd.choice(bad if r < p_bad else good)
@@ -148,20 +165,38 @@ def _scenario(index: int, rnd: random.Random) -> dict[str, Any]:
         else:
             primary_since = None
         ticks.append(tick)
-    return {"name": f"s{index:03d}-{kind}", "provider": provider, "analysis": analysis, "ticks": ticks,
-            # deadlines on and between tick multiples (on one, Flagger's wall clock has moved on: exceeded)
-            "progressDeadlineSeconds": rnd.choice([None, 45, 60, 75, 90, 105]), "skipAnalysis": rnd.random() < 0.05}
+    return {
+        "name": f"s{index:03d}-{kind}",
+        "provider": provider,
+        "analysis": analysis,
+        "ticks": ticks,
+        # deadlines on and between tick multiples (on one, Flagger's wall clock has moved on: exceeded)
+        "progressDeadlineSeconds": rnd.choice([None, 45, 60, 75, 90, 105]),
+        "skipAnalysis": rnd.random() < 0.05,
+    }
 
 
 def _replay(scenario: dict[str, Any]) -> list[dict[str, Any]]:
-    spec: dict[str, Any] = {"provider": scenario["provider"], "skipAnalysis": scenario["skipAnalysis"],
-                            "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo"},
-                            "analysis": scenario["analysis"]}
+    spec: dict[str, Any] = {
+        "provider": scenario["provider"],
+        "skipAnalysis": scenario["skipAnalysis"],
+        "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo"},
+        "analysis": scenario["analysis"],
+    }
     if scenario["progressDeadlineSeconds"] is not None:
         spec["progressDeadlineSeconds"] = scenario["progressDeadlineSeconds"]
-    canary = parse_canary(Document("reference", 0, {"apiVersion": "flagger.app/v1beta1", "kind": "Canary",
-                                                   "metadata": {"name": "podinfo", "namespace": "default"},
-                                                   "spec": spec}))
+    canary = parse_canary(
+        Document(
+            "reference",
+            0,
+            {
+                "apiVersion": "flagger.app/v1beta1",
+                "kind": "Canary",
+                "metadata": {"name": "podinfo", "namespace": "default"},
+                "spec": spec,
+            },
+        )
+    )
     ticks = scenario["ticks"]
     times = tuple(k * INTERVAL for k in range(len(ticks)))
     inputs = ReplayInput()
@@ -173,18 +208,28 @@ def _replay(scenario: dict[str, Any]) -> list[dict[str, Any]]:
     inputs.canary_ready = Signal(times, tuple(t.get("canaryReady", True) for t in ticks))
     inputs.primary_ready = Signal(times, tuple(t.get("primaryReady", True) for t in ticks))
     result = R.replay(canary, inputs, until=times[-1])
-    return [{"phase": R.PHASES[r[1]], "failedChecks": r[2], "iterations": r[3], "canaryWeight": r[4]}
-            for r in result.records]
+    return [
+        {"phase": R.PHASES[r[1]], "failedChecks": r[2], "iterations": r[3], "canaryWeight": r[4]}
+        for r in result.records
+    ]
 
 
 def test_replay_matches_flaggers_scheduler(flagger_reference: Path, tmp_path: Path) -> None:
     rnd = random.Random(20260714)
     scenarios = [_scenario(i, rnd) for i in range(400)]
     (tmp_path / "in.json").write_text(json.dumps(scenarios))
-    env = dict(os.environ, SUPPLYCHAIN_REFERENCE_IN=str(tmp_path / "in.json"),
-               SUPPLYCHAIN_REFERENCE_OUT=str(tmp_path / "out.json"))
-    proc = subprocess.run([str(flagger_reference), "-test.run", "^TestSupplychainReference$", "-test.count=1"],
-                          env=env, capture_output=True, text=True, timeout=600)
+    env = dict(
+        os.environ,
+        SUPPLYCHAIN_REFERENCE_IN=str(tmp_path / "in.json"),
+        SUPPLYCHAIN_REFERENCE_OUT=str(tmp_path / "out.json"),
+    )
+    proc = subprocess.run(
+        [str(flagger_reference), "-test.run", "^TestSupplychainReference$", "-test.count=1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     flagger = json.loads((tmp_path / "out.json").read_text())
     outcomes = {s["name"]: flagger[s["name"]][-1]["phase"] for s in scenarios}
@@ -194,9 +239,14 @@ def test_replay_matches_flaggers_scheduler(flagger_reference: Path, tmp_path: Pa
     for scenario in scenarios:
         ours, theirs = _replay(scenario), flagger[scenario["name"]]
         if ours != theirs:
-            first = next(i for i in range(max(len(ours), len(theirs)))
-                         if i >= len(ours) or i >= len(theirs) or ours[i] != theirs[i])
-            mismatches.append(f"{scenario['name']} tick {first}: flagger "
-                              f"{theirs[first] if first < len(theirs) else None}, replay "
-                              f"{ours[first] if first < len(ours) else None}; input {scenario['ticks'][first]}")
+            first = next(
+                i
+                for i in range(max(len(ours), len(theirs)))
+                if i >= len(ours) or i >= len(theirs) or ours[i] != theirs[i]
+            )
+            mismatches.append(
+                f"{scenario['name']} tick {first}: flagger "
+                f"{theirs[first] if first < len(theirs) else None}, replay "
+                f"{ours[first] if first < len(ours) else None}; input {scenario['ticks'][first]}"
+            )
     assert not mismatches, f"{len(mismatches)} of {len(scenarios)} scenarios differ:\n" + "\n".join(mismatches[:10])

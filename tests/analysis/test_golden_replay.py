@@ -20,8 +20,11 @@ def test_replay_case(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(case)
     series = next(p.name for p in case.iterdir() if p.name.startswith("series."))
     args = (case / "args.txt").read_text().split("\n") if (case / "args.txt").exists() else []
-    result = CliRunner().invoke(cli, ["replay", "canary.yaml", "--series", series, "--output", "json",
-                                      *[a for a in args if a]], catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli,
+        ["replay", "canary.yaml", "--series", series, "--output", "json", *[a for a in args if a]],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     diff = golden_diff(result.stdout, case / "expected.json")
     assert diff is None, diff

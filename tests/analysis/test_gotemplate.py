@@ -42,22 +42,71 @@ def _go(goref: Path, templates: list[str], model: dict[str, Any]) -> list[dict[s
 
 
 def _random_templates(seed: int, count: int) -> list[str]:
-    frags = ["{{", "}}", " ", "name", "variables", ".cluster", ".missing", "|", "printf", '"%s"', '"x"', "(", ")",
-             "$x", ":=", "if", "end", "else", "with", "range", ".", "1", "2.5", "-", "{{-", "-}}", "len", "index",
-             "eq", "not", "and", "or", "\n", "text", "interval", "/*", "*/", "nil", "true", "print", "$", ",", "=",
-             "'a'", "`r`", "urlquery"]
+    frags = [
+        "{{",
+        "}}",
+        " ",
+        "name",
+        "variables",
+        ".cluster",
+        ".missing",
+        "|",
+        "printf",
+        '"%s"',
+        '"x"',
+        "(",
+        ")",
+        "$x",
+        ":=",
+        "if",
+        "end",
+        "else",
+        "with",
+        "range",
+        ".",
+        "1",
+        "2.5",
+        "-",
+        "{{-",
+        "-}}",
+        "len",
+        "index",
+        "eq",
+        "not",
+        "and",
+        "or",
+        "\n",
+        "text",
+        "interval",
+        "/*",
+        "*/",
+        "nil",
+        "true",
+        "print",
+        "$",
+        ",",
+        "=",
+        "'a'",
+        "`r`",
+        "urlquery",
+    ]
     rnd = random.Random(seed)
     out = []
     for _ in range(count):
         if rnd.random() < 0.5:
-            out.append("".join(rnd.choice(frags) + (" " if rnd.random() < 0.5 else "")
-                               for _ in range(rnd.randint(1, 12))))
+            out.append(
+                "".join(rnd.choice(frags) + (" " if rnd.random() < 0.5 else "") for _ in range(rnd.randint(1, 12)))
+            )
         else:
             parts = []
             for _ in range(rnd.randint(1, 4)):
                 body = " ".join(rnd.choice(frags[3:]) for _ in range(rnd.randint(1, 4)))
-                parts.append(rnd.choice(["{{ ", "{{", "{{- "]) + body + rnd.choice([" }}", "}}", " -}}"])
-                             + rnd.choice(["", " x ", "\n"]))
+                parts.append(
+                    rnd.choice(["{{ ", "{{", "{{- "])
+                    + body
+                    + rnd.choice([" }}", "}}", " -}}"])
+                    + rnd.choice(["", " x ", "\n"])
+                )
             out.append("".join(parts))
     return out
 
@@ -93,8 +142,16 @@ def test_random_templates_match_go(goref: Path) -> None:
     assert not mismatches, f"{len(mismatches)} of {compared} differ:\n" + "\n".join(mismatches[:10])
 
 
-MODEL_FUNCS = {"name": "podinfo", "namespace": "test", "target": "podinfo", "service": "podinfo",
-               "ingress": "podinfo", "route": "podinfo", "interval": "1m", "variables": {"cluster": "dev"}}
+MODEL_FUNCS = {
+    "name": "podinfo",
+    "namespace": "test",
+    "target": "podinfo",
+    "service": "podinfo",
+    "ingress": "podinfo",
+    "route": "podinfo",
+    "interval": "1m",
+    "variables": {"cluster": "dev"},
+}
 
 
 def test_flagger_missing_variable_message() -> None:
@@ -102,7 +159,8 @@ def test_flagger_missing_variable_message() -> None:
         render('sum(x{c="{{ variables.group }}"})', MODEL_FUNCS)
     assert flagger_render_error(raised.value) == (
         'template excution failed: template: tmpl:1:12: executing "tmpl" at <variables>: '
-        'map has no entry for key "group"')
+        'map has no entry for key "group"'
+    )
 
 
 def test_dot_fields_fail_because_flagger_passes_nil_data() -> None:

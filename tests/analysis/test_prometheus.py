@@ -15,8 +15,9 @@ def test_instant_query_takes_the_last_series_and_collapses_whitespace(fake_prome
     assert fake_prometheus.requests[-1]["query"] == "sum(x) / 2"
 
 
-@pytest.mark.parametrize("values,expected", [((), "no values found"), (("NaN",), "no values found"),
-                                             (("1", "NaN"), "no values found")])
+@pytest.mark.parametrize(
+    "values,expected", [((), "no values found"), (("NaN",), "no values found"), (("1", "NaN"), "no values found")]
+)
 def test_empty_and_nan_are_no_values(fake_prometheus: FakePrometheus, values: tuple[str, ...], expected: str) -> None:
     fake_prometheus.vector("q", *values)
     with pytest.raises(QueryFailed) as raised:
@@ -35,10 +36,19 @@ def test_scalar_results_and_bad_urls_fail(fake_prometheus: FakePrometheus) -> No
 
 
 def test_range_query_applies_last_series_wins_per_step(fake_prometheus: FakePrometheus) -> None:
-    fake_prometheus.answers["q"] = (200, {"status": "success", "data": {"resultType": "matrix", "result": [
-        {"metric": {"a": "1"}, "values": [[100, "1"], [130, "1"], [160, "1"]]},
-        {"metric": {"a": "2"}, "values": [[130, "2"], [160, "NaN"]]},
-    ]}})
+    fake_prometheus.answers["q"] = (
+        200,
+        {
+            "status": "success",
+            "data": {
+                "resultType": "matrix",
+                "result": [
+                    {"metric": {"a": "1"}, "values": [[100, "1"], [130, "1"], [160, "1"]]},
+                    {"metric": {"a": "2"}, "values": [[130, "2"], [160, "NaN"]]},
+                ],
+            },
+        },
+    )
     result = range_query(fake_prometheus.url, "q", 100.0, 190.0, 30.0)
     assert result.times == (100.0, 130.0, 160.0, 190.0)
     assert result.values == (1.0, 2.0, None, None)

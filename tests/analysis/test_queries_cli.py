@@ -14,27 +14,48 @@ from supplychain.cli import cli
 
 from .conftest import FakePrometheus, canary_doc, write_yaml
 
-SUCCESS = ('sum(rate(http_requests_total{namespace="{{ namespace }}",pod=~"{{ target }}-[0-9a-z]+-[0-9a-z]+",'
-           'status!~"5.."}[{{ interval }}])) / sum(rate(http_requests_total{namespace="{{ namespace }}",'
-           'pod=~"{{ target }}-[0-9a-z]+-[0-9a-z]+"}[{{ interval }}])) * 100')
-LATENCY = ('histogram_quantile(0.99, sum(rate(http_request_duration_seconds_bucket{namespace="{{ namespace }}"}'
-           '[{{ interval }}])) by (le)) * 1000')
+SUCCESS = (
+    'sum(rate(http_requests_total{namespace="{{ namespace }}",pod=~"{{ target }}-[0-9a-z]+-[0-9a-z]+",'
+    'status!~"5.."}[{{ interval }}])) / sum(rate(http_requests_total{namespace="{{ namespace }}",'
+    'pod=~"{{ target }}-[0-9a-z]+-[0-9a-z]+"}[{{ interval }}])) * 100'
+)
+LATENCY = (
+    'histogram_quantile(0.99, sum(rate(http_request_duration_seconds_bucket{namespace="{{ namespace }}"}'
+    "[{{ interval }}])) by (le)) * 1000"
+)
 
 
 def template(name: str, query: str, **provider: Any) -> dict[str, Any]:
-    return {"apiVersion": "flagger.app/v1beta1", "kind": "MetricTemplate",
-            "metadata": {"name": name, "namespace": "test"},
-            "spec": {"provider": {"type": "prometheus", "address": "http://prometheus:9090", **provider},
-                     "query": query}}
+    return {
+        "apiVersion": "flagger.app/v1beta1",
+        "kind": "MetricTemplate",
+        "metadata": {"name": name, "namespace": "test"},
+        "spec": {"provider": {"type": "prometheus", "address": "http://prometheus:9090", **provider}, "query": query},
+    }
 
 
 def canary() -> dict[str, Any]:
-    return canary_doc({"interval": "30s", "threshold": 5, "iterations": 10, "metrics": [
-        {"name": "success-rate", "templateRef": {"name": "podinfo-success-rate"}, "thresholdRange": {"min": 99},
-         "interval": "1m"},
-        {"name": "latency", "templateRef": {"name": "podinfo-latency"}, "thresholdRange": {"max": 500},
-         "interval": "1m"},
-    ]})
+    return canary_doc(
+        {
+            "interval": "30s",
+            "threshold": 5,
+            "iterations": 10,
+            "metrics": [
+                {
+                    "name": "success-rate",
+                    "templateRef": {"name": "podinfo-success-rate"},
+                    "thresholdRange": {"min": 99},
+                    "interval": "1m",
+                },
+                {
+                    "name": "latency",
+                    "templateRef": {"name": "podinfo-latency"},
+                    "thresholdRange": {"max": 500},
+                    "interval": "1m",
+                },
+            ],
+        }
+    )
 
 
 def run(*args: str, stdin: str | None = None) -> Result:
@@ -43,8 +64,12 @@ def run(*args: str, stdin: str | None = None) -> Result:
 
 @pytest.fixture
 def bundle(tmp_path: Path) -> Path:
-    return write_yaml(tmp_path / "bundle.yaml", template("podinfo-success-rate", SUCCESS),
-                      template("podinfo-latency", LATENCY), canary())
+    return write_yaml(
+        tmp_path / "bundle.yaml",
+        template("podinfo-success-rate", SUCCESS),
+        template("podinfo-latency", LATENCY),
+        canary(),
+    )
 
 
 def test_prints_rendered_queries_checked_by_promtool(bundle: Path) -> None:
@@ -76,31 +101,50 @@ def test_reads_standard_input(bundle: Path) -> None:
 
 
 def test_broken_query_exits_1_naming_the_template_and_promtools_message(tmp_path: Path) -> None:
-    path = write_yaml(tmp_path / "b.yaml", template("podinfo-success-rate", SUCCESS),
-                      template("podinfo-latency", "histogram_quantile(0.99, sum(rate(x[{{ interval }}])) by (le)"),
-                      canary())
+    path = write_yaml(
+        tmp_path / "b.yaml",
+        template("podinfo-success-rate", SUCCESS),
+        template("podinfo-latency", "histogram_quantile(0.99, sum(rate(x[{{ interval }}])) by (le)"),
+        canary(),
+    )
     result = run(str(path))
     assert result.exit_code == 1
-    assert "error: test/podinfo: metric 'latency' (MetricTemplate test/podinfo-latency): promtool: " \
-           "could not parse expression: 1:" in result.stderr
+    assert (
+        "error: test/podinfo: metric 'latency' (MetricTemplate test/podinfo-latency): promtool: "
+        "could not parse expression: 1:" in result.stderr
+    )
     assert "unclosed left parenthesis" in result.stderr
     assert "Traceback" not in result.output
 
 
 def test_template_error_exits_1_with_flaggers_message(tmp_path: Path) -> None:
-    path = write_yaml(tmp_path / "b.yaml", template("podinfo-success-rate", SUCCESS),
-                      template("podinfo-latency", 'x{a="{{ variables.tier }}"}'), canary())
+    path = write_yaml(
+        tmp_path / "b.yaml",
+        template("podinfo-success-rate", SUCCESS),
+        template("podinfo-latency", 'x{a="{{ variables.tier }}"}'),
+        canary(),
+    )
     result = run(str(path))
     assert result.exit_code == 1
-    assert ('MetricTemplate test/podinfo-latency): template excution failed: template: tmpl:1:8: executing "tmpl" '
-            'at <variables>: map has no entry for key "tier"') in result.stderr
+    assert (
+        'MetricTemplate test/podinfo-latency): template excution failed: template: tmpl:1:8: executing "tmpl" '
+        'at <variables>: map has no entry for key "tier"'
+    ) in result.stderr
 
 
 def test_non_prometheus_providers_are_not_checked(tmp_path: Path) -> None:
-    path = write_yaml(tmp_path / "b.yaml", template("podinfo-success-rate", SUCCESS),
-                      {**template("podinfo-latency", "avg:trace.http.request{service:{{ target }}}"),
-                       "spec": {"provider": {"type": "datadog", "address": "https://api.datadoghq.com"},
-                                "query": "avg:trace.http.request{service:{{ target }}}"}}, canary())
+    path = write_yaml(
+        tmp_path / "b.yaml",
+        template("podinfo-success-rate", SUCCESS),
+        {
+            **template("podinfo-latency", "avg:trace.http.request{service:{{ target }}}"),
+            "spec": {
+                "provider": {"type": "datadog", "address": "https://api.datadoghq.com"},
+                "query": "avg:trace.http.request{service:{{ target }}}",
+            },
+        },
+        canary(),
+    )
     result = run(str(path))
     assert result.exit_code == 0, result.output
     assert "avg:trace.http.request{service:podinfo}" in result.stdout
@@ -136,8 +180,10 @@ def test_prometheus_run_counts_empty_and_nan_as_failed_checks(bundle: Path, fake
 def test_prometheus_errors_are_reported(bundle: Path, fake_prometheus: FakePrometheus) -> None:
     sent = _rendered(bundle)
     fake_prometheus.vector(sent["success-rate"], "100")
-    fake_prometheus.answers[sent["latency"]] = (200, {"status": "success", "data": {"resultType": "matrix", "result": [
-        {"metric": {}, "values": [[1, "1"]]}]}})
+    fake_prometheus.answers[sent["latency"]] = (
+        200,
+        {"status": "success", "data": {"resultType": "matrix", "result": [{"metric": {}, "values": [[1, "1"]]}]}},
+    )
     result = run(str(bundle), "--prometheus", fake_prometheus.url)
     assert "query returned multiple values" in result.stdout and result.exit_code == 1
     fake_prometheus.answers[sent["latency"]] = (422, {"status": "error", "error": "bad query"})
@@ -156,21 +202,31 @@ def _product_bundle(tmp_path: Path, workload_type: str = "server") -> Path:
     from supplychain.stamping import stamp_template
 
     templates = {d.name: d.body for d in render_product(RenderOptions()) if d.kind and d.kind.startswith("Cluster")}
-    owner = {"apiVersion": "carto.run/v1alpha1", "kind": "Deliverable",
-             "metadata": {"name": "hello-app", "namespace": "prod",
-                          "labels": {"apps.tanzu.vmware.com/workload-type": workload_type}},
-             "spec": {"params": [{"name": "canary_target_name", "value": "hello-app-00001-deployment"}]}}
+    owner = {
+        "apiVersion": "carto.run/v1alpha1",
+        "kind": "Deliverable",
+        "metadata": {
+            "name": "hello-app",
+            "namespace": "prod",
+            "labels": {"apps.tanzu.vmware.com/workload-type": workload_type},
+        },
+        "spec": {"params": [{"name": "canary_target_name", "value": "hello-app-00001-deployment"}]},
+    }
     canary_template = "canary-knative" if workload_type == "web" else "canary"
-    docs = [stamp_template(templates["canary-metric"], owner, params={"canary_metric": "success-rate"}),
-            stamp_template(templates["canary-metric"], owner, params={"canary_metric": "latency"}),
-            stamp_template(templates[canary_template], owner)]
+    docs = [
+        stamp_template(templates["canary-metric"], owner, params={"canary_metric": "success-rate"}),
+        stamp_template(templates["canary-metric"], owner, params={"canary_metric": "latency"}),
+        stamp_template(templates[canary_template], owner),
+    ]
     return write_yaml(tmp_path / "stamped.yaml", *docs)
 
 
-@pytest.mark.parametrize("workload_type,pods", [("server", "hello-app-00001-deployment-"),
-                                                ("web", "hello-app-00002-deployment-")])
-def test_product_templates_stamped_for_a_sample_app_give_valid_promql(tmp_path: Path, workload_type: str,
-                                                                      pods: str) -> None:
+@pytest.mark.parametrize(
+    "workload_type,pods", [("server", "hello-app-00001-deployment-"), ("web", "hello-app-00002-deployment-")]
+)
+def test_product_templates_stamped_for_a_sample_app_give_valid_promql(
+    tmp_path: Path, workload_type: str, pods: str
+) -> None:
     path = _product_bundle(tmp_path, workload_type)
     result = run(str(path), "-o", "json", "--set", "route=hello-app-00002")
     assert result.exit_code == 0, result.output
@@ -199,26 +255,67 @@ def test_product_template_broken_by_hand_is_caught(tmp_path: Path) -> None:
 # -- bad input ----------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("content,expected", [
-    ("kind: Canary\n  bad: [", "malformed YAML at line"),
-    (yaml.safe_dump(canary_doc({"interval": "30s", "threshold": "5", "iterations": 10})),
-     "document 0 (Canary/podinfo): spec.analysis.threshold: must be an integer, got the string '5'"),
-    (yaml.safe_dump(canary_doc({"interval": "30s", "threshold": 5, "iterations": 10,
-                                "metrics": [{"name": "x", "thresholdRange": {"min": "99"}}]})),
-     "spec.analysis.metrics[0].thresholdRange.min: must be a number, got the string '99'"),
-    (yaml.safe_dump(canary_doc({"interval": "30s", "threshold": 5, "iterations": 10,
-                                "metrics": [{"name": "x", "templateRef": {"name": "missing"}}]})),
-     "spec.analysis.metrics[0].templateRef.name: metric 'x' references MetricTemplate test/missing"),
-    (yaml.safe_dump(canary_doc({"interval": "30s", "threshold": 5, "iterations": 10, "metrics": "x"})),
-     "spec.analysis.metrics: must be a list, got the string 'x'"),
-    (yaml.safe_dump(canary_doc({"interval": "30s", "threshold": 5, "iterations": 10,
-                                "webhooks": [{"name": "w", "type": "pre-rolout", "url": "http://x/"}]})),
-     "spec.analysis.webhooks[0].type: unknown webhook type 'pre-rolout'"),
-    (yaml.safe_dump({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}),
-     "no flagger.app Canary in the input"),
-    (yaml.safe_dump({**template("t", "x"), "spec": {"query": 3}}) + "---\n" + yaml.safe_dump(canary()),
-     "document 0 (MetricTemplate/t): spec.query: must be a string, got the number 3"),
-])
+@pytest.mark.parametrize(
+    "content,expected",
+    [
+        ("kind: Canary\n  bad: [", "malformed YAML at line"),
+        (
+            yaml.safe_dump(canary_doc({"interval": "30s", "threshold": "5", "iterations": 10})),
+            "document 0 (Canary/podinfo): spec.analysis.threshold: must be an integer, got the string '5'",
+        ),
+        (
+            yaml.safe_dump(
+                canary_doc(
+                    {
+                        "interval": "30s",
+                        "threshold": 5,
+                        "iterations": 10,
+                        "metrics": [{"name": "x", "thresholdRange": {"min": "99"}}],
+                    }
+                )
+            ),
+            "spec.analysis.metrics[0].thresholdRange.min: must be a number, got the string '99'",
+        ),
+        (
+            yaml.safe_dump(
+                canary_doc(
+                    {
+                        "interval": "30s",
+                        "threshold": 5,
+                        "iterations": 10,
+                        "metrics": [{"name": "x", "templateRef": {"name": "missing"}}],
+                    }
+                )
+            ),
+            "spec.analysis.metrics[0].templateRef.name: metric 'x' references MetricTemplate test/missing",
+        ),
+        (
+            yaml.safe_dump(canary_doc({"interval": "30s", "threshold": 5, "iterations": 10, "metrics": "x"})),
+            "spec.analysis.metrics: must be a list, got the string 'x'",
+        ),
+        (
+            yaml.safe_dump(
+                canary_doc(
+                    {
+                        "interval": "30s",
+                        "threshold": 5,
+                        "iterations": 10,
+                        "webhooks": [{"name": "w", "type": "pre-rolout", "url": "http://x/"}],
+                    }
+                )
+            ),
+            "spec.analysis.webhooks[0].type: unknown webhook type 'pre-rolout'",
+        ),
+        (
+            yaml.safe_dump({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}),
+            "no flagger.app Canary in the input",
+        ),
+        (
+            yaml.safe_dump({**template("t", "x"), "spec": {"query": 3}}) + "---\n" + yaml.safe_dump(canary()),
+            "document 0 (MetricTemplate/t): spec.query: must be a string, got the number 3",
+        ),
+    ],
+)
 def test_bad_input_exits_2_naming_the_place(tmp_path: Path, content: str, expected: str) -> None:
     path = tmp_path / "in.yaml"
     path.write_text(content)
@@ -243,10 +340,16 @@ def test_set_overrides_the_model(bundle: Path) -> None:
 
 
 def test_configmap_holding_the_config_stage_output(tmp_path: Path) -> None:
-    payload = "---\n".join(yaml.safe_dump(d) for d in (template("podinfo-success-rate", SUCCESS),
-                                                       template("podinfo-latency", LATENCY), canary()))
-    config_map = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "hello-app-config"},
-                  "data": {"canary.yml": payload, "other.yml": "kind: Service\n"}}
+    payload = "---\n".join(
+        yaml.safe_dump(d)
+        for d in (template("podinfo-success-rate", SUCCESS), template("podinfo-latency", LATENCY), canary())
+    )
+    config_map = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "hello-app-config"},
+        "data": {"canary.yml": payload, "other.yml": "kind: Service\n"},
+    }
     path = write_yaml(tmp_path / "cm.yaml", config_map)
     result = run(str(path))
     assert result.exit_code == 0, result.output
@@ -254,9 +357,15 @@ def test_configmap_holding_the_config_stage_output(tmp_path: Path) -> None:
 
 
 def test_error_inside_a_configmap_payload_names_the_key(tmp_path: Path) -> None:
-    config_map = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"},
-                  "data": {"canary.yml": yaml.safe_dump(canary_doc({"interval": "30s", "threshold": True}))}}
+    config_map = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "cfg"},
+        "data": {"canary.yml": yaml.safe_dump(canary_doc({"interval": "30s", "threshold": True}))},
+    }
     result = run(str(write_yaml(tmp_path / "cm.yaml", config_map)))
     assert result.exit_code == 2
-    assert "cm.yaml: document 0 (ConfigMap/cfg): data.canary.yml: document 0 (Canary/podinfo): " \
-           "spec.analysis.threshold: must be an integer, got a boolean" in result.stderr
+    assert (
+        "cm.yaml: document 0 (ConfigMap/cfg): data.canary.yml: document 0 (Canary/podinfo): "
+        "spec.analysis.threshold: must be an integer, got a boolean" in result.stderr
+    )

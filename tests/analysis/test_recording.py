@@ -13,8 +13,10 @@ from supplychain.errors import InputError
 
 from .conftest import canary_doc
 
-HOOKS = [{"name": "conformance", "type": "pre-rollout", "url": "http://loadtester/", "metadata": {"type": "bash"}},
-         {"name": "load-test", "type": "rollout", "url": "http://loadtester/", "metadata": {"type": "cmd"}}]
+HOOKS = [
+    {"name": "conformance", "type": "pre-rollout", "url": "http://loadtester/", "metadata": {"type": "bash"}},
+    {"name": "load-test", "type": "rollout", "url": "http://loadtester/", "metadata": {"type": "cmd"}},
+]
 METRICS = [{"name": "success-rate", "templateRef": {"name": "sr"}, "thresholdRange": {"min": 99}, "interval": "1m"}]
 
 
@@ -27,45 +29,89 @@ def tick(t: float, phase: str, fc: int = 0, it: int = 0) -> dict[str, Any]:
     return {"t": t, "phase": phase, "failedChecks": fc, "iterations": it, "canaryWeight": 0}
 
 
-def recording(scenario: str, ticks: list[dict[str, Any]], metrics: list[list[Any]], conformance: list[list[Any]],
-              load: list[list[Any]], outcome: str | None, promoted_at: float | None) -> dict[str, Any]:
-    return {"scenario": scenario, "canary": canary(), "metric_templates": [], "started_at": 1764140000.0,
-            "ticks": ticks, "metrics": {"success-rate": metrics},
-            "webhooks": {"conformance": conformance, "load-test": load}, "outcome": outcome,
-            "promoted_at": promoted_at}
+def recording(
+    scenario: str,
+    ticks: list[dict[str, Any]],
+    metrics: list[list[Any]],
+    conformance: list[list[Any]],
+    load: list[list[Any]],
+    outcome: str | None,
+    promoted_at: float | None,
+) -> dict[str, Any]:
+    return {
+        "scenario": scenario,
+        "canary": canary(),
+        "metric_templates": [],
+        "started_at": 1764140000.0,
+        "ticks": ticks,
+        "metrics": {"success-rate": metrics},
+        "webhooks": {"conformance": conformance, "load-test": load},
+        "outcome": outcome,
+        "promoted_at": promoted_at,
+    }
 
 
 # What Flagger does with interval 10s, iterations 3, threshold 2 (ticks drift a little, as real ones do).
 GOOD = recording(
     "good-version",
-    [tick(0.4, "Succeeded"), tick(6.2, "Progressing"), tick(16.3, "Progressing", 0, 1),
-     tick(26.5, "Progressing", 0, 2), tick(36.6, "Progressing", 0, 3), tick(46.8, "Progressing", 0, 4),
-     tick(56.9, "Promoting", 0, 4), tick(67.1, "Finalising"), tick(77.2, "Succeeded")],
+    [
+        tick(0.4, "Succeeded"),
+        tick(6.2, "Progressing"),
+        tick(16.3, "Progressing", 0, 1),
+        tick(26.5, "Progressing", 0, 2),
+        tick(36.6, "Progressing", 0, 3),
+        tick(46.8, "Progressing", 0, 4),
+        tick(56.9, "Promoting", 0, 4),
+        tick(67.1, "Finalising"),
+        tick(77.2, "Succeeded"),
+    ],
     [[26.6, 100.0], [36.8, 99.7], [46.9, 100.0], [57.0, 99.9]],
-    [[16.25, True]], [[26.4, True], [36.5, True], [46.7, True], [56.8, True]],
-    "Succeeded", 77.2)
+    [[16.25, True]],
+    [[26.4, True], [36.5, True], [46.7, True], [56.8, True]],
+    "Succeeded",
+    77.2,
+)
 
 BAD = recording(
     "bad-version",
-    [tick(0.4, "Succeeded"), tick(4.1, "Progressing"), tick(14.2, "Progressing", 0, 1),
-     tick(24.4, "Progressing", 1, 1), tick(34.5, "Progressing", 2, 1), tick(44.6, "Failed")],
+    [
+        tick(0.4, "Succeeded"),
+        tick(4.1, "Progressing"),
+        tick(14.2, "Progressing", 0, 1),
+        tick(24.4, "Progressing", 1, 1),
+        tick(34.5, "Progressing", 2, 1),
+        tick(44.6, "Failed"),
+    ],
     [[24.5, 91.0], [34.6, None]],
-    [[14.1, True]], [[24.3, True], [34.4, True]],
-    "Failed", None)
+    [[14.1, True]],
+    [[24.3, True], [34.4, True]],
+    "Failed",
+    None,
+)
 
 SLOW_READY = recording(  # the canary's pods took two ticks to become ready
     "slow-ready",
-    [tick(0.4, "Succeeded"), tick(6.2, "Progressing"), tick(36.3, "Progressing", 0, 1),
-     tick(46.5, "Progressing", 0, 2), tick(56.6, "Progressing", 0, 3), tick(66.8, "Progressing", 0, 4),
-     tick(76.9, "Promoting", 0, 4), tick(87.1, "Finalising"), tick(97.2, "Succeeded")],
+    [
+        tick(0.4, "Succeeded"),
+        tick(6.2, "Progressing"),
+        tick(36.3, "Progressing", 0, 1),
+        tick(46.5, "Progressing", 0, 2),
+        tick(56.6, "Progressing", 0, 3),
+        tick(66.8, "Progressing", 0, 4),
+        tick(76.9, "Promoting", 0, 4),
+        tick(87.1, "Finalising"),
+        tick(97.2, "Succeeded"),
+    ],
     [[46.6, 100.0], [56.8, 100.0], [66.9, 100.0], [77.0, 100.0]],
-    [[36.2, True]], [[46.4, True], [56.5, True], [66.7, True], [76.8, True]],
-    "Succeeded", 97.2)
+    [[36.2, True]],
+    [[46.4, True], [56.5, True], [66.7, True], [76.8, True]],
+    "Succeeded",
+    97.2,
+)
 
 NEVER_READY = recording(  # progressDeadlineSeconds 30: Flagger gives up once 30s have elapsed since the scale-up
-    "never-ready",
-    [tick(0.4, "Succeeded"), tick(6.2, "Progressing"), tick(36.4, "Failed")],
-    [], [], [], "Failed", None)
+    "never-ready", [tick(0.4, "Succeeded"), tick(6.2, "Progressing"), tick(36.4, "Failed")], [], [], [], "Failed", None
+)
 
 
 @pytest.mark.parametrize("data", [GOOD, BAD, SLOW_READY, NEVER_READY], ids=lambda d: d["scenario"])
@@ -87,12 +133,15 @@ def test_verdict_details() -> None:
 
 
 def test_disagreements_are_named() -> None:
-    wrong = dict(GOOD, promoted_at=120.0, ticks=GOOD["ticks"][:-1] + [tick(100.0, "Finalising", 1, 0),
-                                                                     tick(120.0, "Succeeded")])
+    wrong = dict(
+        GOOD, promoted_at=120.0, ticks=GOOD["ticks"][:-1] + [tick(100.0, "Finalising", 1, 0), tick(120.0, "Succeeded")]
+    )
     agreement = rec.compare(rec.from_json(wrong, "r.json"), rec.replay_recording(rec.from_json(GOOD, "r.json")))
     assert not agreement.agrees
-    assert agreement.mismatches() == ["failedChecks: recorded 1, replayed 0",
-                                      "promoted_at (±10s): recorded 120.0s, replayed 76.2s"]
+    assert agreement.mismatches() == [
+        "failedChecks: recorded 1, replayed 0",
+        "promoted_at (±10s): recorded 120.0s, replayed 76.2s",
+    ]
     with pytest.raises(AssertionError, match="promoted_at"):
         rec.assert_agrees(rec.from_json(wrong, "r.json"), rec.replay_recording(rec.from_json(GOOD, "r.json")))
     flipped = dict(BAD, outcome="Succeeded", promoted_at=44.6)
@@ -138,18 +187,27 @@ def test_unfinished_runs_load_with_no_outcome() -> None:
     assert rec.from_json(dict(GOOD, outcome=None, promoted_at=None), "r.json").outcome is None
 
 
-@pytest.mark.parametrize("change,message", [
-    ({"ticks": "x"}, "r.json: ticks: must be a list"),
-    ({"ticks": [tick(1, "Progresing")]}, "r.json: ticks[0].phase: unknown phase 'Progresing'"),
-    ({"ticks": [tick(5, "Progressing"), tick(1, "Progressing")]}, "r.json: ticks[1].t: ticks must be in time order"),
-    ({"ticks": [dict(tick(1, "Progressing"), failedChecks="1")]}, "r.json: ticks[0].failedChecks: must be an integer"),
-    ({"metrics": {"sr": [[1]]}}, "r.json: metrics.sr[0]: must be a [t, value] pair"),
-    ({"metrics": {"sr": [[1, "high"]]}}, "r.json: metrics.sr[0]: must be a number, +Inf, -Inf or null"),
-    ({"webhooks": {"w": [[1, "yes"]]}}, "r.json: webhooks.w[0]: must be a [t, true|false] pair"),
-    ({"outcome": "Done"}, "r.json: outcome: must be Succeeded, Failed or null"),
-    ({"started_at": "yesterday"}, "r.json: started_at: must be a number"),
-    ({"canary": []}, "r.json: canary: must be the Canary object"),
-])
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        ({"ticks": "x"}, "r.json: ticks: must be a list"),
+        ({"ticks": [tick(1, "Progresing")]}, "r.json: ticks[0].phase: unknown phase 'Progresing'"),
+        (
+            {"ticks": [tick(5, "Progressing"), tick(1, "Progressing")]},
+            "r.json: ticks[1].t: ticks must be in time order",
+        ),
+        (
+            {"ticks": [dict(tick(1, "Progressing"), failedChecks="1")]},
+            "r.json: ticks[0].failedChecks: must be an integer",
+        ),
+        ({"metrics": {"sr": [[1]]}}, "r.json: metrics.sr[0]: must be a [t, value] pair"),
+        ({"metrics": {"sr": [[1, "high"]]}}, "r.json: metrics.sr[0]: must be a number, +Inf, -Inf or null"),
+        ({"webhooks": {"w": [[1, "yes"]]}}, "r.json: webhooks.w[0]: must be a [t, true|false] pair"),
+        ({"outcome": "Done"}, "r.json: outcome: must be Succeeded, Failed or null"),
+        ({"started_at": "yesterday"}, "r.json: started_at: must be a number"),
+        ({"canary": []}, "r.json: canary: must be the Canary object"),
+    ],
+)
 def test_bad_recordings_name_the_field(change: dict[str, Any], message: str) -> None:
     with pytest.raises(InputError) as raised:
         rec.from_json(dict(GOOD, **change), "r.json")

@@ -20,8 +20,16 @@ from .conftest import make_canary
 
 
 def _template(name: str, query: str, namespace: str = "test") -> MetricTemplateSpec:
-    return MetricTemplateSpec(name, namespace, "prometheus", "http://prometheus:9090", {}, False, query,
-                              Location("templates.yaml", 0, "MetricTemplate", name))
+    return MetricTemplateSpec(
+        name,
+        namespace,
+        "prometheus",
+        "http://prometheus:9090",
+        {},
+        False,
+        query,
+        Location("templates.yaml", 0, "MetricTemplate", name),
+    )
 
 
 ANALYSIS = {"interval": "30s", "threshold": 5, "iterations": 10}
@@ -30,17 +38,42 @@ ANALYSIS = {"interval": "30s", "threshold": 5, "iterations": 10}
 def test_model_defaults_follow_flagger() -> None:
     canary = make_canary(ANALYSIS)
     model = metric_model(canary, "1m", None)
-    assert model == {"name": "podinfo", "namespace": "test", "target": "podinfo", "service": "podinfo",
-                     "ingress": "podinfo", "route": "podinfo", "interval": "1m", "variables": None}
-    named = make_canary(ANALYSIS, service={"name": "svc", "port": 80}, ingressRef={"name": "ing"},
-                        routeRef={"name": "rt"})
+    assert model == {
+        "name": "podinfo",
+        "namespace": "test",
+        "target": "podinfo",
+        "service": "podinfo",
+        "ingress": "podinfo",
+        "route": "podinfo",
+        "interval": "1m",
+        "variables": None,
+    }
+    named = make_canary(
+        ANALYSIS, service={"name": "svc", "port": 80}, ingressRef={"name": "ing"}, routeRef={"name": "rt"}
+    )
     model = metric_model(named, "2m", {"k": "v"}, {"route": "rev-2"})
-    assert (model["service"], model["ingress"], model["route"], model["variables"]) == ("svc", "ing", "rev-2", {"k": "v"})
+    assert (model["service"], model["ingress"], model["route"], model["variables"]) == (
+        "svc",
+        "ing",
+        "rev-2",
+        {"k": "v"},
+    )
 
 
 def test_template_metric_renders_with_its_interval_and_variables() -> None:
-    canary = make_canary({**ANALYSIS, "metrics": [{"name": "errors", "interval": "2m", "templateRef": {"name": "err"},
-                                                   "templateVariables": {"code": "5.."}}]})
+    canary = make_canary(
+        {
+            **ANALYSIS,
+            "metrics": [
+                {
+                    "name": "errors",
+                    "interval": "2m",
+                    "templateRef": {"name": "err"},
+                    "templateVariables": {"code": "5.."},
+                }
+            ],
+        }
+    )
     templates = {("test", "err"): _template("err", 'rate(x{code=~"{{ variables.code }}"}[{{ interval }}])')}
     (query,) = canary_queries(canary, templates)
     assert query.rendered == 'rate(x{code=~"5.."}[2m])'
@@ -56,11 +89,16 @@ def test_template_metric_without_interval_renders_empty_interval_like_flagger() 
 
 
 def test_inline_and_builtin_metrics_default_to_one_minute_and_come_first() -> None:
-    canary = make_canary({**ANALYSIS, "metrics": [
-        {"name": "errors", "templateRef": {"name": "err"}},
-        {"name": "custom", "query": "sum(y[{{ interval }}])"},
-        {"name": "request-success-rate", "thresholdRange": {"min": 99}},
-    ]})
+    canary = make_canary(
+        {
+            **ANALYSIS,
+            "metrics": [
+                {"name": "errors", "templateRef": {"name": "err"}},
+                {"name": "custom", "query": "sum(y[{{ interval }}])"},
+                {"name": "request-success-rate", "thresholdRange": {"min": 99}},
+            ],
+        }
+    )
     templates = {("test", "err"): _template("err", "x")}
     queries = canary_queries(canary, templates)
     assert [q.metric.name for q in queries] == ["custom", "request-success-rate", "errors"]
@@ -73,8 +111,9 @@ def test_missing_variable_is_a_render_error() -> None:
     canary = make_canary({**ANALYSIS, "metrics": [{"name": "errors", "templateRef": {"name": "err"}}]})
     (query,) = canary_queries(canary, {("test", "err"): _template("err", "{{ variables.code }}")})
     assert query.rendered is None
-    assert query.error == ('template excution failed: template: tmpl:1:3: executing "tmpl" at <variables>: '
-                           'map has no entry for key "code"')
+    assert query.error == (
+        'template excution failed: template: tmpl:1:3: executing "tmpl" at <variables>: map has no entry for key "code"'
+    )
 
 
 def test_unknown_template_reference_names_the_field() -> None:
@@ -99,9 +138,16 @@ def test_metric_without_query_or_template_fails_like_flagger() -> None:
 
 
 def test_knative_builtins_use_route_and_ask_for_the_revision() -> None:
-    canary = make_canary({"interval": "1m", "threshold": 5, "stepWeight": 10, "maxWeight": 50,
-                          "metrics": [{"name": "request-duration", "thresholdRange": {"max": 500}}]},
-                         provider="knative")
+    canary = make_canary(
+        {
+            "interval": "1m",
+            "threshold": 5,
+            "stepWeight": 10,
+            "maxWeight": 50,
+            "metrics": [{"name": "request-duration", "thresholdRange": {"max": 500}}],
+        },
+        provider="knative",
+    )
     (query,) = canary_queries(canary, {}, {"route": "podinfo-00002"})
     assert 'envoy_cluster_name=~"test/podinfo-00002"' in (query.rendered or "")
     (plain,) = canary_queries(canary, {})
@@ -127,8 +173,9 @@ def test_go_durations() -> None:
 def _flagger_module() -> Path | None:
     roots = [os.environ.get("GOMODCACHE"), str(Path.home() / "go" / "pkg" / "mod")]
     with contextlib.suppress(OSError, subprocess.SubprocessError):
-        roots.insert(0, subprocess.run(["go", "env", "GOMODCACHE"], capture_output=True, text=True,
-                                       timeout=30).stdout.strip())
+        roots.insert(
+            0, subprocess.run(["go", "env", "GOMODCACHE"], capture_output=True, text=True, timeout=30).stdout.strip()
+        )
     for root in roots:
         if root and (Path(root) / "github.com/fluxcd/flagger@v1.44.0").is_dir():
             return Path(root) / "github.com/fluxcd/flagger@v1.44.0"

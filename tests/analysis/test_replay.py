@@ -21,8 +21,16 @@ LOAD = {"name": "load-test", "type": "rollout", "url": "http://loadtester/"}
 
 
 def blue_green(iterations: int = 5, threshold: int = 3, interval: str = "30s", **extra: Any) -> CanarySpec:
-    return make_canary({"interval": interval, "threshold": threshold, "iterations": iterations,
-                        "metrics": [SR, LAT], "webhooks": [PRE, LOAD], **extra})
+    return make_canary(
+        {
+            "interval": interval,
+            "threshold": threshold,
+            "iterations": iterations,
+            "metrics": [SR, LAT],
+            "webhooks": [PRE, LOAD],
+            **extra,
+        }
+    )
 
 
 def steady(value: float | None, ticks: int = 60, interval: float = 30.0) -> Series:
@@ -34,8 +42,9 @@ def series(values: list[Any], interval: float = 30.0) -> Series:
 
 
 def good(interval: float = 30.0) -> ReplayInput:
-    return ReplayInput(metrics={"success-rate": steady(100.0, interval=interval),
-                                "latency": steady(120.0, interval=interval)})
+    return ReplayInput(
+        metrics={"success-rate": steady(100.0, interval=interval), "latency": steady(120.0, interval=interval)}
+    )
 
 
 def statuses(result: R.ReplayResult) -> list[tuple[float, str, int, int, int]]:
@@ -45,19 +54,24 @@ def statuses(result: R.ReplayResult) -> list[tuple[float, str, int, int, int]]:
 def test_good_version_promoted_after_iterations_plus_one_analyses() -> None:
     result = R.replay(blue_green(iterations=5), good())
     assert statuses(result) == [
-        (0.0, "Progressing", 0, 0, 0),     # new revision detected, counters reset
-        (30.0, "Progressing", 0, 1, 0),    # pre-rollout only
+        (0.0, "Progressing", 0, 0, 0),  # new revision detected, counters reset
+        (30.0, "Progressing", 0, 1, 0),  # pre-rollout only
         (60.0, "Progressing", 0, 2, 0),
         (90.0, "Progressing", 0, 3, 0),
         (120.0, "Progressing", 0, 4, 0),
-        (150.0, "Progressing", 0, 5, 0),   # iterations reached
-        (180.0, "Progressing", 0, 6, 0),   # blue/green routes "all traffic" and counts one more
-        (210.0, "Promoting", 0, 6, 0),     # the next passing analysis promotes
+        (150.0, "Progressing", 0, 5, 0),  # iterations reached
+        (180.0, "Progressing", 0, 6, 0),  # blue/green routes "all traffic" and counts one more
+        (210.0, "Promoting", 0, 6, 0),  # the next passing analysis promotes
         (240.0, "Finalising", 0, 0, 0),
         (270.0, "Succeeded", 0, 0, 0),
     ]
     verdict = result.verdict
-    assert (verdict.outcome, verdict.iterations, verdict.failed_checks, verdict.promoted_at) == ("Succeeded", 6, 0, 270.0)
+    assert (verdict.outcome, verdict.iterations, verdict.failed_checks, verdict.promoted_at) == (
+        "Succeeded",
+        6,
+        0,
+        270.0,
+    )
     ran = [r[5] for r in result.records]
     assert ran.count(1) == 1 and ran.count(2) == 6  # one pre-rollout tick, iterations+1 analyses
 
@@ -103,8 +117,12 @@ def test_pre_rollout_failure_counts_and_is_retried_every_tick() -> None:
     inputs = good()
     inputs.webhooks["conformance"] = Signal.constant(False)
     result = R.replay(blue_green(threshold=2), inputs)
-    assert statuses(result) == [(0.0, "Progressing", 0, 0, 0), (30.0, "Progressing", 1, 0, 0),
-                                (60.0, "Progressing", 2, 0, 0), (90.0, "Failed", 0, 0, 0)]
+    assert statuses(result) == [
+        (0.0, "Progressing", 0, 0, 0),
+        (30.0, "Progressing", 1, 0, 0),
+        (60.0, "Progressing", 2, 0, 0),
+        (90.0, "Failed", 0, 0, 0),
+    ]
     assert all(r[5] != 2 for r in result.records), "no analysis ran"
 
 
@@ -143,8 +161,9 @@ def test_confirm_rollout_holds_in_waiting() -> None:
 
 
 def test_confirm_promotion_waits_then_promotes() -> None:
-    canary = blue_green(iterations=3, webhooks=[PRE, LOAD, {"name": "promo", "type": "confirm-promotion",
-                                                            "url": "http://x/"}])
+    canary = blue_green(
+        iterations=3, webhooks=[PRE, LOAD, {"name": "promo", "type": "confirm-promotion", "url": "http://x/"}]
+    )
     inputs = good()
     inputs.webhooks["promo"] = Signal((0.0, 200.0), (False, True))
     result = R.replay(canary, inputs)
@@ -152,13 +171,15 @@ def test_confirm_promotion_waits_then_promotes() -> None:
     assert rows[4] == (120.0, "WaitingPromotion", 0, 2, 0)  # iterations reset to N-1
     assert rows[5] == (150.0, "WaitingPromotion", 0, 3, 0)
     assert rows[6] == (180.0, "WaitingPromotion", 0, 2, 0)
-    assert [r[1] for r in rows[7:]] == ["WaitingPromotion", "WaitingPromotion", "Promoting", "Finalising",
-                                        "Succeeded"]
+    assert [r[1] for r in rows[7:]] == ["WaitingPromotion", "WaitingPromotion", "Promoting", "Finalising", "Succeeded"]
 
 
 def test_waiting_promotion_still_counts_failed_checks() -> None:
-    canary = blue_green(iterations=2, threshold=2, webhooks=[PRE, LOAD, {"name": "promo", "type": "confirm-promotion",
-                                                                         "url": "http://x/"}])
+    canary = blue_green(
+        iterations=2,
+        threshold=2,
+        webhooks=[PRE, LOAD, {"name": "promo", "type": "confirm-promotion", "url": "http://x/"}],
+    )
     inputs = ReplayInput(metrics={"success-rate": series([100] * 4 + [90] * 20), "latency": steady(1.0)})
     inputs.webhooks["promo"] = Signal.constant(False)
     result = R.replay(canary, inputs)
@@ -166,8 +187,9 @@ def test_waiting_promotion_still_counts_failed_checks() -> None:
 
 
 def test_progress_deadline_rolls_back_a_canary_that_never_gets_ready() -> None:
-    canary = make_canary({"interval": "30s", "threshold": 3, "iterations": 5, "metrics": [SR, LAT]},
-                         progressDeadlineSeconds=60)
+    canary = make_canary(
+        {"interval": "30s", "threshold": 3, "iterations": 5, "metrics": [SR, LAT]}, progressDeadlineSeconds=60
+    )
     inputs = good()
     inputs.canary_ready = Signal((0.0,), (False,))
     result = R.replay(canary, inputs)
@@ -209,8 +231,9 @@ def test_blue_green_with_a_five_second_interval_runs_every_ten_seconds() -> None
 
 
 def canary_release(**analysis: Any) -> CanarySpec:
-    return make_canary({"interval": "1m", "threshold": 2, "metrics": [SR], "webhooks": [PRE, LOAD], **analysis},
-                       provider="knative")
+    return make_canary(
+        {"interval": "1m", "threshold": 2, "metrics": [SR], "webhooks": [PRE, LOAD], **analysis}, provider="knative"
+    )
 
 
 def canary_input() -> ReplayInput:
@@ -220,26 +243,54 @@ def canary_input() -> ReplayInput:
 def test_progressive_canary_steps_the_weight_then_promotes() -> None:
     result = R.replay(canary_release(stepWeight=20, maxWeight=60), canary_input())
     assert [(s[1], s[4]) for s in statuses(result)] == [
-        ("Progressing", 0), ("Progressing", 20), ("Progressing", 40), ("Progressing", 60),
-        ("Promoting", 60), ("Finalising", 0), ("Succeeded", 0)]
+        ("Progressing", 0),
+        ("Progressing", 20),
+        ("Progressing", 40),
+        ("Progressing", 60),
+        ("Promoting", 60),
+        ("Finalising", 0),
+        ("Succeeded", 0),
+    ]
     assert result.records[1][5] == 1  # the first weight step follows the pre-rollout hooks, no metrics
 
 
 def test_step_weights_and_promotion_steps() -> None:
     result = R.replay(canary_release(stepWeights=[10, 50, 80], stepWeightPromotion=40), canary_input())
     assert [(s[1], s[4]) for s in statuses(result)] == [
-        ("Progressing", 0), ("Progressing", 10), ("Progressing", 50), ("Progressing", 80),
-        ("Promoting", 80), ("Promoting", 40), ("Finalising", 0), ("Succeeded", 0)]
+        ("Progressing", 0),
+        ("Progressing", 10),
+        ("Progressing", 50),
+        ("Progressing", 80),
+        ("Promoting", 80),
+        ("Promoting", 40),
+        ("Finalising", 0),
+        ("Succeeded", 0),
+    ]
 
 
 def test_ab_testing_routes_everything_then_promotes() -> None:
-    canary = make_canary({"interval": "1m", "threshold": 2, "iterations": 3, "metrics": [SR], "webhooks": [PRE],
-                          "match": [{"headers": {"x-canary": {"exact": "insider"}}}]}, provider="istio")
+    canary = make_canary(
+        {
+            "interval": "1m",
+            "threshold": 2,
+            "iterations": 3,
+            "metrics": [SR],
+            "webhooks": [PRE],
+            "match": [{"headers": {"x-canary": {"exact": "insider"}}}],
+        },
+        provider="istio",
+    )
     assert canary.effective_strategy == "ab-testing"
     result = R.replay(canary, canary_input())
     assert [(s[1], s[3]) for s in statuses(result)] == [
-        ("Progressing", 0), ("Progressing", 1), ("Progressing", 2), ("Progressing", 3), ("Promoting", 3),
-        ("Finalising", 0), ("Succeeded", 0)]
+        ("Progressing", 0),
+        ("Progressing", 1),
+        ("Progressing", 2),
+        ("Progressing", 3),
+        ("Promoting", 3),
+        ("Finalising", 0),
+        ("Succeeded", 0),
+    ]
 
 
 def test_skip_analysis_promotes_on_the_first_progressing_tick() -> None:

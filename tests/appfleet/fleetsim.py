@@ -34,8 +34,9 @@ def parse_exposition(text: str) -> dict[str, float]:
     return samples
 
 
-def scrape_series(fleet: AppFleet, clock: FakeClock, steps: int, step: float,
-                  events: dict[int, Any] | None = None) -> dict[str, list[float | None]]:
+def scrape_series(
+    fleet: AppFleet, clock: FakeClock, steps: int, step: float, events: dict[int, Any] | None = None
+) -> dict[str, list[float | None]]:
     """Scrape FLEET every STEP seconds; EVENTS[i] (a callable) runs before scrape i (e.g. a pod appears)."""
     series: dict[str, list[float | None]] = {}
     for i in range(steps):
@@ -52,18 +53,22 @@ def scrape_series(fleet: AppFleet, clock: FakeClock, steps: int, step: float,
     return series
 
 
-def promtool_eval(series: dict[str, list[float | None]], step: float, exprs: list[tuple[str, float]],
-                  eval_time: float, tmp: Path) -> subprocess.CompletedProcess[str]:
+def promtool_eval(
+    series: dict[str, list[float | None]], step: float, exprs: list[tuple[str, float]], eval_time: float, tmp: Path
+) -> subprocess.CompletedProcess[str]:
     """Run `promtool test rules` checking that each expr in EXPRS is within 0.01 of its value at EVAL_TIME."""
     input_series = [
         {"series": name, "values": " ".join("_" if v is None else repr(v) for v in values)}
         for name, values in series.items()
     ]
-    tests = [{
-        "expr": f"abs(({expr}) - {expected!r}) < bool 0.01",
-        "eval_time": f"{int(eval_time)}s",
-        "exp_samples": [{"labels": "{}", "value": 1}],
-    } for expr, expected in exprs]
+    tests = [
+        {
+            "expr": f"abs(({expr}) - {expected!r}) < bool 0.01",
+            "eval_time": f"{int(eval_time)}s",
+            "exp_samples": [{"labels": "{}", "value": 1}],
+        }
+        for expr, expected in exprs
+    ]
     spec = {
         "rule_files": [],
         "evaluation_interval": f"{int(step)}s",

@@ -33,7 +33,10 @@ def test_versions_are_kept_per_app() -> None:
         ({"success_rate": True}, "success_rate: must be a number"),
         ({"latency_ms": 0}, "latency_ms: must be a positive number"),
         ({"latency_ms": "fast"}, "latency_ms: must be a positive number"),
-        ({"webhooks": {"conformance": "explode"}}, "webhooks.conformance: webhook action must be one of ok, fail, hang"),
+        (
+            {"webhooks": {"conformance": "explode"}},
+            "webhooks.conformance: webhook action must be one of ok, fail, hang",
+        ),
         ({"webhooks": ["conformance"]}, "webhooks: must be an object"),
         ({"success": 99}, "unknown field 'success'"),
         ([], "a behaviour must be an object"),
@@ -48,10 +51,14 @@ def test_bad_behaviour_names_the_field(body: object, message: str) -> None:
 
 def test_load_file_merges_apps_and_overrides(tmp_path: Path) -> None:
     path = tmp_path / "behaviour.json"
-    path.write_text(json.dumps({
-        "apps": {"prod/hello-app": {"2.0.0": {"success_rate": 50, "webhooks": {"conformance": "fail"}}}},
-        "webhook_overrides": {"load-test": "hang"},
-    }))
+    path.write_text(
+        json.dumps(
+            {
+                "apps": {"prod/hello-app": {"2.0.0": {"success_rate": 50, "webhooks": {"conformance": "fail"}}}},
+                "webhook_overrides": {"load-test": "hang"},
+            }
+        )
+    )
     table = BehaviourTable()
     table.load_file(path)
     assert table.get("prod", "hello-app", "2.0.0") == Behaviour(50.0, 50.0, {"conformance": "fail"})
@@ -86,8 +93,9 @@ def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
 
 
 def _payload(cmd: str, run_type: str = "bash") -> WebhookPayload:
-    return WebhookPayload.parse({"name": "hello-app", "namespace": "prod", "phase": "Progressing",
-                                 "metadata": {"type": run_type, "cmd": cmd}})
+    return WebhookPayload.parse(
+        {"name": "hello-app", "namespace": "prod", "phase": "Progressing", "metadata": {"type": run_type, "cmd": cmd}}
+    )
 
 
 def test_webhook_precedence() -> None:

@@ -16,8 +16,9 @@ COMMANDS = {CURL: "bash", HEY: "cmd"}
 
 
 def _line(stamp: str, msg: str, canary: str) -> str:
-    return f"{stamp} " + json.dumps({"level": "info", "ts": "x", "caller": "loadtester/server.go:1", "msg": msg,
-                                     "canary": canary})
+    return f"{stamp} " + json.dumps(
+        {"level": "info", "ts": "x", "caller": "loadtester/server.go:1", "msg": msg, "canary": canary}
+    )
 
 
 def test_timestamps_with_nanoseconds() -> None:
@@ -27,20 +28,23 @@ def test_timestamps_with_nanoseconds() -> None:
 
 
 def test_blocking_calls_pair_request_and_result_and_tasks_are_accepted() -> None:
-    log = "\n".join([
-        _line("1970-01-01T00:00:10.5Z", f"bash command {CURL}", "hello-app"),
-        _line("1970-01-01T00:00:10.7Z", "hello output", "hello-app.prod"),
-        _line("1970-01-01T00:00:10.8Z", f"command finished {CURL}", "hello-app.prod"),
-        _line("1970-01-01T00:00:20.0Z", f"bash command {CURL}", "hello-app"),
-        _line("1970-01-01T00:00:20.1Z", f"command failed {CURL} exit status 22 curl: (22) 500", "hello-app.prod"),
-        _line("1970-01-01T00:00:30.0Z", f"bash command {CURL}", "hello-app"),
-        _line("1970-01-01T00:00:35.0Z", f"command failed {CURL} exit status 28 curl: (28) timed out",
-              "hello-app.prod"),
-        _line("1970-01-01T00:00:40.0Z", f"task starting {HEY}", "hello-app.prod"),
-        _line("1970-01-01T00:00:50.0Z", f"command skipped {HEY} is already running", "hello-app.prod"),
-        "not json at all",
-        _line("1970-01-01T00:00:55.0Z", "task starting hey -z 1m http://other-canary.prod:8080/", "other.prod"),
-    ])
+    log = "\n".join(
+        [
+            _line("1970-01-01T00:00:10.5Z", f"bash command {CURL}", "hello-app"),
+            _line("1970-01-01T00:00:10.7Z", "hello output", "hello-app.prod"),
+            _line("1970-01-01T00:00:10.8Z", f"command finished {CURL}", "hello-app.prod"),
+            _line("1970-01-01T00:00:20.0Z", f"bash command {CURL}", "hello-app"),
+            _line("1970-01-01T00:00:20.1Z", f"command failed {CURL} exit status 22 curl: (22) 500", "hello-app.prod"),
+            _line("1970-01-01T00:00:30.0Z", f"bash command {CURL}", "hello-app"),
+            _line(
+                "1970-01-01T00:00:35.0Z", f"command failed {CURL} exit status 28 curl: (28) timed out", "hello-app.prod"
+            ),
+            _line("1970-01-01T00:00:40.0Z", f"task starting {HEY}", "hello-app.prod"),
+            _line("1970-01-01T00:00:50.0Z", f"command skipped {HEY} is already running", "hello-app.prod"),
+            "not json at all",
+            _line("1970-01-01T00:00:55.0Z", "task starting hey -z 1m http://other-canary.prod:8080/", "other.prod"),
+        ]
+    )
     calls = parse_calls(log, COMMANDS, "prod")
     assert [(c.time, c.keyword, c.run_type, c.action, c.status, c.ok) for c in calls] == [
         (10.5, "curl", "bash", "ok", 200, True),
@@ -53,17 +57,30 @@ def test_blocking_calls_pair_request_and_result_and_tasks_are_accepted() -> None
 
 
 def test_stamped_commands_come_from_the_canary() -> None:
-    canary = {"spec": {"analysis": {"webhooks": [
-        {"name": "conformance", "metadata": {"type": "bash", "cmd": CURL}},
-        {"name": "load-test", "metadata": {"type": "cmd", "cmd": HEY}},
-        {"name": "gate", "type": "confirm-rollout"}]}}}
+    canary = {
+        "spec": {
+            "analysis": {
+                "webhooks": [
+                    {"name": "conformance", "metadata": {"type": "bash", "cmd": CURL}},
+                    {"name": "load-test", "metadata": {"type": "cmd", "cmd": HEY}},
+                    {"name": "gate", "type": "confirm-rollout"},
+                ]
+            }
+        }
+    }
     assert stamped_commands(canary) == COMMANDS
 
 
-@pytest.mark.parametrize(("behaviour", "unschedulable", "prefix"), [
-    (GOOD, False, "good"), (BAD, False, "bad"), (Behaviour(100.0, 900.0), False, "slow"),
-    (GOOD, True, "never-ready"), (Behaviour(100.0, 40.0, {"conformance": "fail"}), False, "conformance-fails"),
-    (Behaviour(100.0, 40.0, {"conformance": "hang"}), False, "webhook-timeout"),
-])
+@pytest.mark.parametrize(
+    ("behaviour", "unschedulable", "prefix"),
+    [
+        (GOOD, False, "good"),
+        (BAD, False, "bad"),
+        (Behaviour(100.0, 900.0), False, "slow"),
+        (GOOD, True, "never-ready"),
+        (Behaviour(100.0, 40.0, {"conformance": "fail"}), False, "conformance-fails"),
+        (Behaviour(100.0, 40.0, {"conformance": "hang"}), False, "webhook-timeout"),
+    ],
+)
 def test_version_names_pick_the_real_apps_behaviour(behaviour: Behaviour, unschedulable: bool, prefix: str) -> None:
     assert version_prefix(behaviour, unschedulable) == prefix

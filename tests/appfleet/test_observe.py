@@ -24,18 +24,37 @@ CANARY: dict[str, Any] = {
     "spec": {
         "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "hello-app"},
         "analysis": {
-            "interval": "10s", "iterations": 2, "threshold": 2,
-            "metrics": [{"name": "success-rate", "interval": "30s", "templateRef": {"name": "hello-app-success-rate"},
-                         "thresholdRange": {"min": 99}}],
-            "webhooks": [{"name": "conformance", "type": "pre-rollout", "url": "http://127.0.0.1:1/",
-                          "metadata": {"type": "bash", "cmd": "conformance"}}],
+            "interval": "10s",
+            "iterations": 2,
+            "threshold": 2,
+            "metrics": [
+                {
+                    "name": "success-rate",
+                    "interval": "30s",
+                    "templateRef": {"name": "hello-app-success-rate"},
+                    "thresholdRange": {"min": 99},
+                }
+            ],
+            "webhooks": [
+                {
+                    "name": "conformance",
+                    "type": "pre-rollout",
+                    "url": "http://127.0.0.1:1/",
+                    "metadata": {"type": "bash", "cmd": "conformance"},
+                }
+            ],
         },
     },
 }
-TEMPLATE: dict[str, Any] = {"apiVersion": "flagger.app/v1beta1", "kind": "MetricTemplate",
-            "metadata": {"name": "hello-app-success-rate", "namespace": "prod"},
-            "spec": {"provider": {"type": "prometheus", "address": "http://127.0.0.1:9090"},
-                     "query": 'sum(up{namespace="{{ namespace }}",pod=~"{{ target }}-.*"}[{{ interval }}])'}}
+TEMPLATE: dict[str, Any] = {
+    "apiVersion": "flagger.app/v1beta1",
+    "kind": "MetricTemplate",
+    "metadata": {"name": "hello-app-success-rate", "namespace": "prod"},
+    "spec": {
+        "provider": {"type": "prometheus", "address": "http://127.0.0.1:9090"},
+        "query": 'sum(up{namespace="{{ namespace }}",pod=~"{{ target }}-.*"}[{{ interval }}])',
+    },
+}
 
 
 def test_queries_render_with_flaggers_renderer() -> None:
@@ -83,7 +102,9 @@ class _Prometheus(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         query = parse_qs(urlsplit(self.path).query)["query"][0]
-        body = json.dumps(self.answers.get(query, {"status": "success", "data": {"resultType": "vector", "result": []}}))
+        body = json.dumps(
+            self.answers.get(query, {"status": "success", "data": {"resultType": "vector", "result": []}})
+        )
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -101,8 +122,13 @@ def prometheus() -> Iterator[str]:
 
 
 def _vector(*values: str) -> dict[str, Any]:
-    return {"status": "success", "data": {"resultType": "vector",
-                                          "result": [{"metric": {"i": str(i)}, "value": [0, v]} for i, v in enumerate(values)]}}
+    return {
+        "status": "success",
+        "data": {
+            "resultType": "vector",
+            "result": [{"metric": {"i": str(i)}, "value": [0, v]} for i, v in enumerate(values)],
+        },
+    }
 
 
 class FakeReader:
@@ -120,13 +146,19 @@ class FakeReader:
 
     def deployment(self, namespace: str, name: str) -> dict[str, Any]:
         assert name == "hello-app-primary"
-        return {"spec": {"template": {"metadata": {"labels": {"version": "1"}}}},
-                "status": {"availableReplicas": 1, "conditions": [{"type": "Available", "status": "True"}]}}
+        return {
+            "spec": {"template": {"metadata": {"labels": {"version": "1"}}}},
+            "status": {"availableReplicas": 1, "conditions": [{"type": "Available", "status": "True"}]},
+        }
 
     def pods(self, namespace: str, selector: str) -> list[dict[str, Any]]:
         assert selector == "app=hello-app-primary"
-        return [{"metadata": {"labels": {"version": "1"}},
-                 "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}}]
+        return [
+            {
+                "metadata": {"labels": {"version": "1"}},
+                "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]},
+            }
+        ]
 
     def deliverable(self, namespace: str, name: str) -> dict[str, Any]:
         ready = {"Succeeded": "True", "Failed": "False"}.get(self.status.get("phase", ""), "Unknown")
@@ -137,8 +169,15 @@ def test_observer_records_ticks_metrics_and_webhooks(prometheus: str) -> None:
     rendered = 'sum(up{namespace="prod",pod=~"hello-app-.*"}[30s])'
     _Prometheus.answers = {rendered: _vector("99.5")}
     reader, clock = FakeReader(), FakeClock(1000.0)
-    observer = RolloutObserver(reader, "prod", "hello-app", prometheus, deliverable="hello-app",  # type: ignore[arg-type]
-                               clock=clock, started_at=1000.0)
+    observer = RolloutObserver(
+        reader,  # type: ignore[arg-type]
+        "prod",
+        "hello-app",
+        prometheus,
+        deliverable="hello-app",
+        clock=clock,
+        started_at=1000.0,
+    )
     observer._load_spec()
     script: list[dict[str, Any]] = [
         {"phase": "Progressing"},
@@ -160,9 +199,22 @@ def test_observer_records_ticks_metrics_and_webhooks(prometheus: str) -> None:
         WebhookCall(1016.0, "other", "prod", "Progressing", "conformance", "bash", "conformance", "2", "fail", 500),
     ]
     recording = observer.recording("good-version", calls)
-    assert [t["phase"] for t in recording["ticks"]] == ["Initialized", "Progressing", "Progressing", "Progressing",
-                                                        "Promoting", "Finalising", "Succeeded"]
-    assert recording["ticks"][2] == {"t": 20.0, "phase": "Progressing", "failedChecks": 0, "iterations": 1, "canaryWeight": 0}
+    assert [t["phase"] for t in recording["ticks"]] == [
+        "Initialized",
+        "Progressing",
+        "Progressing",
+        "Progressing",
+        "Promoting",
+        "Finalising",
+        "Succeeded",
+    ]
+    assert recording["ticks"][2] == {
+        "t": 20.0,
+        "phase": "Progressing",
+        "failedChecks": 0,
+        "iterations": 1,
+        "canaryWeight": 0,
+    }
     assert recording["metrics"] == {"success-rate": [[30.0, 99.5], [40.0, 99.5]]}
     assert recording["webhooks"] == {"conformance": [[15.0, True]]}, "other canaries and earlier calls are left out"
     assert recording["outcome"] == "Succeeded" and recording["promoted_at"] == 60.0
@@ -183,8 +235,12 @@ def test_state_before_the_rollout_is_not_its_outcome(prometheus: str) -> None:
     observer = RolloutObserver(reader, "prod", "hello-app", prometheus, clock=clock, started_at=1000.0)  # type: ignore[arg-type]
     observer._load_spec()
     observer.poll()
-    for status in ({"phase": "Progressing"}, {"phase": "Progressing", "iterations": 1},
-                   {"phase": "Progressing", "iterations": 1, "failedChecks": 1}, {"phase": "Failed"}):
+    for status in (
+        {"phase": "Progressing"},
+        {"phase": "Progressing", "iterations": 1},
+        {"phase": "Progressing", "iterations": 1, "failedChecks": 1},
+        {"phase": "Failed"},
+    ):
         clock.now += 10
         reader.status = status
         observer.poll()
@@ -214,8 +270,11 @@ def test_observer_reads_values_as_flagger_does(prometheus: str) -> None:
     reader, clock = FakeReader(), FakeClock(1000.0)
     observer = RolloutObserver(reader, "prod", "hello-app", prometheus, clock=clock, started_at=1000.0)  # type: ignore[arg-type]
     observer._load_spec()
-    answers = [_vector("+Inf"), _vector("NaN"), {"status": "success", "data": {"resultType": "matrix",
-                                                                             "result": [{"values": [[0, "1"]]}]}}]
+    answers = [
+        _vector("+Inf"),
+        _vector("NaN"),
+        {"status": "success", "data": {"resultType": "matrix", "result": [{"values": [[0, "1"]]}]}},
+    ]
     for t, answer in enumerate(answers):
         _Prometheus.answers = {rendered: answer}
         observer._sample_metrics(float(t))

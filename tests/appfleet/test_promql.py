@@ -18,8 +18,10 @@ from supplychain.testing.references import on_ci
 
 from .fleetsim import FakeClock, promtool_eval, scrape_series
 
-pytestmark = pytest.mark.skipif(shutil.which("promtool") is None and not on_ci(),
-                                reason="promtool (Debian prometheus) not installed; run make tools (required on CI)")
+pytestmark = pytest.mark.skipif(
+    shutil.which("promtool") is None and not on_ci(),
+    reason="promtool (Debian prometheus) not installed; run make tools (required on CI)",
+)
 
 STEP = 5.0
 

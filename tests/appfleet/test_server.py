@@ -38,7 +38,9 @@ def pods() -> StaticPods:
 def fleet(pods: StaticPods) -> Iterator[AppFleet]:
     table = BehaviourTable()
     table.set("prod", "hello-app", "2.0.0", Behaviour(90.0, 300.0, {"conformance": "fail"}))
-    with AppFleet([AppSpec("prod", "hello-app")], pods, table, rate=50.0, poll_interval=0.05, hang_seconds=3.0) as running:
+    with AppFleet(
+        [AppSpec("prod", "hello-app")], pods, table, rate=50.0, poll_interval=0.05, hang_seconds=3.0
+    ) as running:
         yield running
 
 
@@ -54,8 +56,9 @@ def _eventually(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
 
 def _request(fleet: AppFleet, method: str, path: str, body: Any = None, timeout: float = 5.0) -> tuple[int, str]:
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(fleet.url.rstrip("/") + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        fleet.url.rstrip("/") + path, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.read().decode()
@@ -64,8 +67,13 @@ def _request(fleet: AppFleet, method: str, path: str, body: Any = None, timeout:
 
 
 def _hook(cmd: str, run_type: str = "bash", canary: str = "hello-app") -> dict[str, Any]:
-    return {"name": canary, "namespace": "prod", "phase": "Progressing", "checksum": "x",
-            "metadata": {"type": run_type, "cmd": cmd}}
+    return {
+        "name": canary,
+        "namespace": "prod",
+        "phase": "Progressing",
+        "checksum": "x",
+        "metadata": {"type": run_type, "cmd": cmd},
+    }
 
 
 def test_serves_only_on_loopback(pods: StaticPods) -> None:
@@ -85,7 +93,9 @@ def test_metrics_cover_primary_and_canary_pods(pods: StaticPods) -> None:
     assert status == 200
     samples = parse_exposition(text)
     canary = f'kubernetes_namespace="prod",kubernetes_pod_name="{CANARY.name}",app="hello-app",version="2.0.0"'
-    primary = f'kubernetes_namespace="prod",kubernetes_pod_name="{PRIMARY.name}",app="hello-app-primary",version="1.0.0"'
+    primary = (
+        f'kubernetes_namespace="prod",kubernetes_pod_name="{PRIMARY.name}",app="hello-app-primary",version="1.0.0"'
+    )
     ok = samples[f'http_request_duration_seconds_count{{{canary},status="200"}}']
     errors = samples[f'http_request_duration_seconds_count{{{canary},status="500"}}']
     assert ok > 0 and errors > 0
@@ -95,8 +105,10 @@ def test_metrics_cover_primary_and_canary_pods(pods: StaticPods) -> None:
     assert samples[f'http_request_duration_seconds_bucket{{{canary},status="200",le="+Inf"}}'] == ok
 
 
-@pytest.mark.skipif(shutil.which("promtool") is None and not on_ci(),
-                    reason="promtool (Debian prometheus) not installed (required on CI)")
+@pytest.mark.skipif(
+    shutil.which("promtool") is None and not on_ci(),
+    reason="promtool (Debian prometheus) not installed (required on CI)",
+)
 def test_exposition_passes_promtool_lint(fleet: AppFleet) -> None:
     _, text = _request(fleet, "GET", "/metrics")
     result = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True, timeout=30)
@@ -118,8 +130,9 @@ def test_counters_only_grow() -> None:
             assert value >= previous.get(name, 0.0), name
         previous = samples
         clock.now += 5
-    assert previous[next(k for k in previous if k.endswith('status="200"}') and "_count" in k)] == pytest.approx(10 * 5 * 2 + 10 * 5 * 3 * 0.5), \
-        "behaviour applies to the time since the previous scrape"
+    assert previous[next(k for k in previous if k.endswith('status="200"}') and "_count" in k)] == pytest.approx(
+        10 * 5 * 2 + 10 * 5 * 3 * 0.5
+    ), "behaviour applies to the time since the previous scrape"
 
 
 def test_gone_pods_are_dropped_and_new_pods_start_at_zero(fleet: AppFleet, pods: StaticPods) -> None:
@@ -152,7 +165,9 @@ def test_webhook_answers_follow_the_version_and_are_recorded(fleet: AppFleet) ->
     calls = json.loads(body)
     assert status == 200
     assert [(c["keyword"], c["ok"], c["version"]) for c in calls] == [
-        ("conformance", False, "2.0.0"), ("load-test", True, "2.0.0"), ("load-test", False, "2.0.0"),
+        ("conformance", False, "2.0.0"),
+        ("load-test", True, "2.0.0"),
+        ("load-test", False, "2.0.0"),
         ("load-test", True, "2.0.0"),
     ]
     assert all(c["canary"] == "hello-app" and c["phase"] == "Progressing" and c["time"] >= started for c in calls)
@@ -173,7 +188,9 @@ def test_stop_releases_hung_calls(pods: StaticPods) -> None:
     fleet = AppFleet([AppSpec("prod", "hello-app")], pods, hang_seconds=60.0).start()
     fleet.table.override_webhook("conformance", "hang")
     result: list[int] = []
-    caller = threading.Thread(target=lambda: result.append(_request(fleet, "POST", "/", _hook("conformance"), timeout=30)[0]))
+    caller = threading.Thread(
+        target=lambda: result.append(_request(fleet, "POST", "/", _hook("conformance"), timeout=30)[0])
+    )
     caller.start()
     assert _eventually(lambda: bool(fleet.calls()) and fleet.calls()[-1].action == "hang"), "the call is hanging"
     started = time.monotonic()
@@ -184,7 +201,9 @@ def test_stop_releases_hung_calls(pods: StaticPods) -> None:
 
 
 def test_control_api_sets_behaviour(fleet: AppFleet) -> None:
-    status, _ = _request(fleet, "PUT", "/control/behaviour/prod/hello-app/3.0.0", {"success_rate": 42, "latency_ms": 10})
+    status, _ = _request(
+        fleet, "PUT", "/control/behaviour/prod/hello-app/3.0.0", {"success_rate": 42, "latency_ms": 10}
+    )
     assert status == 200
     assert fleet.table.get("prod", "hello-app", "3.0.0") == Behaviour(42.0, 10.0)
     state = json.loads(_request(fleet, "GET", "/control/state")[1])
@@ -203,7 +222,9 @@ def test_control_api_sets_behaviour(fleet: AppFleet) -> None:
         ("GET", "/control/calls?since=yesterday", None, 400, "since must be unix seconds"),
     ],
 )
-def test_bad_requests_get_clear_errors(fleet: AppFleet, method: str, path: str, body: Any, status: int, message: str) -> None:
+def test_bad_requests_get_clear_errors(
+    fleet: AppFleet, method: str, path: str, body: Any, status: int, message: str
+) -> None:
     got, text = _request(fleet, method, path, body)
     assert got == status
     assert message in json.loads(text)["error"]

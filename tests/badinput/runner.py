@@ -23,15 +23,23 @@ spec:
 """
 
 
-def cli(*args: str, stdin: str | bytes | None = None, timeout: float = 60,
-        cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str, stdin: str | bytes | None = None, timeout: float = 60, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run `supplychain ARGS`; fails the test on a traceback or when it outlives TIMEOUT."""
     data = stdin.encode() if isinstance(stdin, str) else stdin
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-c", "from supplychain.cli import main; main()", *args],
-                          input=data, capture_output=True, timeout=timeout, check=False, cwd=cwd)
-    out = subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode(errors="replace"),
-                                      proc.stderr.decode(errors="replace"))
+    proc = subprocess.run(
+        [sys.executable, "-c", "from supplychain.cli import main; main()", *args],
+        input=data,
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+        cwd=cwd,
+    )
+    out = subprocess.CompletedProcess(
+        proc.args, proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")
+    )
     out.elapsed = time.monotonic() - started  # type: ignore[attr-defined]
     assert "Traceback" not in out.stderr + out.stdout, out.stderr[-3000:]
     return out

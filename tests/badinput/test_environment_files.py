@@ -15,16 +15,20 @@ from .runner import cli
 GOOD = '"provider": "kwok", "cluster_name": "c", "kubeconfig": "k"'
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("{", "cannot read"),
-    ("[]", "(top): expected a JSON object, got list"),
-    ("{" + GOOD + ', "ports": "abc"}', "ports: must map names to port numbers"),
-    ("{" + GOOD + ', "ports": {"api": 99999}}', "ports: must map names to port numbers"),
-    ("{" + GOOD + ', "pids": {"flagger": ["x"]}}', "pids: must map names to lists of process ids"),
-    ("{" + GOOD + ', "created_at": "yesterday"}', "created_at: must be a number"),
-    ('{"provider": 1, "cluster_name": "c", "kubeconfig": "k"}', "provider: must be a non-empty string"),
-    ("{" + GOOD + ', "extra": 1}', "extra: unknown field"),
-], ids=["truncated", "list", "ports-string", "port-range", "pids", "created_at", "provider", "unknown"])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{", "cannot read"),
+        ("[]", "(top): expected a JSON object, got list"),
+        ("{" + GOOD + ', "ports": "abc"}', "ports: must map names to port numbers"),
+        ("{" + GOOD + ', "ports": {"api": 99999}}', "ports: must map names to port numbers"),
+        ("{" + GOOD + ', "pids": {"flagger": ["x"]}}', "pids: must map names to lists of process ids"),
+        ("{" + GOOD + ', "created_at": "yesterday"}', "created_at: must be a number"),
+        ('{"provider": 1, "cluster_name": "c", "kubeconfig": "k"}', "provider: must be a non-empty string"),
+        ("{" + GOOD + ', "extra": 1}', "extra: unknown field"),
+    ],
+    ids=["truncated", "list", "ports-string", "port-range", "pids", "created_at", "provider", "unknown"],
+)
 def test_corrupt_state_file(text: str, message: str, tmp_path: Path) -> None:
     state = tmp_path / "runs" / "cluster" / "state.json"
     state.parent.mkdir(parents=True)
@@ -54,9 +58,14 @@ def test_a_cache_path_that_is_a_file_is_an_install_hint(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, "-c", "from supplychain.cli import main; main()", "validate", "-"],
-                          input=b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n", capture_output=True,
-                          timeout=60, check=False, env={**os.environ, "SUPPLYCHAIN_CACHE": str(blocker)})
+    proc = subprocess.run(
+        [sys.executable, "-c", "from supplychain.cli import main; main()", "validate", "-"],
+        input=b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+        capture_output=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "SUPPLYCHAIN_CACHE": str(blocker)},
+    )
     assert proc.returncode == 2 and b"Traceback" not in proc.stderr
     assert b"not found in " + str(blocker).encode() in proc.stderr
 
@@ -82,8 +91,9 @@ def test_unexpected_os_errors_are_one_line(tmp_path: Path) -> None:
     assert f"error: {tmp_path / 'secret'}: Permission denied" in result.output
 
 
-@pytest.mark.parametrize(("url", "problem"), [("http://[::1", "Invalid IPv6 URL"),
-                                              ("http://127.0.0.1:99999", "Port out of range")])
+@pytest.mark.parametrize(
+    ("url", "problem"), [("http://[::1", "Invalid IPv6 URL"), ("http://127.0.0.1:99999", "Port out of range")]
+)
 def test_gate_refuses_a_loadtester_url_that_is_not_a_url(url: str, problem: str) -> None:
     out = cli("gate", "status", "w", "-n", "ns", "--loadtester", url)
     assert out.returncode == 2 and f"--loadtester: not a valid URL ({problem}" in out.stderr

@@ -10,7 +10,8 @@ import pytest
 from .runner import CANARY, cli
 
 BOMB = 'l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + "".join(
-    f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 9))
+    f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 9)
+)
 DEEP = "- " * 20_000 + "1\n"
 
 
@@ -21,35 +22,52 @@ def write(tmp_path: Path, name: str, text: str) -> str:
 
 
 def stamp_args(tmp_path: Path, owner: str) -> list[str]:
-    blueprint = write(tmp_path, "blueprint.yaml", """\
+    blueprint = write(
+        tmp_path,
+        "blueprint.yaml",
+        """\
 apiVersion: carto.run/v1alpha1
 kind: ClusterSupplyChain
 metadata: {name: chain}
 spec:
   selector: {app: x}
   resources: [{name: cm, templateRef: {kind: ClusterTemplate, name: cm}}]
-""")
-    template = write(tmp_path, "template.yaml", """\
+""",
+    )
+    template = write(
+        tmp_path,
+        "template.yaml",
+        """\
 apiVersion: carto.run/v1alpha1
 kind: ClusterTemplate
 metadata: {name: cm}
 spec:
   template: {apiVersion: v1, kind: ConfigMap, metadata: {name: $(workload.metadata.name)$}}
-""")
+""",
+    )
     return ["stamp", "--blueprint", blueprint, "--templates", template, "--owner", owner]
 
 
-@pytest.mark.parametrize(("text", "what"), [(BOMB, r"line \d+, column \d+: aliases expand the document beyond"),
-                                            (DEEP, "nesting depth"),
-                                            ("a: &a [1, *a]\n", "refers to the node that contains it")],
-                         ids=["alias-bomb", "deep-nesting", "recursive-alias"])
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        (BOMB, r"line \d+, column \d+: aliases expand the document beyond"),
+        (DEEP, "nesting depth"),
+        ("a: &a [1, *a]\n", "refers to the node that contains it"),
+    ],
+    ids=["alias-bomb", "deep-nesting", "recursive-alias"],
+)
 @pytest.mark.parametrize("command", ["validate", "lint", "stamp", "render"])
 def test_hostile_yaml_fails_fast_naming_file_and_line(command: str, text: str, what: str, tmp_path: Path) -> None:
     import re
 
     path = write(tmp_path, "hostile.yaml", text if command != "render" else "#@data/values\n---\n" + text)
-    args = {"validate": ["validate", path], "lint": ["lint", path], "render": ["render", "-f", path],
-            "stamp": stamp_args(tmp_path, path)}[command]
+    args = {
+        "validate": ["validate", path],
+        "lint": ["lint", path],
+        "render": ["render", "-f", path],
+        "stamp": stamp_args(tmp_path, path),
+    }[command]
     out = cli(*args, timeout=30)
     assert out.returncode == 2, out.stdout + out.stderr
     assert path in out.stderr and re.search(what, out.stderr), out.stderr
@@ -58,18 +76,27 @@ def test_hostile_yaml_fails_fast_naming_file_and_line(command: str, text: str, w
 
 @pytest.mark.parametrize("command", ["validate", "lint"])
 def test_duplicate_keys_name_the_line(command: str, tmp_path: Path) -> None:
-    path = write(tmp_path, "dup.yaml", CANARY.replace("  service: {port: 9898}\n",
-                                                      "  service: {port: 9898}\n  service: {port: 80}\n"))
+    path = write(
+        tmp_path,
+        "dup.yaml",
+        CANARY.replace("  service: {port: 9898}\n", "  service: {port: 9898}\n  service: {port: 80}\n"),
+    )
     out = cli(command, path)
-    assert out.returncode == 2 and f"{path}: malformed YAML at line 8, column 3: found duplicate key 'service'" \
-        in out.stderr
+    assert (
+        out.returncode == 2
+        and f"{path}: malformed YAML at line 8, column 3: found duplicate key 'service'" in out.stderr
+    )
 
 
-@pytest.mark.parametrize(("name", "message"), [
-    ("Bad_Name", "'Bad_Name' is not a valid name"),
-    ("héllo-app", "'héllo-app' is not a valid name"),
-    ("x" * 5_000_000, "is longer than 253 characters (dns-1123-subdomain)"),
-], ids=["underscore", "non-ascii", "5MB"])
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("Bad_Name", "'Bad_Name' is not a valid name"),
+        ("héllo-app", "'héllo-app' is not a valid name"),
+        ("x" * 5_000_000, "is longer than 253 characters (dns-1123-subdomain)"),
+    ],
+    ids=["underscore", "non-ascii", "5MB"],
+)
 def test_names_the_api_server_refuses(name: str, message: str, tmp_path: Path) -> None:
     path = write(tmp_path, "c.yaml", CANARY.replace("metadata: {name: podinfo, ", f"metadata: {{name: {name}, "))
     out = cli("validate", path)
@@ -78,21 +105,31 @@ def test_names_the_api_server_refuses(name: str, message: str, tmp_path: Path) -
 
 
 def test_a_service_name_is_a_dns_1035_label(tmp_path: Path) -> None:
-    path = write(tmp_path, "svc.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: 1svc}\nspec: {ports: [{port: 80}]}\n")
+    path = write(
+        tmp_path, "svc.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: 1svc}\nspec: {ports: [{port: 80}]}\n"
+    )
     out = cli("validate", path)
     assert out.returncode == 1 and "'1svc' is not a valid name" in out.stdout and "dns-1035-label" in out.stdout
 
 
-@pytest.mark.parametrize(("bounds", "shown"), [("{min: .nan}", "NaN"), ("{max: .inf}", "+Inf"), ("{min: -.inf}", "-Inf")])
+@pytest.mark.parametrize(
+    ("bounds", "shown"), [("{min: .nan}", "NaN"), ("{max: .inf}", "+Inf"), ("{min: -.inf}", "-Inf")]
+)
 def test_non_finite_thresholds_are_findings(bounds: str, shown: str, tmp_path: Path) -> None:
     path = write(tmp_path, "c.yaml", CANARY.replace("thresholdRange: {min: 99}", f"thresholdRange: {bounds}"))
     out = cli("validate", path)
     assert out.returncode == 1
-    assert f"spec.analysis.metrics[0].thresholdRange.{bounds[1:4]}: error [schema] {shown} is not a JSON number" in out.stdout
+    assert (
+        f"spec.analysis.metrics[0].thresholdRange.{bounds[1:4]}: error [schema] {shown} is not a JSON number"
+        in out.stdout
+    )
 
 
 def test_a_broken_output_path_is_blamed_on_the_template(tmp_path: Path) -> None:
-    path = write(tmp_path, "t.yaml", """\
+    path = write(
+        tmp_path,
+        "t.yaml",
+        """\
 apiVersion: carto.run/v1alpha1
 kind: ClusterSourceTemplate
 metadata: {name: src}
@@ -100,11 +137,14 @@ spec:
   urlPath: .status.artifact[url
   revisionPath: .status.artifact.revision
   template: {apiVersion: v1, kind: ConfigMap, metadata: {name: x}}
-""")
+""",
+    )
     out = cli("validate", path)
     assert out.returncode == 1
-    assert f"{path}: document 0 (ClusterSourceTemplate/src): spec.urlPath: error [template-path] " \
-           "'.status.artifact[url' is not a JSONPath Cartographer can evaluate: unterminated array" in out.stdout
+    assert (
+        f"{path}: document 0 (ClusterSourceTemplate/src): spec.urlPath: error [template-path] "
+        "'.status.artifact[url' is not a JSONPath Cartographer can evaluate: unterminated array" in out.stdout
+    )
 
 
 def test_lint_refuses_negative_iterations(tmp_path: Path) -> None:
@@ -114,20 +154,27 @@ def test_lint_refuses_negative_iterations(tmp_path: Path) -> None:
 
 
 def test_stamp_refuses_a_param_without_a_name(tmp_path: Path) -> None:
-    owner = write(tmp_path, "owner.yaml", """\
+    owner = write(
+        tmp_path,
+        "owner.yaml",
+        """\
 apiVersion: carto.run/v1alpha1
 kind: Workload
 metadata: {name: w, namespace: n1, labels: {app: x}}
 spec:
   params: [{value: 1}]
-""")
+""",
+    )
     out = cli(*stamp_args(tmp_path, owner))
     assert out.returncode == 2, out.stdout + out.stderr
     assert owner in out.stderr and "spec.params[0].name" in out.stderr
 
 
 def test_stamp_blames_a_broken_output_path_on_the_template(tmp_path: Path) -> None:
-    chain = write(tmp_path, "chain.yaml", """\
+    chain = write(
+        tmp_path,
+        "chain.yaml",
+        """\
 apiVersion: carto.run/v1alpha1
 kind: ClusterSupplyChain
 metadata: {name: chain}
@@ -153,9 +200,14 @@ kind: ClusterTemplate
 metadata: {name: cm}
 spec:
   template: {apiVersion: v1, kind: ConfigMap, metadata: {name: $(workload.metadata.name)$}, data: {url: $(source.url)$}}
-""")
-    owner = write(tmp_path, "owner.yaml", "apiVersion: carto.run/v1alpha1\nkind: Workload\n"
-                                          "metadata: {name: w, namespace: n1, labels: {app: x}}\nspec: {}\n")
+""",
+    )
+    owner = write(
+        tmp_path,
+        "owner.yaml",
+        "apiVersion: carto.run/v1alpha1\nkind: Workload\n"
+        "metadata: {name: w, namespace: n1, labels: {app: x}}\nspec: {}\n",
+    )
     out = cli("stamp", "--blueprint", chain, "--templates", chain, "--owner", owner)
     assert out.returncode == 2, out.stdout + out.stderr
     assert f"{chain}: document 1 (ClusterSourceTemplate/src): spec.urlPath: " in out.stderr
@@ -163,7 +215,9 @@ spec:
 
 
 def test_a_webhook_url_that_is_not_a_url_breaks_no_rule(tmp_path: Path) -> None:
-    path = write(tmp_path, "c.yaml", CANARY + "    webhooks: [{name: gate, type: confirm-promotion, url: 'http://[::1'}]\n")
+    path = write(
+        tmp_path, "c.yaml", CANARY + "    webhooks: [{name: gate, type: confirm-promotion, url: 'http://[::1'}]\n"
+    )
     out = cli("lint", path)
     assert out.returncode in (0, 1) and "could not check" not in out.stdout
 
@@ -185,15 +239,22 @@ def test_a_rule_that_crashes_is_a_finding_not_a_traceback() -> None:
     result = linter.lint_documents(parse_documents(CANARY, "c.yaml"), stamp=False, rules=[rule])
     assert [f.message for f in result.findings] == [
         "rule canary-interval-min could not check this object (KeyError: 'boom'); this is a bug in the rule, "
-        "please report it"]
+        "please report it"
+    ]
 
 
 def test_stamp_outputs_with_a_number_json_cannot_hold(tmp_path: Path) -> None:
-    owner = write(tmp_path, "owner.yaml", "apiVersion: carto.run/v1alpha1\nkind: Workload\n"
-                                          "metadata: {name: w, namespace: n1, labels: {app: x}}\nspec: {}\n")
+    owner = write(
+        tmp_path,
+        "owner.yaml",
+        "apiVersion: carto.run/v1alpha1\nkind: Workload\n"
+        "metadata: {name: w, namespace: n1, labels: {app: x}}\nspec: {}\n",
+    )
     outputs = write(tmp_path, "outputs.yaml", "cm: {config: .inf}\n")
     out = cli(*stamp_args(tmp_path, owner), "--outputs", outputs)
-    assert out.returncode == 2 and f"{outputs}: document 0" in out.stderr and "JSON has no NaN or infinity" in out.stderr
+    assert (
+        out.returncode == 2 and f"{outputs}: document 0" in out.stderr and "JSON has no NaN or infinity" in out.stderr
+    )
 
 
 @pytest.mark.parametrize("command", ["validate", "lint"])

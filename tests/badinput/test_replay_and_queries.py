@@ -28,12 +28,15 @@ def series(tmp_path: Path, text: str, name: str = "series.csv") -> str:
     return str(path)
 
 
-@pytest.mark.parametrize(("url", "problem"), [
-    ("http://[::1", "not a valid URL"),
-    ("notaurl", "not an http:// or https:// URL"),
-    ("http://127.0.0.1:99999", "Port out of range"),
-    ("http://prometheus.monitoring:9090/\nx", "no whitespace or control characters"),
-])
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://[::1", "not a valid URL"),
+        ("notaurl", "not an http:// or https:// URL"),
+        ("http://127.0.0.1:99999", "Port out of range"),
+        ("http://prometheus.monitoring:9090/\nx", "no whitespace or control characters"),
+    ],
+)
 @pytest.mark.parametrize("command", ["queries", "replay"])
 def test_bad_prometheus_urls_are_usage_errors(command: str, url: str, problem: str, canary: str) -> None:
     args = [command, canary, "--prometheus", url] + (["--from", "now-5m"] if command == "replay" else [])
@@ -48,21 +51,45 @@ def test_until_must_be_a_finite_time(until: str, canary: str, tmp_path: Path) ->
     assert out.returncode == 2 and "Invalid value for '--until'" in out.stderr
 
 
-@pytest.mark.parametrize(("text", "name", "message"), [
-    ("t,request-success-rate\n", "s.csv", "s.csv: no samples"),
-    ("t,request-success-rate\n0,\n15,\n", "s.csv", "s.csv: column 'request-success-rate' has no samples"),
-    ("t,request-success-rate\n0,100\n0,50\n", "s.csv", "s.csv: line 3: column t: '0' is not after"),
-    ("t,request-success-rate,webhook:x\n0,100\n", "s.csv", "s.csv: line 2: 2 cells but the header has 3 columns"),
-    ('{"metrics": {"request-success-rate": []}}', "s.json", "s.json: metrics.request-success-rate: has no samples"),
-    ('{"metrics": {"request-success-rate": [[0, 1], [0, 2]]}}', "s.json",
-     "s.json: metrics.request-success-rate[1]: samples must be in time order, one per time"),
-    ('{"metrics": {"request-success-rate": [[0, 1]]}, "metrics": {}}', "s.json",
-     "s.json: malformed JSON: key 'metrics' is given twice"),
-    ('{"metrics": {"request-success-rate": [[0, NaN]]}}', "s.json", "s.json: malformed JSON: NaN is not JSON"),
-    ('{"metrics": {"request-success-rate": [[Infinity, 1]]}}', "s.json", "malformed JSON: Infinity is not JSON"),
-    ("t,request-success-rate\n0,\"" + "9" * (16 << 20) + "\"\n", "s.csv", "s.csv: line 2: unreadable CSV: field larger"),
-], ids=["header-only", "empty-cells", "repeated-time", "short-row", "json-empty", "json-repeated-time",
-        "json-repeated-key", "json-nan-token", "json-infinity-token", "16MiB-field"])
+@pytest.mark.parametrize(
+    ("text", "name", "message"),
+    [
+        ("t,request-success-rate\n", "s.csv", "s.csv: no samples"),
+        ("t,request-success-rate\n0,\n15,\n", "s.csv", "s.csv: column 'request-success-rate' has no samples"),
+        ("t,request-success-rate\n0,100\n0,50\n", "s.csv", "s.csv: line 3: column t: '0' is not after"),
+        ("t,request-success-rate,webhook:x\n0,100\n", "s.csv", "s.csv: line 2: 2 cells but the header has 3 columns"),
+        ('{"metrics": {"request-success-rate": []}}', "s.json", "s.json: metrics.request-success-rate: has no samples"),
+        (
+            '{"metrics": {"request-success-rate": [[0, 1], [0, 2]]}}',
+            "s.json",
+            "s.json: metrics.request-success-rate[1]: samples must be in time order, one per time",
+        ),
+        (
+            '{"metrics": {"request-success-rate": [[0, 1]]}, "metrics": {}}',
+            "s.json",
+            "s.json: malformed JSON: key 'metrics' is given twice",
+        ),
+        ('{"metrics": {"request-success-rate": [[0, NaN]]}}', "s.json", "s.json: malformed JSON: NaN is not JSON"),
+        ('{"metrics": {"request-success-rate": [[Infinity, 1]]}}', "s.json", "malformed JSON: Infinity is not JSON"),
+        (
+            't,request-success-rate\n0,"' + "9" * (16 << 20) + '"\n',
+            "s.csv",
+            "s.csv: line 2: unreadable CSV: field larger",
+        ),
+    ],
+    ids=[
+        "header-only",
+        "empty-cells",
+        "repeated-time",
+        "short-row",
+        "json-empty",
+        "json-repeated-time",
+        "json-repeated-key",
+        "json-nan-token",
+        "json-infinity-token",
+        "16MiB-field",
+    ],
+)
 def test_bad_series_name_file_and_line(text: str, name: str, message: str, canary: str, tmp_path: Path) -> None:
     out = cli("replay", canary, "--series", series(tmp_path, text, name))
     assert out.returncode == 2, out.stdout
@@ -143,8 +170,10 @@ def redirect_loop() -> Iterator[str]:
 def test_a_trickling_server_cannot_stretch_the_timeout(trickle: str) -> None:
     import time
 
-    for call in (lambda: instant_query(trickle, "up", timeout=1.0),
-                 lambda: range_query(trickle, "up", 0, 60, 15, timeout=1.0)):
+    for call in (
+        lambda: instant_query(trickle, "up", timeout=1.0),
+        lambda: range_query(trickle, "up", 0, 60, 15, timeout=1.0),
+    ):
         started = time.monotonic()
         with pytest.raises(QueryFailed, match=r"no complete answer within 1s"):
             call()

@@ -49,17 +49,27 @@ def test_api_server_listens_on_loopback_with_rbac(integration_env: Environment, 
     kubectl.run("create", "serviceaccount", "nobody", "-n", namespace)
     who = f"system:serviceaccount:{namespace}:nobody"
     # AlwaysAllow would answer "yes" here.
-    assert kubectl.run("auth", "can-i", "create", "configmaps", "-n", namespace, "--as", who, check=False).strip() == "no"
-    kubectl.run("create", "rolebinding", "edit", "--clusterrole=edit", f"--serviceaccount={namespace}:nobody", "-n", namespace)
+    assert (
+        kubectl.run("auth", "can-i", "create", "configmaps", "-n", namespace, "--as", who, check=False).strip() == "no"
+    )
+    kubectl.run(
+        "create", "rolebinding", "edit", "--clusterrole=edit", f"--serviceaccount={namespace}:nobody", "-n", namespace
+    )
     assert eventually(
-        lambda: kubectl.run("auth", "can-i", "create", "configmaps", "-n", namespace, "--as", who, check=False).strip() == "yes",
-        10, "the RoleBinding to take effect",
+        lambda: (
+            kubectl.run("auth", "can-i", "create", "configmaps", "-n", namespace, "--as", who, check=False).strip()
+            == "yes"
+        ),
+        10,
+        "the RoleBinding to take effect",
     )
 
 
 def test_deployment_on_a_kwok_node_becomes_available(integration_env: Environment, namespace: str) -> None:
     kubectl = integration_env.kubectl()
-    apply(kubectl, f"""
+    apply(
+        kubectl,
+        f"""
 apiVersion: apps/v1
 kind: Deployment
 metadata: {{name: web, namespace: {namespace}}}
@@ -70,7 +80,8 @@ spec:
     metadata: {{labels: {{app: web}}}}
     spec:
       containers: [{{name: web, image: example.invalid/web:1}}]
-""")
+""",
+    )
     kubectl.run("wait", "deployment/web", "-n", namespace, "--for=condition=Available", "--timeout=60s", timeout=90)
     pods = kubectl.get("pods", "-n", namespace, "-l", "app=web")["items"]
     nodes = {n["metadata"]["name"]: n for n in kubectl.get("nodes")["items"]}
@@ -84,7 +95,9 @@ spec:
 def test_package_api_answers_and_installs_an_inline_package(integration_env: Environment, namespace: str) -> None:
     kubectl = integration_env.kubectl()
     kubectl.run("get", "packages", "-A")
-    apply(kubectl, f"""
+    apply(
+        kubectl,
+        f"""
 apiVersion: data.packaging.carvel.dev/v1alpha1
 kind: Package
 metadata: {{name: probe.example.com.1.0.0, namespace: {namespace}}}
@@ -119,7 +132,8 @@ apiVersion: v1
 kind: Secret
 metadata: {{name: probe-values, namespace: {namespace}}}
 stringData: {{values.yml: "greeting: hi from values"}}
-""")
+""",
+    )
     listed = kubectl.get("packages", "-n", namespace)["items"]
     assert [p["metadata"]["name"] for p in listed] == ["probe.example.com.1.0.0"]
 
@@ -138,7 +152,9 @@ stringData: {{values.yml: "greeting: hi from values"}}
 def test_cartographer_stamps_with_the_workload_service_account(integration_env: Environment, namespace: str) -> None:
     kubectl = integration_env.kubectl()
     chain = f"harness-{namespace}"
-    apply(kubectl, f"""
+    apply(
+        kubectl,
+        f"""
 apiVersion: carto.run/v1alpha1
 kind: ClusterTemplate
 metadata: {{name: {chain}}}
@@ -170,8 +186,10 @@ metadata:
   labels: {{harness.example.com/chain: {chain}}}
 spec:
   serviceAccountName: stamper
-""")
+""",
+    )
     try:
+
         def refused() -> str | None:
             status = kubectl.get("workload", "app", "-n", namespace).get("status", {})
             for condition in status.get("conditions", []):
@@ -183,12 +201,30 @@ spec:
         assert f"system:serviceaccount:{namespace}:stamper" in message
         assert not kubectl.ok("get", "configmap", "app-stamped", "-n", namespace)
 
-        kubectl.run("create", "role", "stamp-configmaps", "--verb=get,list,watch,create,update,patch,delete",
-                    "--resource=configmaps", "-n", namespace)
-        kubectl.run("create", "rolebinding", "stamper", "--role=stamp-configmaps",
-                    f"--serviceaccount={namespace}:stamper", "-n", namespace)
-        eventually(lambda: kubectl.ok("get", "configmap", "app-stamped", "-n", namespace), 90,
-                   "the stamped ConfigMap once the service account may create it", interval=1)
+        kubectl.run(
+            "create",
+            "role",
+            "stamp-configmaps",
+            "--verb=get,list,watch,create,update,patch,delete",
+            "--resource=configmaps",
+            "-n",
+            namespace,
+        )
+        kubectl.run(
+            "create",
+            "rolebinding",
+            "stamper",
+            "--role=stamp-configmaps",
+            f"--serviceaccount={namespace}:stamper",
+            "-n",
+            namespace,
+        )
+        eventually(
+            lambda: kubectl.ok("get", "configmap", "app-stamped", "-n", namespace),
+            90,
+            "the stamped ConfigMap once the service account may create it",
+            interval=1,
+        )
     finally:
         kubectl.run("delete", "clustersupplychain,clustertemplate", chain, "--ignore-not-found")
 
@@ -218,10 +254,22 @@ def test_prometheus_scrapes_a_dropped_in_loopback_target(integration_env: Enviro
     thread.start()
     target = integration_env.prometheus_targets_dir / "harness-probe.json"
     try:
-        target.write_text(json.dumps([{"targets": [f"127.0.0.1:{server.server_port}"],
-                                       "labels": {"job": "harness-probe", "instance": "probe"}}]))
-        result = eventually(lambda: _query(integration_env, 'harness_probe_value{job="harness-probe"}'), 40,
-                            "Prometheus to scrape the dropped-in target", interval=1)
+        target.write_text(
+            json.dumps(
+                [
+                    {
+                        "targets": [f"127.0.0.1:{server.server_port}"],
+                        "labels": {"job": "harness-probe", "instance": "probe"},
+                    }
+                ]
+            )
+        )
+        result = eventually(
+            lambda: _query(integration_env, 'harness_probe_value{job="harness-probe"}'),
+            40,
+            "Prometheus to scrape the dropped-in target",
+            interval=1,
+        )
         assert result[0]["value"][1] == "42"
         assert result[0]["metric"]["instance"] == "probe"  # honor_labels keeps the target's labels
         with urllib.request.urlopen(f"{integration_env.prometheus_url}/api/v1/targets", timeout=5) as response:
@@ -234,7 +282,9 @@ def test_prometheus_scrapes_a_dropped_in_loopback_target(integration_env: Enviro
 
 def test_flagger_initializes_a_blue_green_canary(integration_env: Environment, namespace: str) -> None:
     kubectl = integration_env.kubectl()
-    apply(kubectl, f"""
+    apply(
+        kubectl,
+        f"""
 apiVersion: apps/v1
 kind: Deployment
 metadata: {{name: podinfo, namespace: {namespace}}}
@@ -255,7 +305,8 @@ spec:
   progressDeadlineSeconds: 60
   service: {{port: 9898}}
   analysis: {{interval: 10s, threshold: 2, iterations: 2}}
-""")
+""",
+    )
 
     def phase() -> str | None:
         value = kubectl.get("canary", "podinfo", "-n", namespace).get("status", {}).get("phase")

@@ -44,14 +44,20 @@ def test_image_refs_follow_the_pins() -> None:
     assert images.node().ref == f"supplychain.local/kind-node:{PINS['KUBERNETES_VERSION']}"
     assert images.describe([images.node(), images.components()["flagger"]]) == (
         f"{images.node().ref} (run `bash hack/install-kind.sh`); "
-        f"supplychain.local/flagger:{PINS['FLAGGER_VERSION']} (run `bash hack/install-images.sh`)")
+        f"supplychain.local/flagger:{PINS['FLAGGER_VERSION']} (run `bash hack/install-images.sh`)"
+    )
 
 
 def test_every_deployment_runs_a_local_image_that_is_never_pulled() -> None:
     docs = km.prometheus() + km.flagger(["-x"]) + km.loadtester() + km.cartographer() + km.kapp_controller()
     deployments = [d for d in docs if d["kind"] == "Deployment"]
     assert {d["metadata"]["name"] for d in deployments} == {
-        "prometheus", "flagger", "flagger-loadtester", "cartographer-controller", "kapp-controller"}
+        "prometheus",
+        "flagger",
+        "flagger-loadtester",
+        "cartographer-controller",
+        "kapp-controller",
+    }
     for deployment in deployments:
         for container in _containers(deployment):
             assert container["image"].startswith("supplychain.local/"), container["image"]
@@ -67,8 +73,11 @@ def test_prometheus_discovers_annotated_pods_and_labels_them_as_the_metric_templ
     assert job["kubernetes_sd_configs"] == [{"role": "pod"}]
     assert "file_sd_configs" not in job and "static_configs" not in job
     relabel = job["relabel_configs"]
-    assert relabel[0] == {"source_labels": ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"],
-                          "action": "keep", "regex": "true"}
+    assert relabel[0] == {
+        "source_labels": ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"],
+        "action": "keep",
+        "regex": "true",
+    }
     targets = {r.get("target_label"): r.get("source_labels") for r in relabel}
     assert targets["kubernetes_namespace"] == ["__meta_kubernetes_namespace"]
     assert targets["kubernetes_pod_name"] == ["__meta_kubernetes_pod_name"]
@@ -76,7 +85,10 @@ def test_prometheus_discovers_annotated_pods_and_labels_them_as_the_metric_templ
     assert role["rules"] == [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch"]}]
     service = _one(docs, "Service")
     assert (service["metadata"]["namespace"], service["metadata"]["name"], service["spec"]["ports"][0]["port"]) == (
-        "monitoring", "prometheus", 9090)
+        "monitoring",
+        "prometheus",
+        9090,
+    )
     assert km.PROMETHEUS_URL == "http://prometheus.monitoring:9090"
 
 
@@ -96,8 +108,9 @@ def test_flagger_has_the_rbac_of_its_kustomize_install_and_the_in_cluster_promet
     assert {"get", "update", "patch"} <= set(canaries["verbs"])
     binding = _one(docs, "ClusterRoleBinding", "flagger")
     account = _one(docs, "ServiceAccount")
-    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": account["metadata"]["name"],
-                                    "namespace": manifests.FLAGGER_NAMESPACE}]
+    assert binding["subjects"] == [
+        {"kind": "ServiceAccount", "name": account["metadata"]["name"], "namespace": manifests.FLAGGER_NAMESPACE}
+    ]
     deployment = _one(docs, "Deployment")
     assert deployment["spec"]["template"]["spec"]["serviceAccountName"] == account["metadata"]["name"]
     (container,) = _containers(deployment)
@@ -115,7 +128,10 @@ def test_loadtester_serves_only_the_app_namespaces_and_gets_no_token() -> None:
     assert deployment["spec"]["template"]["spec"]["automountServiceAccountToken"] is False
     service = _one(docs, "Service")
     assert (service["metadata"]["namespace"], service["metadata"]["name"], service["spec"]["ports"][0]["port"]) == (
-        "test", "flagger-loadtester", 80)
+        "test",
+        "flagger-loadtester",
+        80,
+    )
 
 
 def test_cartographer_runs_without_its_webhook_with_its_release_rbac() -> None:
@@ -150,19 +166,28 @@ def test_our_package_is_installed_by_a_package_install() -> None:
     docs = km.canary_package()
     package = _one(docs, "Package")
     install = _one(docs, "PackageInstall")
-    assert install["spec"]["packageRef"] == {"refName": package["spec"]["refName"],
-                                             "versionSelection": {"constraints": package["spec"]["version"]}}
+    assert install["spec"]["packageRef"] == {
+        "refName": package["spec"]["refName"],
+        "versionSelection": {"constraints": package["spec"]["version"]},
+    }
     values = yaml.safe_load(_one(docs, "Secret")["stringData"]["values.yml"])
     assert values == {"delivery": "canary-delivery", "overlay_namespace": km.PACKAGE_NAMESPACE}
     binding = _one(docs, "ClusterRoleBinding")
     assert binding["subjects"][0]["name"] == install["spec"]["serviceAccountName"]
-    assert {d["metadata"].get("namespace") for d in docs if d["kind"] != "Namespace" and d["kind"] != "ClusterRoleBinding"} == {
-        km.PACKAGE_NAMESPACE}
+    assert {
+        d["metadata"].get("namespace") for d in docs if d["kind"] != "Namespace" and d["kind"] != "ClusterRoleBinding"
+    } == {km.PACKAGE_NAMESPACE}
 
 
 def test_kind_components_in_start_order() -> None:
     assert [c.name for c in KIND_COMPONENTS] == [
-        "prometheus", "flagger", "flagger-loadtester", "cartographer", "kapp-controller", "canary-package"]
+        "prometheus",
+        "flagger",
+        "flagger-loadtester",
+        "cartographer",
+        "kapp-controller",
+        "canary-package",
+    ]
 
 
 def test_kind_config_binds_the_api_server_to_loopback() -> None:

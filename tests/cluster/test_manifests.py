@@ -29,8 +29,13 @@ def test_cartographer_role_writes_only_status_events_and_tokens() -> None:
     writes = [r for r in role["rules"] if set(r["verbs"]) - {"get", "list", "watch"}]
     written = {res for r in writes for res in r["resources"]}
     assert written == {
-        "serviceaccounts/token", "events", "workloads/status", "deliverables/status", "runnables/status",
-        "clustersupplychains/status", "clusterdeliveries/status",
+        "serviceaccounts/token",
+        "events",
+        "workloads/status",
+        "deliverables/status",
+        "runnables/status",
+        "clustersupplychains/status",
+        "clusterdeliveries/status",
     }
 
 

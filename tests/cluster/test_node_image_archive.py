@@ -24,8 +24,14 @@ def _layer(path: Path, name: str, data: bytes) -> Path:
 
 def _write(tmp_path: Path, spec: list[dict[str, Any]]) -> tarfile.TarFile:
     target = tmp_path / "images.tar"
-    done = subprocess.run([sys.executable, str(SCRIPT), str(target)], input=json.dumps(spec), text=True,
-                          capture_output=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), str(target)],
+        input=json.dumps(spec),
+        text=True,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert not (tmp_path / "images.tar.tmp").exists()
     return tarfile.open(target)
@@ -43,10 +49,16 @@ def test_images_share_layers_and_carry_their_names(tmp_path: Path) -> None:
     shared = _layer(tmp_path / "shared.tar", "usr/local/bin/kubernetes", b"binary")
     pause = _layer(tmp_path / "pause.tar", "pause", b"pause")
     spec: list[dict[str, Any]] = [
-        {"name": "registry.k8s.io/kube-apiserver:v1.33.5", "layers": [str(shared)],
-         "entrypoint": ["/usr/local/bin/kube-apiserver"]},
-        {"name": "registry.k8s.io/kube-scheduler:v1.33.5", "layers": [str(shared)],
-         "entrypoint": ["/usr/local/bin/kube-scheduler"]},
+        {
+            "name": "registry.k8s.io/kube-apiserver:v1.33.5",
+            "layers": [str(shared)],
+            "entrypoint": ["/usr/local/bin/kube-apiserver"],
+        },
+        {
+            "name": "registry.k8s.io/kube-scheduler:v1.33.5",
+            "layers": [str(shared)],
+            "entrypoint": ["/usr/local/bin/kube-scheduler"],
+        },
         {"name": "registry.k8s.io/pause:3.10", "layers": [str(pause)], "entrypoint": ["/pause"]},
     ]
     with _write(tmp_path, spec) as archive:
@@ -81,8 +93,9 @@ def _read(archive: tarfile.TarFile, name: str) -> bytes:
 
 
 def test_usage_error_exits_2(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, str(SCRIPT)], input="[]", text=True, capture_output=True, timeout=60,
-                          check=False)
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT)], input="[]", text=True, capture_output=True, timeout=60, check=False
+    )
     assert done.returncode == 2
     assert "usage" in done.stderr
 
@@ -90,8 +103,14 @@ def test_usage_error_exits_2(tmp_path: Path) -> None:
 def test_bad_spec_exits_2_and_leaves_no_file(tmp_path: Path) -> None:
     target = tmp_path / "images.tar"
     for spec in ("not json", '[{"name": "a:b"}]', '[{"name": "a:b", "layers": ["/nonexistent/layer.tar"]}]'):
-        done = subprocess.run([sys.executable, str(SCRIPT), str(target)], input=spec, text=True,
-                              capture_output=True, timeout=60, check=False)
+        done = subprocess.run(
+            [sys.executable, str(SCRIPT), str(target)],
+            input=spec,
+            text=True,
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
         assert done.returncode == 2, spec
         assert done.stderr.startswith("oci-archive: ") and "Traceback" not in done.stderr
         assert list(tmp_path.iterdir()) == []

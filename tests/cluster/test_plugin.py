@@ -23,7 +23,11 @@ def _run_pytest(tmp_path: Path, ci: str | None) -> subprocess.CompletedProcess[s
         env["CI"] = ci
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rsE", "-q", str(tmp_path)],
-        capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=tmp_path,
     )
 
 
@@ -51,8 +55,23 @@ def _run_kind(tmp_path: Path, ci: str | None, body: str) -> subprocess.Completed
     if ci is not None:
         env["CI"] = ci
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rsE", "-q", "--cluster-provider", "kind", str(tmp_path)],
-        capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-rsE",
+            "-q",
+            "--cluster-provider",
+            "kind",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=tmp_path,
     )
 
 

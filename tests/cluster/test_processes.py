@@ -72,9 +72,21 @@ def test_mount_script_provides_service_account_files_without_touching_the_host(t
     sa_on_host = Path("/var/run/secrets/kubernetes.io/serviceaccount/token")
     existed_before = Path("/var/run/secrets").exists(), Path("/home/kapp-controller").exists()
     done = subprocess.run(
-        ["unshare", "--mount", "--propagation", "private", "sh", str(script), str(work),
-         "sh", "-c", f"cat {sa_on_host}; echo; cat /home/kapp-controller/marker; echo; ls / >/dev/null; ls /run >/dev/null"],
-        capture_output=True, text=True, timeout=30,
+        [
+            "unshare",
+            "--mount",
+            "--propagation",
+            "private",
+            "sh",
+            str(script),
+            str(work),
+            "sh",
+            "-c",
+            f"cat {sa_on_host}; echo; cat /home/kapp-controller/marker; echo; ls / >/dev/null; ls /run >/dev/null",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["secret-token", "home-marker"]

@@ -24,15 +24,18 @@ def assert_primary_served(rollout: Rollout, allow_version: str | None) -> None:
     # Flagger copies the canary's template into the primary on the tick after the last iteration passed,
     # just before it writes phase Promoting, so a poll may see the new template first.
     iterations = int(rollout.recording["canary"]["spec"]["analysis"]["iterations"])
-    promoting_at = next((t.t for t in obs.rollout_ticks if t.phase in PROMOTED_PHASES or t.iterations > iterations),
-                        None)
+    promoting_at = next(
+        (t.t for t in obs.rollout_ticks if t.phase in PROMOTED_PHASES or t.iterations > iterations), None
+    )
     for sample in obs.primary:
         allowed = {rollout.previous}
         if allow_version is not None and promoting_at is not None and sample.t >= promoting_at:
             allowed.add(allow_version)
         assert sample.ready, f"primary not Available at t={sample.t:.1f}s"
         assert sample.pod_versions, f"no ready primary pod at t={sample.t:.1f}s"
-        assert sample.version in allowed, f"primary template on {sample.version} at t={sample.t:.1f}s (allowed {allowed})"
+        assert sample.version in allowed, (
+            f"primary template on {sample.version} at t={sample.t:.1f}s (allowed {allowed})"
+        )
         assert set(sample.pod_versions) <= allowed, f"primary pods on {sample.pod_versions} at t={sample.t:.1f}s"
 
 

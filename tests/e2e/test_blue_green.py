@@ -23,7 +23,9 @@ def test_good_version_is_promoted(hello: HelloApp) -> None:
     rollout = hello.rollout("good-version", GOOD)
     assert rollout.outcome == "Succeeded", rollout.timeline()
     phases = rollout.observation.phases
-    assert phases.index("Progressing") < phases.index("Promoting") < phases.index("Finalising") < phases.index("Succeeded")
+    assert (
+        phases.index("Progressing") < phases.index("Promoting") < phases.index("Finalising") < phases.index("Succeeded")
+    )
     assert max(t.iterations for t in rollout.observation.rollout_ticks) >= 3, "the analysis ran every iteration"
     assert_primary_served(rollout, allow_version=rollout.version)
     hello.wait(lambda: hello.primary_state() == (rollout.version, True), 60, "the primary to serve the new version")
@@ -45,7 +47,9 @@ def test_bad_version_is_rolled_back(hello: HelloApp) -> None:
     assert_never_promoted(rollout)
     samples = [v for _, v in rollout.recording["metrics"]["success-rate"]]
     assert any(v is not None and v < 99 for v in samples), f"Flagger saw the error rate: {samples}"
-    hello.wait(lambda: hello.deliverable_ready() == "False", 60, "the Deliverable to report the failure", "cartographer")
+    hello.wait(
+        lambda: hello.deliverable_ready() == "False", 60, "the Deliverable to report the failure", "cartographer"
+    )
     ready = next(c for c in hello.deliverable()["status"]["conditions"] if c["type"] == "Ready")
     assert ready["status"] == "False"
     hello.wait(lambda: hello.primary_state() == (rollout.previous, True), 30, "the primary to keep the old version")
@@ -91,7 +95,9 @@ def test_canary_never_ready_hits_the_progress_deadline(hello: HelloApp) -> None:
     # Flagger measures the deadline from the Deployment's Available=False update, which follows the scale-up
     # that also sets Progressing; the observer polls every 0.5 s, hence the small allowance.
     assert rollout.finished_after - rollout.detected_after >= deadline - 2, rollout.timeline()
-    assert max(t.iterations for t in rollout.observation.rollout_ticks) == 0, "no analysis ran on a canary that is not ready"
+    assert max(t.iterations for t in rollout.observation.rollout_ticks) == 0, (
+        "no analysis ran on a canary that is not ready"
+    )
 
 
 def test_flagger_restarted_mid_rollout(hello: HelloApp) -> None:
@@ -113,7 +119,9 @@ def test_cartographer_restarted_mid_rollout(hello: HelloApp) -> None:
     rollout = hello.rollout("cartographer-restart", BAD, during=restart_cartographer)
     assert_never_promoted(rollout)
     assert hello.canary()["metadata"]["uid"] == uid_before, "the Canary was re-stamped in place, not recreated"
-    hello.wait(lambda: hello.deliverable_ready() == "False", 90, "the Deliverable to report the failure", "cartographer")
+    hello.wait(
+        lambda: hello.deliverable_ready() == "False", 90, "the Deliverable to report the failure", "cartographer"
+    )
 
 
 def test_recordings_are_written(hello: HelloApp) -> None:
@@ -124,8 +132,17 @@ def test_recordings_are_written(hello: HelloApp) -> None:
     assert expected and expected <= written, (expected, written)
     for name in expected:
         data: dict[str, Any] = json.loads((hello.recordings_dir / f"{name}.json").read_text())
-        assert {"scenario", "canary", "metric_templates", "started_at", "ticks", "metrics", "webhooks", "outcome",
-                "promoted_at"} <= set(data)
+        assert {
+            "scenario",
+            "canary",
+            "metric_templates",
+            "started_at",
+            "ticks",
+            "metrics",
+            "webhooks",
+            "outcome",
+            "promoted_at",
+        } <= set(data)
         assert data["ticks"] and data["outcome"] in ("Succeeded", "Failed")
 
 

@@ -33,8 +33,9 @@ def _params(hello: HelloApp) -> list[dict[str, Any]]:
 
 
 def _set_params(hello: HelloApp, params: list[dict[str, Any]]) -> None:
-    hello.custom.patch_namespaced_custom_object("carto.run", "v1alpha1", NAMESPACE, "deliverables", APP,
-                                                {"spec": {"params": params}}, _request_timeout=10)
+    hello.custom.patch_namespaced_custom_object(
+        "carto.run", "v1alpha1", NAMESPACE, "deliverables", APP, {"spec": {"params": params}}, _request_timeout=10
+    )
 
 
 def _has_gate(hello: HelloApp) -> bool:
@@ -53,16 +54,23 @@ def extra_params(hello: HelloApp) -> Iterator[Any]:
     yield add
     _set_params(hello, original)
     names = {p["name"] for p in original}
-    hello.wait(lambda: "autoscalerRef" not in hello.canary()["spec"] or "canary_autoscaler_ref" in names, 60,
-               "the Canary to be stamped without the test's params", "cartographer")
+    hello.wait(
+        lambda: "autoscalerRef" not in hello.canary()["spec"] or "canary_autoscaler_ref" in names,
+        60,
+        "the Canary to be stamped without the test's params",
+        "cartographer",
+    )
     hello.wait(lambda: not _has_gate(hello), 60, "the Canary to be stamped without the gate", "cartographer")
     hello.wait(lambda: hello.canary_phase() in IDLE, 240, "the canary to be idle", "flagger")
 
 
 def _hpa(hello: HelloApp, name: str) -> dict[str, Any] | None:
     try:
-        return dict(hello.custom.get_namespaced_custom_object("autoscaling", "v2", NAMESPACE,
-                                                             "horizontalpodautoscalers", name, _request_timeout=5))
+        return dict(
+            hello.custom.get_namespaced_custom_object(
+                "autoscaling", "v2", NAMESPACE, "horizontalpodautoscalers", name, _request_timeout=5
+            )
+        )
     except Exception:
         return None
 
@@ -73,18 +81,31 @@ def _replicas(hello: HelloApp, name: str) -> int:
 
 
 def test_hpa_backed_app_is_promoted_with_primary_bounds(hello: HelloApp, extra_params: Any) -> None:
-    hpa: dict[str, Any] = {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
-           "metadata": {"name": APP, "namespace": NAMESPACE},
-           "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": APP},
-                    "minReplicas": 1, "maxReplicas": 3,
-                    "metrics": [{"type": "Resource", "resource": {"name": "cpu",
-                                                                  "target": {"type": "Utilization",
-                                                                             "averageUtilization": 80}}}]}}
+    hpa: dict[str, Any] = {
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": {"name": APP, "namespace": NAMESPACE},
+        "spec": {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": APP},
+            "minReplicas": 1,
+            "maxReplicas": 3,
+            "metrics": [
+                {
+                    "type": "Resource",
+                    "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}},
+                }
+            ],
+        },
+    }
     hello.kubectl.apply([hpa])
     try:
         extra_params(canary_autoscaler_ref=APP, canary_primary_min_replicas=2, canary_primary_max_replicas=4)
-        hello.wait(lambda: (hello.canary()["spec"].get("autoscalerRef") or {}).get("name") == APP, 60,
-                   "the Canary to reference the HPA", "cartographer")
+        hello.wait(
+            lambda: (hello.canary()["spec"].get("autoscalerRef") or {}).get("name") == APP,
+            60,
+            "the Canary to reference the HPA",
+            "cartographer",
+        )
         rollout = hello.rollout("hpa-backed", GOOD)
         assert rollout.outcome == "Succeeded", rollout.timeline()
         hello.wait(lambda: _hpa(hello, f"{APP}-primary") is not None, 60, "Flagger's primary HPA", "flagger")
@@ -93,8 +114,12 @@ def test_hpa_backed_app_is_promoted_with_primary_bounds(hello: HelloApp, extra_p
         assert primary["spec"]["scaleTargetRef"]["name"] == f"{APP}-primary"
         assert (primary["spec"]["minReplicas"], primary["spec"]["maxReplicas"]) == (2, 4)
         assert primary["spec"]["metrics"] == hpa["spec"]["metrics"]  # copied from the workload's HPA
-        hello.wait(lambda: _replicas(hello, f"{APP}-primary") >= 2, 90,
-                   "the primary HPA to scale the primary to its minimum", "kube-controller-manager")
+        hello.wait(
+            lambda: _replicas(hello, f"{APP}-primary") >= 2,
+            90,
+            "the primary HPA to scale the primary to its minimum",
+            "kube-controller-manager",
+        )
     finally:
         hello.kubectl.run("delete", "hpa", APP, f"{APP}-primary", "-n", NAMESPACE, "--ignore-not-found", check=False)
 
@@ -125,8 +150,9 @@ def test_gate_holds_promotion_until_opened(hello: HelloApp, extra_params: Any, g
     if hello.fleet is not None:
         hello.fleet.table.set(NAMESPACE, APP, version, GOOD)
     hello.set_values(version)
-    hello.wait(lambda: hello.canary_phase() == "WaitingPromotion", 180, "the analysis to end in WaitingPromotion",
-               "flagger")
+    hello.wait(
+        lambda: hello.canary_phase() == "WaitingPromotion", 180, "the analysis to end in WaitingPromotion", "flagger"
+    )
     held_until = time.monotonic() + 3 * INTERVAL
     while time.monotonic() < held_until:
         assert hello.canary_phase() == "WaitingPromotion", "promoted while the gate was closed"

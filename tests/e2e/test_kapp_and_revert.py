@@ -63,14 +63,22 @@ class ApexWatch:
             try:
                 # Raw JSON: a slice may list no endpoints at all (`endpoints: null`), which the client's models refuse.
                 response = discovery.list_namespaced_endpoint_slice(
-                    NAMESPACE, label_selector=f"kubernetes.io/service-name={APP}", _request_timeout=5,
-                    _preload_content=False)
+                    NAMESPACE,
+                    label_selector=f"kubernetes.io/service-name={APP}",
+                    _request_timeout=5,
+                    _preload_content=False,
+                )
                 slices = json.loads(response.data)["items"]
-                ready = sorted(e["targetRef"]["name"] for s in slices for e in (s.get("endpoints") or [])
-                               if (e.get("conditions") or {}).get("ready") and e.get("targetRef"))
+                ready = sorted(
+                    e["targetRef"]["name"]
+                    for s in slices
+                    for e in (s.get("endpoints") or [])
+                    if (e.get("conditions") or {}).get("ready") and e.get("targetRef")
+                )
                 target = apps.read_namespaced_deployment(APP, NAMESPACE, _request_timeout=5)
-                self.samples.append(Sample(time.monotonic() - self._start, ready, target.spec.replicas,
-                                           self.hello.canary_phase()))
+                self.samples.append(
+                    Sample(time.monotonic() - self._start, ready, target.spec.replicas, self.hello.canary_phase())
+                )
             except Exception as err:  # a failed read is recorded, not a gap that passes silently
                 self.errors.append(f"{time.monotonic() - self._start:.1f}s: {err}")
             self._stop.wait(POLL)
@@ -81,8 +89,9 @@ class ApexWatch:
 
 
 def _app(hello: HelloApp) -> dict[str, Any]:
-    app: dict[str, Any] = hello.custom.get_namespaced_custom_object("kappctrl.k14s.io", "v1alpha1", NAMESPACE, "apps",
-                                                                    APP, _request_timeout=5)
+    app: dict[str, Any] = hello.custom.get_namespaced_custom_object(
+        "kappctrl.k14s.io", "v1alpha1", NAMESPACE, "apps", APP, _request_timeout=5
+    )
     return app
 
 
@@ -94,22 +103,35 @@ def force_kapp_sync(hello: HelloApp, timeout: float = 90.0) -> None:
     """Make kapp-controller run kapp deploy for the PackageInstall now (a spec change of its App), and wait until
     that deploy finished successfully."""
     before = _deploy_started(hello)
-    install = hello.custom.get_namespaced_custom_object("packaging.carvel.dev", "v1alpha1", NAMESPACE,
-                                                        "packageinstalls", APP, _request_timeout=5)
+    install = hello.custom.get_namespaced_custom_object(
+        "packaging.carvel.dev", "v1alpha1", NAMESPACE, "packageinstalls", APP, _request_timeout=5
+    )
     period = "31s" if install["spec"].get("syncPeriod") != "31s" else "30s"
-    hello.custom.patch_namespaced_custom_object("packaging.carvel.dev", "v1alpha1", NAMESPACE, "packageinstalls",
-                                                APP, {"spec": {"syncPeriod": period}}, _request_timeout=5)
+    hello.custom.patch_namespaced_custom_object(
+        "packaging.carvel.dev",
+        "v1alpha1",
+        NAMESPACE,
+        "packageinstalls",
+        APP,
+        {"spec": {"syncPeriod": period}},
+        _request_timeout=5,
+    )
 
     def synced() -> bool:
         app = _app(hello)
         status = app.get("status") or {}
-        done = any(c.get("type") == "ReconcileSucceeded" and c.get("status") == "True"
-                   for c in status.get("conditions") or [])
-        return (done and status.get("observedGeneration") == app["metadata"]["generation"]
-                and (status.get("deploy") or {}).get("startedAt") != before)
+        done = any(
+            c.get("type") == "ReconcileSucceeded" and c.get("status") == "True" for c in status.get("conditions") or []
+        )
+        return (
+            done
+            and status.get("observedGeneration") == app["metadata"]["generation"]
+            and (status.get("deploy") or {}).get("startedAt") != before
+        )
 
-    hello.wait(synced, timeout, f"kapp-controller to sync App {NAMESPACE}/{APP} (syncPeriod {period})",
-               "kapp-controller")
+    hello.wait(
+        synced, timeout, f"kapp-controller to sync App {NAMESPACE}/{APP} (syncPeriod {period})", "kapp-controller"
+    )
 
 
 def _primary_pods(sample: Sample) -> bool:
@@ -159,15 +181,20 @@ def test_deleting_the_canary_keeps_the_app_served(hello: HelloApp) -> None:
     old_uid = canary["metadata"]["uid"]
     served_version = hello.primary_state()[0]
     with ApexWatch(hello) as watch:
-        hello.custom.delete_namespaced_custom_object("flagger.app", "v1beta1", NAMESPACE, "canaries", APP,
-                                                     _request_timeout=10)
+        hello.custom.delete_namespaced_custom_object(
+            "flagger.app", "v1beta1", NAMESPACE, "canaries", APP, _request_timeout=10
+        )
 
         def restamped_and_initialised() -> bool:
             current = hello.canary()
             return current["metadata"]["uid"] != old_uid and (current.get("status") or {}).get("phase") == "Initialized"
 
-        hello.wait(restamped_and_initialised, 180, "the delivery to stamp the Canary again and Flagger to initialise it",
-                   "flagger")
+        hello.wait(
+            restamped_and_initialised,
+            180,
+            "the delivery to stamp the Canary again and Flagger to initialise it",
+            "flagger",
+        )
         hello.wait(lambda: hello.primary_state() == (served_version, True), 60, "the primary to serve again", "flagger")
         settle_until = time.monotonic() + 5
         while time.monotonic() < settle_until:
@@ -180,8 +207,6 @@ def test_deleting_the_canary_keeps_the_app_served(hello: HelloApp) -> None:
     hello.wait(lambda: hello.deliverable_ready() == "True", 90, "the Deliverable to be Ready again", "cartographer")
 
 
-
-
 @dataclass
 class DeploySample:
     t: float
@@ -191,8 +216,9 @@ class DeploySample:
     phase: str | None
 
 
-def _deploy_samples(hello: HelloApp, before: str | None, stop: threading.Event, out: list[DeploySample],
-                    errors: list[str]) -> None:
+def _deploy_samples(
+    hello: HelloApp, before: str | None, stop: threading.Event, out: list[DeploySample], errors: list[str]
+) -> None:
     from supplychain.appfleet.observe import deployment_version
 
     start = time.monotonic()
@@ -203,21 +229,35 @@ def _deploy_samples(hello: HelloApp, before: str | None, stop: threading.Event, 
             app = _app(hello)
             status = app.get("status") or {}
             deploy = status.get("deploy") or {}
-            reconciled = any(c.get("type") == "ReconcileSucceeded" and c.get("status") == "True"
-                             for c in status.get("conditions") or [])
-            deployed = (reconciled and status.get("observedGeneration") == app["metadata"]["generation"]
-                        and bool(deploy.get("finished")) and deploy.get("startedAt") != before)
+            reconciled = any(
+                c.get("type") == "ReconcileSucceeded" and c.get("status") == "True"
+                for c in status.get("conditions") or []
+            )
+            deployed = (
+                reconciled
+                and status.get("observedGeneration") == app["metadata"]["generation"]
+                and bool(deploy.get("finished"))
+                and deploy.get("startedAt") != before
+            )
             target = hello.reader.deployment(NAMESPACE, APP)
-            out.append(DeploySample(time.monotonic() - start, deployed, deployment_version(target),
-                                    hello.primary_state()[0], hello.canary_phase()))
+            out.append(
+                DeploySample(
+                    time.monotonic() - start,
+                    deployed,
+                    deployment_version(target),
+                    hello.primary_state()[0],
+                    hello.canary_phase(),
+                )
+            )
         except Exception as err:
             errors.append(f"{time.monotonic() - start:.1f}s: {err}")
         stop.wait(POLL)
 
 
 @pytest.mark.parametrize("scenario,behaviour", [("deploy-waits-good", GOOD), ("deploy-waits-bad", BAD)])
-def test_the_deploy_completes_only_once_flagger_analyses_the_revision(hello: HelloApp, scenario: str,
-                                                                      behaviour: Any) -> None:
+def test_the_deploy_completes_only_once_flagger_analyses_the_revision(
+    hello: HelloApp, scenario: str, behaviour: Any
+) -> None:
     """The product's kapp wait rule: kapp reports the app deployed (what delivery-basic's deployer, the App,
     turns into the Deliverable's readiness) only once Flagger is analysing the new revision, never while the
     Canary still shows the previous rollout's Succeeded for it."""

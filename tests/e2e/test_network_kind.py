@@ -22,8 +22,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.provider("kind")]
 LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
 LOOPBACK6 = ipaddress.ip_network("::1/128")
 # Link-local multicast (IGMP reports of the node's bridge): never forwarded beyond the link, by definition.
-LINK_LOCAL_MULTICAST = [ipaddress.ip_network("224.0.0.0/24"), ipaddress.ip_network("ff02::/16"),
-                        ipaddress.ip_network("0.0.0.0/32")]
+LINK_LOCAL_MULTICAST = [
+    ipaddress.ip_network("224.0.0.0/24"),
+    ipaddress.ip_network("ff02::/16"),
+    ipaddress.ip_network("0.0.0.0/32"),
+]
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -34,8 +37,9 @@ def _node(hello: HelloApp) -> str:
 
 def _node_network(node: str) -> Network:
     """The node's network on the engine's bridge (where kind's port mapping reaches it)."""
-    info = json.loads(subprocess.run(["docker", "inspect", node], capture_output=True, text=True, check=True,
-                                     timeout=30).stdout)[0]
+    info = json.loads(
+        subprocess.run(["docker", "inspect", node], capture_output=True, text=True, check=True, timeout=30).stdout
+    )[0]
     (net,) = info["NetworkSettings"]["Networks"].values()
     return ipaddress.ip_network(f"{net['IPAddress']}/{net['IPPrefixLen']}", strict=False)
 
@@ -53,7 +57,7 @@ def _hex_address(text: str) -> str:
     host = bytes.fromhex(text.split(":")[0])
     if len(host) == 4:
         return str(ipaddress.IPv4Address(host[::-1]))
-    words = b"".join(host[i:i + 4][::-1] for i in range(0, 16, 4))
+    words = b"".join(host[i : i + 4][::-1] for i in range(0, 16, 4))
     address = ipaddress.IPv6Address(words)
     return str(address.ipv4_mapped or address)
 
@@ -106,16 +110,25 @@ def test_host_reaches_the_cluster_only_through_loopback(hello: HelloApp) -> None
 
 
 def _conntrack(node: str) -> list[str]:
-    done = subprocess.run(["docker", "exec", node, "sh", "-c",
-                           "cat /proc/net/nf_conntrack 2>/dev/null || conntrack -L 2>/dev/null"],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        ["docker", "exec", node, "sh", "-c", "cat /proc/net/nf_conntrack 2>/dev/null || conntrack -L 2>/dev/null"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     return [line for line in done.stdout.splitlines() if "src=" in line]
 
 
 def test_pod_and_service_traffic_stays_inside_the_node(hello: HelloApp) -> None:
     node = _node(hello)
-    allowed: list[Network] = [LOOPBACK, LOOPBACK6, ipaddress.ip_network(kind_node.POD_SUBNET),
-                              ipaddress.ip_network(kind_node.SERVICE_SUBNET), _node_network(node), *LINK_LOCAL_MULTICAST]
+    allowed: list[Network] = [
+        LOOPBACK,
+        LOOPBACK6,
+        ipaddress.ip_network(kind_node.POD_SUBNET),
+        ipaddress.ip_network(kind_node.SERVICE_SUBNET),
+        _node_network(node),
+        *LINK_LOCAL_MULTICAST,
+    ]
     flows = _conntrack(node)
     assert flows, "the node tracks its connections (pods talk to Services and the API server)"
     outside = []
@@ -132,19 +145,27 @@ def test_every_scrape_target_is_a_pod_in_the_node(hello: HelloApp) -> None:
         active: list[dict[str, Any]] = json.load(response)["data"]["activeTargets"]
     pods = [ipaddress.ip_network(kind_node.POD_SUBNET)]
     assert active and all(_inside(urlsplit(t["scrapeUrl"]).hostname or "", pods) for t in active), active
-    app = [t for t in active if t["labels"].get("kubernetes_namespace") == "prod"
-           and t["labels"].get("kubernetes_pod_name", "").startswith("hello-app-primary-")]
+    app = [
+        t
+        for t in active
+        if t["labels"].get("kubernetes_namespace") == "prod"
+        and t["labels"].get("kubernetes_pod_name", "").startswith("hello-app-primary-")
+    ]
     assert app and all(t["health"] == "up" for t in app), "the real app's primary pods are scraped"
 
 
 def test_webhook_and_metric_addresses_are_services_in_the_cluster(hello: HelloApp) -> None:
     from .test_security import _webhook_and_metrics_urls
 
-    services = {(s["metadata"]["namespace"], s["metadata"]["name"]) for s in hello.kubectl.get("services", "-A")["items"]}
+    services = {
+        (s["metadata"]["namespace"], s["metadata"]["name"]) for s in hello.kubectl.get("services", "-A")["items"]
+    }
     for url in _webhook_and_metrics_urls(hello):
         host = urlsplit(url).hostname or ""
         parts = host.split(".")
-        assert len(parts) >= 2 and host.removeprefix(f"{parts[0]}.{parts[1]}") in ("", ".svc", ".svc.cluster.local"), url
+        assert len(parts) >= 2 and host.removeprefix(f"{parts[0]}.{parts[1]}") in ("", ".svc", ".svc.cluster.local"), (
+            url
+        )
         assert (parts[1], parts[0]) in services, url
 
 
@@ -155,9 +176,11 @@ def test_package_api_is_served_by_a_service_in_the_cluster(hello: HelloApp) -> N
     for api in backed:
         ref = api["spec"]["service"]
         service = hello.kubectl.get("service", ref["name"], "-n", ref["namespace"])
-        assert service["spec"]["type"] == "ClusterIP" and _inside(service["spec"]["clusterIP"],
-                                                                   [ipaddress.ip_network(kind_node.SERVICE_SUBNET)])
-        slices = hello.kubectl.get("endpointslices", "-n", ref["namespace"], "-l",
-                                   f"kubernetes.io/service-name={ref['name']}")["items"]
+        assert service["spec"]["type"] == "ClusterIP" and _inside(
+            service["spec"]["clusterIP"], [ipaddress.ip_network(kind_node.SERVICE_SUBNET)]
+        )
+        slices = hello.kubectl.get(
+            "endpointslices", "-n", ref["namespace"], "-l", f"kubernetes.io/service-name={ref['name']}"
+        )["items"]
         addresses = [a for s in slices for e in s.get("endpoints") or [] for a in e["addresses"]]
         assert addresses and all(_inside(a, pods) for a in addresses), addresses

@@ -33,8 +33,13 @@ def _can(hello: HelloApp, verb: str, resource: str, namespace: str = NAMESPACE) 
 
 @pytest.mark.parametrize(
     ("verb", "resource"),
-    [("create", "canaries.flagger.app"), ("update", "canaries.flagger.app"), ("delete", "metrictemplates.flagger.app"),
-     ("create", "configmaps"), ("watch", "canaries.flagger.app")],
+    [
+        ("create", "canaries.flagger.app"),
+        ("update", "canaries.flagger.app"),
+        ("delete", "metrictemplates.flagger.app"),
+        ("create", "configmaps"),
+        ("watch", "canaries.flagger.app"),
+    ],
 )
 def test_delivery_account_can_manage_what_the_templates_stamp(hello: HelloApp, verb: str, resource: str) -> None:
     assert _can(hello, verb, resource)
@@ -42,12 +47,20 @@ def test_delivery_account_can_manage_what_the_templates_stamp(hello: HelloApp, v
 
 @pytest.mark.parametrize(
     ("verb", "resource", "namespace"),
-    [("create", "deployments.apps", NAMESPACE), ("patch", "deployments.apps", NAMESPACE), ("get", "secrets", NAMESPACE),
-     ("create", "secrets", NAMESPACE), ("create", "services", NAMESPACE), ("delete", "pods", NAMESPACE),
-     ("create", "rolebindings.rbac.authorization.k8s.io", NAMESPACE),
-     ("create", "packageinstalls.packaging.carvel.dev", NAMESPACE), ("create", "deliverables.carto.run", NAMESPACE),
-     ("create", "alertproviders.flagger.app", NAMESPACE), ("create", "canaries.flagger.app", "default"),
-     ("create", "clusterroles.rbac.authorization.k8s.io", "")],
+    [
+        ("create", "deployments.apps", NAMESPACE),
+        ("patch", "deployments.apps", NAMESPACE),
+        ("get", "secrets", NAMESPACE),
+        ("create", "secrets", NAMESPACE),
+        ("create", "services", NAMESPACE),
+        ("delete", "pods", NAMESPACE),
+        ("create", "rolebindings.rbac.authorization.k8s.io", NAMESPACE),
+        ("create", "packageinstalls.packaging.carvel.dev", NAMESPACE),
+        ("create", "deliverables.carto.run", NAMESPACE),
+        ("create", "alertproviders.flagger.app", NAMESPACE),
+        ("create", "canaries.flagger.app", "default"),
+        ("create", "clusterroles.rbac.authorization.k8s.io", ""),
+    ],
 )
 def test_delivery_account_cannot_manage_other_kinds(hello: HelloApp, verb: str, resource: str, namespace: str) -> None:
     assert not _can(hello, verb, resource, namespace)
@@ -55,11 +68,19 @@ def test_delivery_account_cannot_manage_other_kinds(hello: HelloApp, verb: str, 
 
 def test_delivery_account_holds_only_the_least_role(hello: HelloApp) -> None:
     bindings = hello.kubectl.get("rolebindings", "-A")["items"] + hello.kubectl.get("clusterrolebindings")["items"]
-    ours = [b for b in bindings if any(s.get("kind") == "ServiceAccount" and s.get("name") == ACCOUNT
-                                       and s.get("namespace", b["metadata"].get("namespace")) == NAMESPACE
-                                       for s in b.get("subjects") or [])]
+    ours = [
+        b
+        for b in bindings
+        if any(
+            s.get("kind") == "ServiceAccount"
+            and s.get("name") == ACCOUNT
+            and s.get("namespace", b["metadata"].get("namespace")) == NAMESPACE
+            for s in b.get("subjects") or []
+        )
+    ]
     assert [(b["kind"], b["roleRef"]["kind"], b["roleRef"]["name"]) for b in ours] == [
-        ("RoleBinding", "ClusterRole", "supplychain-canary")]
+        ("RoleBinding", "ClusterRole", "supplychain-canary")
+    ]
     in_cluster = hello.kubectl.get("clusterrole", "supplychain-canary")
     assert in_cluster["rules"] == find(platform_documents(), "ClusterRole", "supplychain-canary")["rules"]
 
@@ -74,8 +95,15 @@ def forbidden_delivery(hello: HelloApp) -> Iterator[None]:
     finally:
         for doc in reversed(docs):
             ns = ["-n", doc["metadata"]["namespace"]] if "namespace" in doc["metadata"] else []
-            hello.kubectl.run("delete", doc["kind"].lower() + "." + doc["apiVersion"].split("/")[0], doc["metadata"]["name"],
-                              *ns, "--ignore-not-found", "--wait=false", check=False)
+            hello.kubectl.run(
+                "delete",
+                doc["kind"].lower() + "." + doc["apiVersion"].split("/")[0],
+                doc["metadata"]["name"],
+                *ns,
+                "--ignore-not-found",
+                "--wait=false",
+                check=False,
+            )
 
 
 def test_stamping_a_forbidden_kind_fails_with_a_permission_error(hello: HelloApp, forbidden_delivery: None) -> None:
@@ -140,10 +168,14 @@ def test_every_webhook_and_metrics_address_is_loopback(hello: HelloApp) -> None:
 @pytest.mark.provider("kwok")
 def test_aggregated_api_backends_are_loopback(hello: HelloApp) -> None:
     """APIServices reach their servers through ExternalName Services resolving to 127.0.0.1."""
-    services = {(s["metadata"]["namespace"], s["metadata"]["name"]): s for s in hello.kubectl.get("services", "-A")["items"]}
+    services = {
+        (s["metadata"]["namespace"], s["metadata"]["name"]): s for s in hello.kubectl.get("services", "-A")["items"]
+    }
     backed = [a for a in hello.kubectl.get("apiservices")["items"] if a["spec"].get("service")]
     assert backed, "the Package API is registered"
     for api in backed:
         ref = api["spec"]["service"]
         service = services[(ref["namespace"], ref["name"])]
-        assert service["spec"]["type"] == "ExternalName" and _loopback(service["spec"]["externalName"]), api["metadata"]["name"]
+        assert service["spec"]["type"] == "ExternalName" and _loopback(service["spec"]["externalName"]), api[
+            "metadata"
+        ]["name"]

@@ -21,8 +21,10 @@ BAD_EVERY = 5  # every fifth app gets the bad version
 @pytest.fixture(scope="module")
 def wave(request: pytest.FixtureRequest) -> Iterator[Wave]:
     if selected_provider(request.config) != "kwok":
-        pytest.skip("kwok only: 50 apps need 100 simulated pods and one app-fleet process; on kind each would be a "
-                    "real pod with a real load test, far beyond a CI runner (kind runs the single-app scenarios)")
+        pytest.skip(
+            "kwok only: 50 apps need 100 simulated pods and one app-fleet process; on kind each would be a "
+            "real pod with a real load test, far beyond a CI runner (kind runs the single-app scenarios)"
+        )
     env: Any = request.getfixturevalue("integration_env")
     fleet = Wave(env, APPS)
     try:

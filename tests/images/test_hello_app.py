@@ -31,9 +31,9 @@ def parse_exposition(text: str) -> dict[str, float]:
             samples[series] = float(value)
     return samples
 
+
 APP_DIR = checkout_root() / "examples" / "hello-app" / "app"
 GO_ENV = {"GOFLAGS": "-mod=mod", "GOSUMDB": "off", "GOTOOLCHAIN": "local", "CGO_ENABLED": "0"}
-
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -43,8 +43,9 @@ def go_installed() -> None:
 
 
 def _go(args: list[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["go", *args], cwd=cwd, env={**os.environ, **GO_ENV}, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        ["go", *args], cwd=cwd, env={**os.environ, **GO_ENV}, capture_output=True, text=True, timeout=timeout
+    )
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +60,13 @@ class App:
     """A running hello-app process serving VERSION on a free loopback port."""
 
     def __init__(self, binary: Path, version: str) -> None:
-        self.proc = subprocess.Popen([str(binary), "--listen", "127.0.0.1:0"], env={"APP_VERSION": version},
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [str(binary), "--listen", "127.0.0.1:0"],
+            env={"APP_VERSION": version},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         assert self.proc.stderr is not None
         line = self.proc.stderr.readline()
         match = re.search(r"on 127\.0\.0\.1:(\d+)$", line.strip())
@@ -159,8 +165,9 @@ def test_conformance_failing_version_fails_the_stamped_curl(run: Starter) -> Non
         assert app.get("/") == 500
         return
     # The stamped conformance webhook runs `curl -sSf --max-time 5 <canary service>/`.
-    result = subprocess.run(["curl", "-sSf", "--max-time", "5", app.url + "/"], capture_output=True, text=True,
-                            timeout=30)
+    result = subprocess.run(
+        ["curl", "-sSf", "--max-time", "5", app.url + "/"], capture_output=True, text=True, timeout=30
+    )
     assert result.returncode == 22, result.stderr  # curl -f: HTTP error
 
 
@@ -182,8 +189,13 @@ def test_terminates_cleanly_on_sigterm(run: Starter) -> None:
 def test_version_flag_prints_the_behaviour_table(binary: Path) -> None:
     result = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0
-    for line in ("bad-* -> bad", "slow-* -> slow", "never-ready-* -> never-ready",
-                 "conformance-fails-* -> conformance-fails", "webhook-timeout-* -> webhook-timeout"):
+    for line in (
+        "bad-* -> bad",
+        "slow-* -> slow",
+        "never-ready-* -> never-ready",
+        "conformance-fails-* -> conformance-fails",
+        "webhook-timeout-* -> webhook-timeout",
+    ):
         assert line in result.stdout
 
 

@@ -29,8 +29,13 @@ def _docker(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]
 
 
 def _image(name: str) -> str:
-    refs = subprocess.run(["bash", "hack/install-images.sh", "--print", name], capture_output=True,
-                          text=True, timeout=60, cwd=checkout_root()).stdout.split()
+    refs = subprocess.run(
+        ["bash", "hack/install-images.sh", "--print", name],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=checkout_root(),
+    ).stdout.split()
     assert len(refs) == 1, f"install-images.sh --print {name}: {refs}"
     return refs[0]
 
@@ -52,8 +57,10 @@ def stamped_queries() -> dict[str, str]:
     deliverable = find(docs, "Deliverable", "hello-app")
     templates = {d["metadata"]["name"]: d for d in platform_documents()}
     canary = stamp_template(templates["canary"], deliverable)
-    metric_templates = [stamp_template(templates["canary-metric"], deliverable, params={"canary_metric": m["name"]})
-                        for m in canary["spec"]["analysis"]["metrics"]]
+    metric_templates = [
+        stamp_template(templates["canary-metric"], deliverable, params={"canary_metric": m["name"]})
+        for m in canary["spec"]["analysis"]["metrics"]
+    ]
     return {name: q.sent for name, q in metric_queries(canary, metric_templates).items() if q.sent}
 
 
@@ -65,27 +72,66 @@ def pod(images: dict[str, str], tmp_path: Path) -> Iterator[dict[str, str]]:
     config = tmp_path / "prometheus"
     config.mkdir()
     config.chmod(0o755)
-    (config / "prometheus.yml").write_text(json.dumps({
-        "global": {"scrape_interval": "1s"},
-        "scrape_configs": [{"job_name": "pods", "static_configs": [{
-            "targets": ["127.0.0.1:8080"],
-            # What Prometheus' pod discovery relabels to, as the MetricTemplates select on.
-            "labels": {"kubernetes_namespace": "prod", "kubernetes_pod_name": POD},
-        }]}],
-    }))
+    (config / "prometheus.yml").write_text(
+        json.dumps(
+            {
+                "global": {"scrape_interval": "1s"},
+                "scrape_configs": [
+                    {
+                        "job_name": "pods",
+                        "static_configs": [
+                            {
+                                "targets": ["127.0.0.1:8080"],
+                                # What Prometheus' pod discovery relabels to, as the MetricTemplates select on.
+                                "labels": {"kubernetes_namespace": "prod", "kubernetes_pod_name": POD},
+                            }
+                        ],
+                    }
+                ],
+            }
+        )
+    )
     (config / "prometheus.yml").chmod(0o644)
     try:
-        started = _docker("run", "-d", "--name", names["app"], "--network", "none", "-e", "APP_VERSION=bad-version-1",
-                          images["hello-app"])
+        started = _docker(
+            "run",
+            "-d",
+            "--name",
+            names["app"],
+            "--network",
+            "none",
+            "-e",
+            "APP_VERSION=bad-version-1",
+            images["hello-app"],
+        )
         assert started.returncode == 0, started.stderr
         shared = f"container:{names['app']}"
-        started = _docker("run", "-d", "--name", names["prometheus"], "--network", shared,
-                          "-v", f"{config}:/etc/prometheus-test:ro", images["prometheus"],
-                          "--config.file=/etc/prometheus-test/prometheus.yml", "--storage.tsdb.path=/prometheus",
-                          "--web.listen-address=127.0.0.1:9090")
+        started = _docker(
+            "run",
+            "-d",
+            "--name",
+            names["prometheus"],
+            "--network",
+            shared,
+            "-v",
+            f"{config}:/etc/prometheus-test:ro",
+            images["prometheus"],
+            "--config.file=/etc/prometheus-test/prometheus.yml",
+            "--storage.tsdb.path=/prometheus",
+            "--web.listen-address=127.0.0.1:9090",
+        )
         assert started.returncode == 0, started.stderr
-        started = _docker("run", "-d", "--name", names["loadtester"], "--network", shared, images["flagger-loadtester"],
-                          f"-port={LOADTESTER_PORT}", "-log-level=info")
+        started = _docker(
+            "run",
+            "-d",
+            "--name",
+            names["loadtester"],
+            "--network",
+            shared,
+            images["flagger-loadtester"],
+            f"-port={LOADTESTER_PORT}",
+            "-log-level=info",
+        )
         assert started.returncode == 0, started.stderr
         yield names
     finally:
@@ -115,12 +161,18 @@ def _query(prometheus: str, promql: str) -> float | None:
 
 def test_bad_version_fails_the_success_rate_check(pod: dict[str, str]) -> None:
     queries = stamped_queries()
-    _wait(lambda: _curl(pod["loadtester"], "-f", f"http://127.0.0.1:{LOADTESTER_PORT}/healthz").returncode == 0,
-          "the loadtester")
+    _wait(
+        lambda: _curl(pod["loadtester"], "-f", f"http://127.0.0.1:{LOADTESTER_PORT}/healthz").returncode == 0,
+        "the loadtester",
+    )
     _wait(lambda: _curl(pod["prometheus"], "-f", "http://127.0.0.1:9090/-/ready").returncode == 0, "Prometheus")
     # The load-test webhook as Flagger sends it, run by the real loadtester (bash: blocking).
-    hook = {"name": "hello-app", "namespace": "prod", "phase": "Progressing",
-            "metadata": {"type": "bash", "cmd": "hey -z 8s -q 10 -c 2 http://127.0.0.1:8080/"}}
+    hook = {
+        "name": "hello-app",
+        "namespace": "prod",
+        "phase": "Progressing",
+        "metadata": {"type": "bash", "cmd": "hey -z 8s -q 10 -c 2 http://127.0.0.1:8080/"},
+    }
     ran = _curl(pod["loadtester"], "-f", "-d", json.dumps(hook), f"http://127.0.0.1:{LOADTESTER_PORT}/")
     assert ran.returncode == 0, ran.stdout + ran.stderr
     time.sleep(2.5)  # two more scrapes

@@ -45,10 +45,13 @@ def test_print_one_image() -> None:
     assert (result.returncode, result.stdout) == (0, "supplychain.local/hello-app:v1\n")
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["no-such-image"], "unknown image 'no-such-image' (known: flagger flagger-loadtester prometheus"),
-    (["--frobnicate"], "unknown option '--frobnicate'"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["no-such-image"], "unknown image 'no-such-image' (known: flagger flagger-loadtester prometheus"),
+        (["--frobnicate"], "unknown option '--frobnicate'"),
+    ],
+)
 def test_usage_errors_exit_2(args: list[str], message: str) -> None:
     result = _run(*args)
     assert result.returncode == 2
@@ -72,8 +75,12 @@ def test_warm_rerun_is_a_no_op() -> None:
     refs = _run("--print").stdout.split()
     if not all(_built(ref) for ref in refs):
         missing("the images are not built yet (make images)")
-    ids = {ref: subprocess.run(["docker", "image", "inspect", "-f", "{{.Id}}", ref], capture_output=True, text=True,
-                               timeout=30).stdout.strip() for ref in refs}
+    ids = {
+        ref: subprocess.run(
+            ["docker", "image", "inspect", "-f", "{{.Id}}", ref], capture_output=True, text=True, timeout=30
+        ).stdout.strip()
+        for ref in refs
+    }
     start = time.monotonic()
     result = _run(timeout=300)
     elapsed = time.monotonic() - start
@@ -81,6 +88,7 @@ def test_warm_rerun_is_a_no_op() -> None:
     assert "building" not in result.stderr, result.stderr
     assert elapsed < 20, f"a warm run took {elapsed:.1f}s"
     for ref, image_id in ids.items():
-        now = subprocess.run(["docker", "image", "inspect", "-f", "{{.Id}}", ref], capture_output=True, text=True,
-                             timeout=30).stdout.strip()
+        now = subprocess.run(
+            ["docker", "image", "inspect", "-f", "{{.Id}}", ref], capture_output=True, text=True, timeout=30
+        ).stdout.strip()
         assert now == image_id, f"{ref} was rebuilt"

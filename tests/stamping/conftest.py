@@ -24,10 +24,19 @@ def cartotest() -> Path:
     if not (cached.exists() and os.access(cached, os.X_OK)):
         if shutil.which("go") is None:
             missing("cartotest is not built and Go is not installed to build it (hack/install-cartotest.sh)")
-        print(f"\nbuilding cartotest {versions()['CARTOGRAPHER_VERSION']} from the Go module proxy "
-              "(first time only, about a minute)...", file=sys.stderr, flush=True)
-        proc = subprocess.run(["nice", "bash", str(REPO / "hack" / "install-cartotest.sh")], text=True,
-                              stdout=sys.stderr, stderr=sys.stderr, check=False)
+        print(
+            f"\nbuilding cartotest {versions()['CARTOGRAPHER_VERSION']} from the Go module proxy "
+            "(first time only, about a minute)...",
+            file=sys.stderr,
+            flush=True,
+        )
+        proc = subprocess.run(
+            ["nice", "bash", str(REPO / "hack" / "install-cartotest.sh")],
+            text=True,
+            stdout=sys.stderr,
+            stderr=sys.stderr,
+            check=False,
+        )
         assert proc.returncode == 0, "hack/install-cartotest.sh failed (see its output above)"
     return cached
 

@@ -24,8 +24,7 @@ def _verdicts(text: str) -> dict[str, str]:
 
 
 def run_ours(directory: Path) -> Run:
-    proc = subprocess.run([SUPPLYCHAIN, "test", str(directory)],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run([SUPPLYCHAIN, "test", str(directory)], capture_output=True, text=True, check=False)
     return Run(proc.returncode, proc.stdout + proc.stderr, _verdicts(proc.stdout))
 
 

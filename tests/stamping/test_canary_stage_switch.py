@@ -31,9 +31,19 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("rendered")
     _run("render", "--only", "templates", "-o", str(out / "templates.yaml"))
     for chain in ("source-to-url-package", "delivery-basic"):
-        _run("render", "--only", "chains", "--chains", f"tests/fixtures/ootb/{chain}.yaml", "-o", str(out / f"{chain}.yaml"))
-    (out / "outputs.yaml").write_text("source-provider:\n  source:\n    url: http://source-controller/prod/app.tar.gz\n"
-                                      "    revision: main@sha1:8d3a1c\n")
+        _run(
+            "render",
+            "--only",
+            "chains",
+            "--chains",
+            f"tests/fixtures/ootb/{chain}.yaml",
+            "-o",
+            str(out / f"{chain}.yaml"),
+        )
+    (out / "outputs.yaml").write_text(
+        "source-provider:\n  source:\n    url: http://source-controller/prod/app.tar.gz\n"
+        "    revision: main@sha1:8d3a1c\n"
+    )
     return out
 
 
@@ -43,22 +53,39 @@ def _deliverable(workload_type: str | None, label: str | None = None) -> dict[st
         labels["apps.tanzu.vmware.com/workload-type"] = workload_type
     if label is not None:
         labels["supplychain.dev/canary"] = label
-    return {"apiVersion": "carto.run/v1alpha1", "kind": "Deliverable",
-            "metadata": {"name": "app", "namespace": "prod", "labels": labels},
-            "spec": {"source": {"git": {"url": "https://git.example.com/app.git", "ref": {"branch": "main"}}},
-                     "params": []}}
+    return {
+        "apiVersion": "carto.run/v1alpha1",
+        "kind": "Deliverable",
+        "metadata": {"name": "app", "namespace": "prod", "labels": labels},
+        "spec": {
+            "source": {"git": {"url": "https://git.example.com/app.git", "ref": {"branch": "main"}}},
+            "params": [],
+        },
+    }
 
 
 def _delivery_stage(rendered: Path, owner: dict[str, Any]) -> dict[str, Any]:
-    text = _run("stamp", "--blueprint", str(rendered / "delivery-basic.yaml"), "--templates", str(rendered / "templates.yaml"),
-                "--templates", "tests/fixtures/ootb-templates/delivery.yaml", "--outputs", str(rendered / "outputs.yaml"),
-                "--owner", "-", stdin=yaml.safe_dump(owner))
+    text = _run(
+        "stamp",
+        "--blueprint",
+        str(rendered / "delivery-basic.yaml"),
+        "--templates",
+        str(rendered / "templates.yaml"),
+        "--templates",
+        "tests/fixtures/ootb-templates/delivery.yaml",
+        "--outputs",
+        str(rendered / "outputs.yaml"),
+        "--owner",
+        "-",
+        stdin=yaml.safe_dump(owner),
+    )
     docs = [d for d in yaml.safe_load_all(text) if d]
     return next(d for d in docs if d["metadata"]["labels"]["carto.run/resource-name"] == "canary")
 
 
-@pytest.mark.parametrize("workload_type,kind", [("server", "Canary"), ("web", "Canary"), ("worker", "ConfigMap"),
-                                                (None, "ConfigMap")])
+@pytest.mark.parametrize(
+    "workload_type,kind", [("server", "Canary"), ("web", "Canary"), ("worker", "ConfigMap"), (None, "ConfigMap")]
+)
 def test_only_web_and_server_get_the_stage(rendered: Path, workload_type: str | None, kind: str) -> None:
     stamped = _delivery_stage(rendered, _deliverable(workload_type))
     assert stamped["kind"] == kind
@@ -84,9 +111,20 @@ def test_other_label_values_keep_the_stage(rendered: Path) -> None:
 def test_off_in_a_supply_chain_passes_the_config_through(rendered: Path) -> None:
     workload = yaml.safe_load((TAP / "workload.yaml").read_text())
     workload["metadata"]["labels"]["supplychain.dev/canary"] = "off"
-    text = _run("stamp", "--blueprint", str(rendered / "source-to-url-package.yaml"),
-                "--templates", str(rendered / "templates.yaml"), "--templates", str(TAP / "ootb-supply-chain-templates.yaml"),
-                "--outputs", str(TAP / "outputs.yaml"), "--owner", "-", stdin=yaml.safe_dump(workload))
+    text = _run(
+        "stamp",
+        "--blueprint",
+        str(rendered / "source-to-url-package.yaml"),
+        "--templates",
+        str(rendered / "templates.yaml"),
+        "--templates",
+        str(TAP / "ootb-supply-chain-templates.yaml"),
+        "--outputs",
+        str(TAP / "outputs.yaml"),
+        "--owner",
+        "-",
+        stdin=yaml.safe_dump(workload),
+    )
     by_resource = {d["metadata"]["labels"]["carto.run/resource-name"]: d for d in yaml.safe_load_all(text) if d}
     stage = by_resource["canary-config"]
     assert stage["metadata"]["name"] == "hello-app-canary-off"

@@ -66,10 +66,17 @@ def test_parse(given: str, text: str, fmt: str) -> None:
     assert quantity.parse(given) == quantity.Quantity(text, fmt)
 
 
-@pytest.mark.parametrize(("given", "message"), [
-    ("", quantity.ERR_FORMAT), ("1.2.3", quantity.ERR_FORMAT), ("abc", quantity.ERR_FORMAT),
-    ("1e", quantity.ERR_SUFFIX), ("1Ki2", quantity.ERR_SUFFIX), ("1x", quantity.ERR_FORMAT),
-])
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("", quantity.ERR_FORMAT),
+        ("1.2.3", quantity.ERR_FORMAT),
+        ("abc", quantity.ERR_FORMAT),
+        ("1e", quantity.ERR_SUFFIX),
+        ("1Ki2", quantity.ERR_SUFFIX),
+        ("1x", quantity.ERR_FORMAT),
+    ],
+)
 def test_rejects(given: str, message: str) -> None:
     with pytest.raises(quantity.QuantityError, match="^" + re.escape(message) + "$"):
         quantity.parse(given)
@@ -84,14 +91,27 @@ def test_table_agrees_with_cartotest(tmp_path: Path, cartotest: Path, cartotest_
     for i, (_, _text, _fmt) in enumerate(TABLE):
         data[f"text{i}"] = f"$(workload.spec.resources.limits.q{i})$"
         data[f"format{i}"] = f"$(workload.spec.resources.limits.q{i}.Format)$"
-    workload = {"apiVersion": "carto.run/v1alpha1", "kind": "Workload", "metadata": {"name": "w", "namespace": "n"},
-                "spec": {"resources": {"limits": limits}}}
-    template = {"apiVersion": "carto.run/v1alpha1", "kind": "ClusterTemplate", "metadata": {"name": "t"},
-                "spec": {"template": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "q"},
-                                      "data": data}}}
-    expected = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "q"},
-                "data": {**{f"text{i}": text for i, (_, text, _) in enumerate(TABLE)},
-                         **{f"format{i}": fmt for i, (_, _, fmt) in enumerate(TABLE)}}}
+    workload = {
+        "apiVersion": "carto.run/v1alpha1",
+        "kind": "Workload",
+        "metadata": {"name": "w", "namespace": "n"},
+        "spec": {"resources": {"limits": limits}},
+    }
+    template = {
+        "apiVersion": "carto.run/v1alpha1",
+        "kind": "ClusterTemplate",
+        "metadata": {"name": "t"},
+        "spec": {"template": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "q"}, "data": data}},
+    }
+    expected = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "q"},
+        "data": {
+            **{f"text{i}": text for i, (_, text, _) in enumerate(TABLE)},
+            **{f"format{i}": fmt for i, (_, _, fmt) in enumerate(TABLE)},
+        },
+    }
     for name, doc in (("workload", workload), ("template", template), ("expected", expected)):
         (case / f"{name}.yaml").write_text(json.dumps(doc))  # JSON: every value stays a string
     (case / "info.yaml").write_text("compareOptions: {ignoreMetadata: true}\n")

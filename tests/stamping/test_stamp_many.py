@@ -16,8 +16,9 @@ from supplychain.testing.scale import generate
 SUPPLYCHAIN = str(Path(sys.executable).parent / "supplychain")
 
 
-def _stamp(corpus_dir: Path, owners: Path, templates: list[Path], outputs: Path, chains: Path) -> \
-        subprocess.CompletedProcess[str]:
+def _stamp(
+    corpus_dir: Path, owners: Path, templates: list[Path], outputs: Path, chains: Path
+) -> subprocess.CompletedProcess[str]:
     argv = [SUPPLYCHAIN, "stamp", "--blueprint", str(chains), "--owner", str(owners), "--outputs", str(outputs)]
     for path in templates:
         argv += ["--templates", str(path)]
@@ -26,8 +27,11 @@ def _stamp(corpus_dir: Path, owners: Path, templates: list[Path], outputs: Path,
 
 def _objects(text: str) -> list[str]:
     """Each stamped object's YAML, without the comment lines that head it."""
-    return ["\n".join(line for line in part.splitlines() if not line.startswith("# "))
-            for part in text.split("---\n") if part.strip()]
+    return [
+        "\n".join(line for line in part.splitlines() if not line.startswith("# "))
+        for part in text.split("---\n")
+        if part.strip()
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +55,9 @@ def test_many_owners_stamp_as_each_alone(corpus, tmp_path: Path) -> None:  # typ
         lines = together.stdout.splitlines()
         resources = {lines[i + 1].split()[2] for i, line in enumerate(lines) if line.startswith(mine)}
         outputs = tmp_path / f"outputs-{index}.yaml"  # one owner: only its chain's resources may be given
-        outputs.write_text(yaml.safe_dump({k: v for k, v in yaml.safe_load(corpus.outputs.read_text()).items()
-                                           if k in resources}))
+        outputs.write_text(
+            yaml.safe_dump({k: v for k, v in yaml.safe_load(corpus.outputs.read_text()).items() if k in resources})
+        )
         proc = _stamp(corpus.root, single, corpus.templates, outputs, corpus.chains)
         assert proc.returncode == 0, proc.stderr
         assert "# owner: " not in proc.stdout  # one owner: the output is as before

@@ -91,8 +91,9 @@ def test_a_changed_expectation_fails_in_both(tmp_path: Path, cartotest: Path, ca
     assert run_cartotest(cartotest, case.parent, cartotest_env).verdicts == {str(case): "FAIL"}
 
 
-def test_mock_and_real_supply_chain_together_reject_the_suite(tmp_path: Path, cartotest: Path,
-                                                              cartotest_env: dict[str, str]) -> None:
+def test_mock_and_real_supply_chain_together_reject_the_suite(
+    tmp_path: Path, cartotest: Path, cartotest_env: dict[str, str]
+) -> None:
     case = tmp_path / "suite" / "both"
     shutil.copytree(PASSING / "supply-chain" / "options", case)
     (case / "info.yaml").write_text("given:\n  mockSupplyChain:\n    blueprintParams: [{name: a, default: b}]\n")
@@ -113,6 +114,9 @@ def test_golden_expectations_are_current(tmp_path: Path) -> None:
     copy = tmp_path / "cases"
     shutil.copytree(PASSING, copy)
     assert not write_expected(copy)
-    changed = [str(p.relative_to(copy)) for p in copy.rglob("expected.yaml")
-               if p.read_text() != (PASSING / p.relative_to(copy)).read_text()]
+    changed = [
+        str(p.relative_to(copy))
+        for p in copy.rglob("expected.yaml")
+        if p.read_text() != (PASSING / p.relative_to(copy)).read_text()
+    ]
     assert not changed, f"stamping output changed for: {changed}"

@@ -16,25 +16,68 @@ from supplychain.testing.corpus import write_expected
 from .helpers import run_cartotest
 
 HERE = Path(__file__).resolve().parent
-OWNERS = [HERE / "cartotest" / "typed" / "full-metadata-and-status" / "workload.yaml",
-          HERE / "cartotest" / "simple" / "strings" / "workload.yaml"]
+OWNERS = [
+    HERE / "cartotest" / "typed" / "full-metadata-and-status" / "workload.yaml",
+    HERE / "cartotest" / "simple" / "strings" / "workload.yaml",
+]
 PATHS = [
-    "workload.metadata.name", "workload.metadata", "workload.metadata.labels", "workload.metadata.generation",
-    "workload.metadata.uid", "workload.metadata.creationTimestamp", "workload.metadata.ownerReferences[0]",
-    "workload.metadata.ownerReferences[0].controller", "workload.metadata.managedFields[0].fieldsV1",
-    "workload.spec", "workload.spec.image", "workload.spec.params", "workload.spec.params[0].value",
-    "workload.spec.params[-1].value", 'workload.spec.params[?(@.name=="ratio")].value',
-    'workload.spec.params[?(@.name!="port")].name', "workload.spec.params[1:3]", "workload.spec.params[::2].name",
-    "workload.spec.env[*].name", "workload.spec.env[2].valueFrom", "workload.spec.resources.limits",
-    "workload.spec.resources.requests.memory", "workload.spec.build.env[0]", "workload.spec.serviceClaims[0].ref",
-    "workload.spec.source.git", "workload.spec.source.git.ref.tag", "workload.spec.source.image", "workload.status",
-    "workload.status.conditions[0].lastTransitionTime", "workload.status.observedGeneration",
-    "workload.status.resources[0].stampedRef", "workload.status.supplyChainRef.name", "workload.kind",
-    "workload.ObjectMeta.Name", "workload.Spec.Params[0].Name", "params.port", "params.nested", "params.tags",
-    "params.html", "params.nothing", "params.ratio", "params", "sources", "source", "source.url", "images.img.image",
-    "image", "configs", "config", "config.a", "workload.spec.params[*].value", "workload.metadata.annotations",
-    "workload.spec.env[?(@.valueFrom.fieldRef)].name", 'workload.spec.params[?(@.name<"p")].name',
-    "workload.spec.params[10]", "workload.metadata.labels.*", "workload.spec.source.*",
+    "workload.metadata.name",
+    "workload.metadata",
+    "workload.metadata.labels",
+    "workload.metadata.generation",
+    "workload.metadata.uid",
+    "workload.metadata.creationTimestamp",
+    "workload.metadata.ownerReferences[0]",
+    "workload.metadata.ownerReferences[0].controller",
+    "workload.metadata.managedFields[0].fieldsV1",
+    "workload.spec",
+    "workload.spec.image",
+    "workload.spec.params",
+    "workload.spec.params[0].value",
+    "workload.spec.params[-1].value",
+    'workload.spec.params[?(@.name=="ratio")].value',
+    'workload.spec.params[?(@.name!="port")].name',
+    "workload.spec.params[1:3]",
+    "workload.spec.params[::2].name",
+    "workload.spec.env[*].name",
+    "workload.spec.env[2].valueFrom",
+    "workload.spec.resources.limits",
+    "workload.spec.resources.requests.memory",
+    "workload.spec.build.env[0]",
+    "workload.spec.serviceClaims[0].ref",
+    "workload.spec.source.git",
+    "workload.spec.source.git.ref.tag",
+    "workload.spec.source.image",
+    "workload.status",
+    "workload.status.conditions[0].lastTransitionTime",
+    "workload.status.observedGeneration",
+    "workload.status.resources[0].stampedRef",
+    "workload.status.supplyChainRef.name",
+    "workload.kind",
+    "workload.ObjectMeta.Name",
+    "workload.Spec.Params[0].Name",
+    "params.port",
+    "params.nested",
+    "params.tags",
+    "params.html",
+    "params.nothing",
+    "params.ratio",
+    "params",
+    "sources",
+    "source",
+    "source.url",
+    "images.img.image",
+    "image",
+    "configs",
+    "config",
+    "config.a",
+    "workload.spec.params[*].value",
+    "workload.metadata.annotations",
+    "workload.spec.env[?(@.valueFrom.fieldRef)].name",
+    'workload.spec.params[?(@.name<"p")].name',
+    "workload.spec.params[10]",
+    "workload.metadata.labels.*",
+    "workload.spec.source.*",
 ]
 
 
@@ -53,15 +96,27 @@ def _corpus(root: Path, count: int, seed: int) -> None:
     for index in range(count):
         case = root / f"case-{index:03d}"
         case.mkdir(parents=True)
-        template = {"apiVersion": "carto.run/v1alpha1", "kind": "ClusterTemplate", "metadata": {"name": "t"},
-                    "spec": {"params": [{"name": "port", "default": 1}],
-                             "template": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "f"},
-                                          "data": {f"k{j}": _value(rng) for j in range(rng.choice([1, 1, 2]))}}}}
+        template = {
+            "apiVersion": "carto.run/v1alpha1",
+            "kind": "ClusterTemplate",
+            "metadata": {"name": "t"},
+            "spec": {
+                "params": [{"name": "port", "default": 1}],
+                "template": {
+                    "apiVersion": "v1",
+                    "kind": "ConfigMap",
+                    "metadata": {"name": "f"},
+                    "data": {f"k{j}": _value(rng) for j in range(rng.choice([1, 1, 2]))},
+                },
+            },
+        }
         (case / "template.yaml").write_text(yaml.safe_dump(template))
         (case / "workload.yaml").write_text(rng.choice(OWNERS).read_text())
         info: dict[str, Any] = {"compareOptions": {"namedCMPOptionFuncs": ["ConvertNumbersToFloatsDuringComparison"]}}
         if rng.random() < 0.6:
-            inputs: dict[str, Any] = {"sources": {"s1": {"url": "u1", "revision": rng.choice(["r", 3, None]), "name": "s1"}}}
+            inputs: dict[str, Any] = {
+                "sources": {"s1": {"url": "u1", "revision": rng.choice(["r", 3, None]), "name": "s1"}}
+            }
             if rng.random() < 0.5:
                 inputs["sources"]["s2"] = {"url": "u2", "revision": "r2"}
             inputs["images"] = {"img": {"image": rng.choice(["reg/x", {"nested": [1, 2]}]), "name": "img"}}
@@ -72,8 +127,9 @@ def _corpus(root: Path, count: int, seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_random_templates_agree_with_cartotest(tmp_path: Path, seed: int, cartotest: Path,
-                                               cartotest_env: dict[str, str]) -> None:
+def test_random_templates_agree_with_cartotest(
+    tmp_path: Path, seed: int, cartotest: Path, cartotest_env: dict[str, str]
+) -> None:
     root = tmp_path / "fuzz"
     _corpus(root, 120, seed)
     we_fail = {str(path) for path, _ in write_expected(root)}

@@ -35,7 +35,15 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("rendered")
     _run("render", "--only", "templates", "-o", str(out / "templates.yaml"))
     for chain in ("source-to-url-package", "delivery-basic"):
-        _run("render", "--only", "chains", "--chains", f"tests/fixtures/ootb/{chain}.yaml", "-o", str(out / f"{chain}.yaml"))
+        _run(
+            "render",
+            "--only",
+            "chains",
+            "--chains",
+            f"tests/fixtures/ootb/{chain}.yaml",
+            "-o",
+            str(out / f"{chain}.yaml"),
+        )
     return out
 
 
@@ -44,24 +52,44 @@ def _docs(text: str) -> list[dict[str, Any]]:
 
 
 def test_supply_chain_canary_stage(rendered: Path) -> None:
-    text = _run("stamp", "--blueprint", str(rendered / "source-to-url-package.yaml"),
-                "--templates", str(rendered / "templates.yaml"),
-                "--templates", str(TAP / "ootb-supply-chain-templates.yaml"),
-                "--owner", str(TAP / "workload.yaml"), "--outputs", str(TAP / "outputs.yaml"))
+    text = _run(
+        "stamp",
+        "--blueprint",
+        str(rendered / "source-to-url-package.yaml"),
+        "--templates",
+        str(rendered / "templates.yaml"),
+        "--templates",
+        str(TAP / "ootb-supply-chain-templates.yaml"),
+        "--owner",
+        str(TAP / "workload.yaml"),
+        "--outputs",
+        str(TAP / "outputs.yaml"),
+    )
     diff = golden_diff(text, TAP / "source-to-url-package.expected.yaml")
     assert diff is None, diff
     docs = _docs(text)
     by_resource = {d["metadata"]["labels"]["carto.run/resource-name"]: d for d in docs}
-    assert list(by_resource) == ["source-provider", "image-provider", "config-provider", "app-config",
-                                 "service-bindings", "api-descriptors", "canary-config", "carvel-package",
-                                 "config-writer"]
+    assert list(by_resource) == [
+        "source-provider",
+        "image-provider",
+        "config-provider",
+        "app-config",
+        "service-bindings",
+        "api-descriptors",
+        "canary-config",
+        "carvel-package",
+        "config-writer",
+    ]
     canary_stage = by_resource["canary-config"]
     # earlier stages fed in: app-config's files (built from the convention output and the image digest)
     assert canary_stage["data"]["delivery.yml"] == by_resource["app-config"]["data"]["delivery.yml"]
     assert "hello-app-dev@sha256:4f9a0e" in canary_stage["data"]["delivery.yml"]
     stamped = _docs(canary_stage["data"]["canary.yml"])
     assert [(d["kind"], d["metadata"]["name"]) for d in stamped] == [
-        ("MetricTemplate", "hello-app-success-rate"), ("MetricTemplate", "hello-app-latency"), ("Canary", "hello-app")]
+        ("MetricTemplate", "hello-app-success-rate"),
+        ("MetricTemplate", "hello-app-latency"),
+        ("Canary", "hello-app"),
+    ]
     canary = stamped[2]
     assert canary["spec"]["targetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "hello-app"}
     assert canary["spec"]["analysis"]["iterations"] == 4  # the workload's param overrides the default
@@ -73,29 +101,47 @@ def test_supply_chain_canary_stage(rendered: Path) -> None:
 
 def test_delivery_canary_stage(rendered: Path, tmp_path: Path) -> None:
     outputs = tmp_path / "outputs.yaml"
-    outputs.write_text("source-provider:\n  source:\n    url: http://source-controller/prod/hello-app-delivery.tar.gz\n"
-                       "    revision: main@sha1:8d3a1c\n")
-    text = _run("stamp", "--blueprint", str(rendered / "delivery-basic.yaml"),
-                "--templates", str(rendered / "templates.yaml"),
-                "--templates", "tests/fixtures/ootb-templates/delivery.yaml",
-                "--owner", "examples/demo/deliverable.yaml", "--outputs", str(outputs))
+    outputs.write_text(
+        "source-provider:\n  source:\n    url: http://source-controller/prod/hello-app-delivery.tar.gz\n"
+        "    revision: main@sha1:8d3a1c\n"
+    )
+    text = _run(
+        "stamp",
+        "--blueprint",
+        str(rendered / "delivery-basic.yaml"),
+        "--templates",
+        str(rendered / "templates.yaml"),
+        "--templates",
+        "tests/fixtures/ootb-templates/delivery.yaml",
+        "--owner",
+        "examples/demo/deliverable.yaml",
+        "--outputs",
+        str(outputs),
+    )
     diff = golden_diff(text, TAP / "delivery-basic.expected.yaml")
     assert diff is None, diff
     docs = _docs(text)
     assert [(d["kind"], d["metadata"]["name"]) for d in docs] == [
-        ("GitRepository", "hello-app-delivery"), ("App", "hello-app"), ("MetricTemplate", "hello-app-success-rate"),
-        ("MetricTemplate", "hello-app-latency"), ("Canary", "hello-app")]
+        ("GitRepository", "hello-app-delivery"),
+        ("App", "hello-app"),
+        ("MetricTemplate", "hello-app-success-rate"),
+        ("MetricTemplate", "hello-app-latency"),
+        ("Canary", "hello-app"),
+    ]
     app = docs[1]
     assert app["spec"]["fetch"][0]["http"]["url"] == "http://source-controller/prod/hello-app-delivery.tar.gz"
     canary = docs[4]
     assert canary["metadata"]["namespace"] == "prod"
     assert canary["spec"]["targetRef"]["name"] == "hello-app"  # a server workload: the Deployment named after it
     assert [m["templateRef"]["name"] for m in canary["spec"]["analysis"]["metrics"]] == [
-        "hello-app-success-rate", "hello-app-latency"]
+        "hello-app-success-rate",
+        "hello-app-latency",
+    ]
 
 
-def test_supply_chain_stages_match_cartotest(rendered: Path, tmp_path: Path, cartotest: Path,
-                                             cartotest_env: dict[str, str]) -> None:
+def test_supply_chain_stages_match_cartotest(
+    rendered: Path, tmp_path: Path, cartotest: Path, cartotest_env: dict[str, str]
+) -> None:
     """Every stage of the patched supply chain, stamped by cartotest in its real-supply-chain mode with the
     outputs we computed for earlier stages, equals what `supplychain stamp` printed for it."""
     from supplychain.stamping.chain import realize
@@ -120,8 +166,9 @@ def test_supply_chain_stages_match_cartotest(rendered: Path, tmp_path: Path, car
             (case / "template.yaml").write_text(yaml.safe_dump(template.body, sort_keys=False))
             (case / "workload.yaml").write_text((TAP / "workload.yaml").read_text())
             (case / "supply-chain.yaml").write_text(chain.read_text())
-            info: dict[str, Any] = {"given": {"supplyChain": {"targetResourceName": item.resource.name,
-                                                              "previousOutputs": dict(previous)}}}
+            info: dict[str, Any] = {
+                "given": {"supplyChain": {"targetResourceName": item.resource.name, "previousOutputs": dict(previous)}}
+            }
             if "template" in template.body["spec"]:
                 info["compareOptions"] = {"namedCMPOptionFuncs": ["ConvertNumbersToFloatsDuringComparison"]}
             (case / "info.yaml").write_text(yaml.safe_dump(info, sort_keys=False))
@@ -129,7 +176,9 @@ def test_supply_chain_stages_match_cartotest(rendered: Path, tmp_path: Path, car
             cases += 1
         out = item.output
         if out is not None and out.source is not None:
-            previous[item.resource.name] = {"source": for_display({"url": out.source.url, "revision": out.source.revision})}
+            previous[item.resource.name] = {
+                "source": for_display({"url": out.source.url, "revision": out.source.revision})
+            }
         elif out is not None and out.has_image:
             previous[item.resource.name] = {"image": for_display(out.image)}
         elif out is not None and out.has_config:

@@ -14,23 +14,36 @@ CHILD = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}
 
 
 def template(**spec: Any) -> dict[str, Any]:
-    return {"apiVersion": "carto.run/v1alpha1", "kind": "ClusterTemplate", "metadata": {"name": "t"},
-            "spec": {"template": CHILD, **spec}}
+    return {
+        "apiVersion": "carto.run/v1alpha1",
+        "kind": "ClusterTemplate",
+        "metadata": {"name": "t"},
+        "spec": {"template": CHILD, **spec},
+    }
 
 
 CASES = {
     "fine": (template(), None),
-    "retention-on-mutable": (template(retentionPolicy={"maxFailedRuns": 1, "maxSuccessfulRuns": 1}),
-                             "invalid template: if lifecycle is mutable, no retention policy may be set"),
-    "retention-on-immutable": (template(lifecycle="immutable", retentionPolicy={"maxFailedRuns": 1,
-                                                                                "maxSuccessfulRuns": 1}), None),
-    "retention-with-health-rule": (template(healthRule={"alwaysHealthy": {}},
-                                            retentionPolicy={"maxFailedRuns": 1, "maxSuccessfulRuns": 1}), None),
-    "two-health-rules": (template(healthRule={"alwaysHealthy": {}, "singleConditionType": "Ready"}),
-                         ("invalid health rule: must specify one of alwaysHealthy, singleConditionType or "
-                          "multiMatch, found multiple")),
-    "namespaced-child": (template(template={**CHILD, "metadata": {"name": "x", "namespace": "y"}}),
-                         "invalid template: template should not set metadata.namespace on the child object"),
+    "retention-on-mutable": (
+        template(retentionPolicy={"maxFailedRuns": 1, "maxSuccessfulRuns": 1}),
+        "invalid template: if lifecycle is mutable, no retention policy may be set",
+    ),
+    "retention-on-immutable": (
+        template(lifecycle="immutable", retentionPolicy={"maxFailedRuns": 1, "maxSuccessfulRuns": 1}),
+        None,
+    ),
+    "retention-with-health-rule": (
+        template(healthRule={"alwaysHealthy": {}}, retentionPolicy={"maxFailedRuns": 1, "maxSuccessfulRuns": 1}),
+        None,
+    ),
+    "two-health-rules": (
+        template(healthRule={"alwaysHealthy": {}, "singleConditionType": "Ready"}),
+        ("invalid health rule: must specify one of alwaysHealthy, singleConditionType or multiMatch, found multiple"),
+    ),
+    "namespaced-child": (
+        template(template={**CHILD, "metadata": {"name": "x", "namespace": "y"}}),
+        "invalid template: template should not set metadata.namespace on the child object",
+    ),
 }
 
 

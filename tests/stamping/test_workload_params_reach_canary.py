@@ -56,17 +56,40 @@ def _stamp_chain(tmp: Path, placement: str, external: bool = False) -> dict[str,
     """The patched source-to-url stamped for the Workload: stamped object by resource name."""
     settings = ["--set", f"placement={placement}"]
     _run("render", "--only", "templates", *settings, "-o", str(tmp / "templates.yaml"))
-    _run("render", "--only", "chains", *settings, "--chains", str(FIXTURES / "ootb" / "source-to-url.yaml"),
-         "--chains", str(FIXTURES / "ootb-templates" / "supply-chain-delivery.yaml"), "-o", str(tmp / "chain.yaml"))
+    _run(
+        "render",
+        "--only",
+        "chains",
+        *settings,
+        "--chains",
+        str(FIXTURES / "ootb" / "source-to-url.yaml"),
+        "--chains",
+        str(FIXTURES / "ootb-templates" / "supply-chain-delivery.yaml"),
+        "-o",
+        str(tmp / "chain.yaml"),
+    )
     docs = _docs((tmp / "chain.yaml").read_text())
     if external:  # TAP's external_delivery setting: the chain's deliverable stage stamps the ConfigMap variant
         stage = next(r for r in docs[0]["spec"]["resources"] if r["name"] == "deliverable")
         stage["templateRef"] = {"kind": "ClusterTemplate", "name": "external-deliverable-template"}
     (tmp / "blueprint.yaml").write_text(yaml.safe_dump(docs[0], sort_keys=False))
     (tmp / "writers.yaml").write_text(yaml.safe_dump_all(docs[1:], sort_keys=False))
-    text = _run("stamp", "--blueprint", str(tmp / "blueprint.yaml"), "--templates", str(tmp / "templates.yaml"),
-                "--templates", str(TAP / "ootb-supply-chain-templates.yaml"), "--templates", str(tmp / "writers.yaml"),
-                "--outputs", str(_outputs(tmp)), "--owner", "-", stdin=yaml.safe_dump(_workload()))
+    text = _run(
+        "stamp",
+        "--blueprint",
+        str(tmp / "blueprint.yaml"),
+        "--templates",
+        str(tmp / "templates.yaml"),
+        "--templates",
+        str(TAP / "ootb-supply-chain-templates.yaml"),
+        "--templates",
+        str(tmp / "writers.yaml"),
+        "--outputs",
+        str(_outputs(tmp)),
+        "--owner",
+        "-",
+        stdin=yaml.safe_dump(_workload()),
+    )
     return {d["metadata"]["labels"]["carto.run/resource-name"]: d for d in _docs(text)}
 
 
@@ -98,12 +121,32 @@ def test_delivery_placement(tmp_path: Path, external: bool) -> None:
     assert deliverable["kind"] == "Deliverable"
     forwarded = {p["name"]: p["value"] for p in deliverable["spec"]["params"] if p["name"].startswith("canary_")}
     assert forwarded == OVERRIDES
-    _run("render", "--only", "chains", "--chains", str(FIXTURES / "ootb" / "delivery-basic.yaml"), "-o",
-         str(tmp_path / "delivery.yaml"))
-    (tmp_path / "source.yaml").write_text("source-provider:\n  source:\n    url: http://source-controller/dev/hello-app.tar.gz\n"
-                                          "    revision: main@sha1:8d3a1c\n")
-    text = _run("stamp", "--blueprint", str(tmp_path / "delivery.yaml"), "--templates", str(tmp_path / "templates.yaml"),
-                "--templates", str(FIXTURES / "ootb-templates" / "delivery.yaml"), "--outputs", str(tmp_path / "source.yaml"),
-                "--owner", "-", stdin=yaml.safe_dump(deliverable))
+    _run(
+        "render",
+        "--only",
+        "chains",
+        "--chains",
+        str(FIXTURES / "ootb" / "delivery-basic.yaml"),
+        "-o",
+        str(tmp_path / "delivery.yaml"),
+    )
+    (tmp_path / "source.yaml").write_text(
+        "source-provider:\n  source:\n    url: http://source-controller/dev/hello-app.tar.gz\n"
+        "    revision: main@sha1:8d3a1c\n"
+    )
+    text = _run(
+        "stamp",
+        "--blueprint",
+        str(tmp_path / "delivery.yaml"),
+        "--templates",
+        str(tmp_path / "templates.yaml"),
+        "--templates",
+        str(FIXTURES / "ootb-templates" / "delivery.yaml"),
+        "--outputs",
+        str(tmp_path / "source.yaml"),
+        "--owner",
+        "-",
+        stdin=yaml.safe_dump(deliverable),
+    )
     canary = next(d for d in _docs(text) if d["kind"] == "Canary")
     _check(canary, GOLDEN / "delivery.expected.yaml")

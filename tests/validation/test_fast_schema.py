@@ -88,20 +88,34 @@ def test_agrees_with_jsonschema_on_mutated_objects(documents: list[dict[str, Any
     assert verdicts[True] >= 200 and verdicts[False] >= 200, verdicts
 
 
-@pytest.mark.parametrize(("schema", "valid", "invalid"), [
-    ({"type": "integer"}, [1, -2, 2**70], [1.0, True, "1", None]),
-    ({"type": "number", "minimum": 1, "exclusiveMinimum": True}, [1.5, 2], [1, 0.5, "x"]),
-    ({"minimum": 1}, [1, "x", None], [0, 0.5]),
-    ({"type": ["string", "null"], "maxLength": 2}, ["ab", None], ["abc", 1]),
-    ({"enum": [1, "a", None]}, [1, 1.0, "a", None], [True, "b", 2]),
-    ({"properties": {"a": {"type": "string"}}, "additionalProperties": False, "required": ["a"]},
-     [{"a": "x"}, 3], [{"a": "x", "b": 1}, {}, {"a": 1}]),
-    ({"items": {"pattern": "^x"}, "minItems": 1}, [["xa", 3], "s"], [[], ["ya"]]),
-    ({"oneOf": [{"required": ["a"]}, {"required": ["b"]}]}, [{"a": 1}, {"b": 1}], [{"a": 1, "b": 2}, {}, 1]),
-    ({"not": {"type": "object"}, "anyOf": [{"type": "string"}, {"type": "integer"}]}, ["s", 3], [{}, 1.5]),
-    ({"definitions": {"n": {"properties": {"next": {"$ref": "#/definitions/n"}}, "additionalProperties": False}},
-      "$ref": "#/definitions/n"}, [{"next": {"next": {}}}], [{"next": {"other": 1}}]),
-])
+@pytest.mark.parametrize(
+    ("schema", "valid", "invalid"),
+    [
+        ({"type": "integer"}, [1, -2, 2**70], [1.0, True, "1", None]),
+        ({"type": "number", "minimum": 1, "exclusiveMinimum": True}, [1.5, 2], [1, 0.5, "x"]),
+        ({"minimum": 1}, [1, "x", None], [0, 0.5]),
+        ({"type": ["string", "null"], "maxLength": 2}, ["ab", None], ["abc", 1]),
+        ({"enum": [1, "a", None]}, [1, 1.0, "a", None], [True, "b", 2]),
+        (
+            {"properties": {"a": {"type": "string"}}, "additionalProperties": False, "required": ["a"]},
+            [{"a": "x"}, 3],
+            [{"a": "x", "b": 1}, {}, {"a": 1}],
+        ),
+        ({"items": {"pattern": "^x"}, "minItems": 1}, [["xa", 3], "s"], [[], ["ya"]]),
+        ({"oneOf": [{"required": ["a"]}, {"required": ["b"]}]}, [{"a": 1}, {"b": 1}], [{"a": 1, "b": 2}, {}, 1]),
+        ({"not": {"type": "object"}, "anyOf": [{"type": "string"}, {"type": "integer"}]}, ["s", 3], [{}, 1.5]),
+        (
+            {
+                "definitions": {
+                    "n": {"properties": {"next": {"$ref": "#/definitions/n"}}, "additionalProperties": False}
+                },
+                "$ref": "#/definitions/n",
+            },
+            [{"next": {"next": {}}}],
+            [{"next": {"other": 1}}],
+        ),
+    ],
+)
 def test_keywords(schema: dict[str, Any], valid: list[Any], invalid: list[Any]) -> None:
     check = compile_schema(schema)
     assert check is not None

@@ -25,12 +25,23 @@ def test_the_product_kapp_config_loads_cleanly() -> None:
 
 
 def test_broken_rules_are_named() -> None:
-    body = {"apiVersion": "kapp.k14s.io/v1alpha1", "kind": "Config", "rebaseRules": [
-        {"path": ["spec"], "paths": [["spec"]], "type": "copy", "sources": ["new"], "resourceMatchers": [{"allMatcher": {}}]},
-        {"type": "move", "path": ["spec"], "resourceMatchers": [{"allMatcher": {}}]},
-        {"ytt": {"overlayContractV1": {"overlay.yml": ""}}, "path": ["spec"], "resourceMatchers": []},
-        {"path": ["spec"], "type": "copy", "sources": ["cluster"], "resourceMatchers": [{"allMatcher": {}}]},
-    ], "waitRules": [{"ytt": {}, "resourceMatchers": [{"allMatcher": {}}]}]}
+    body = {
+        "apiVersion": "kapp.k14s.io/v1alpha1",
+        "kind": "Config",
+        "rebaseRules": [
+            {
+                "path": ["spec"],
+                "paths": [["spec"]],
+                "type": "copy",
+                "sources": ["new"],
+                "resourceMatchers": [{"allMatcher": {}}],
+            },
+            {"type": "move", "path": ["spec"], "resourceMatchers": [{"allMatcher": {}}]},
+            {"ytt": {"overlayContractV1": {"overlay.yml": ""}}, "path": ["spec"], "resourceMatchers": []},
+            {"path": ["spec"], "type": "copy", "sources": ["cluster"], "resourceMatchers": [{"allMatcher": {}}]},
+        ],
+        "waitRules": [{"ytt": {}, "resourceMatchers": [{"allMatcher": {}}]}],
+    }
     assert _messages(body) == [
         "rebaseRules[0]: expected only one of path or paths specified",
         "rebaseRules[1].type: unknown rebase rule type 'move' (supported: copy, remove)",

@@ -48,8 +48,9 @@ def test_same_findings_as_one_process(files: list[str], monkeypatch: pytest.Monk
     assert (split.documents, split.checked) == (single.documents, single.checked) == (30, 30)
 
 
-def test_an_unreadable_file_is_reported_as_without_workers(files: list[str], tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unreadable_file_is_reported_as_without_workers(
+    files: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(parallel, "PARALLEL_BYTES", 0)
     monkeypatch.setattr(parallel, "_workers", lambda: 3)
     broken = tmp_path / "part-2.yaml"

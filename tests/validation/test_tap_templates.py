@@ -63,8 +63,10 @@ def test_supplied_params_are_named_where_the_output_is_reported() -> None:
 
 def _template(ytt: str, params: str = "") -> str:
     body = "\n".join("    " + line for line in ytt.strip().splitlines())
-    return (f"apiVersion: carto.run/v1alpha1\nkind: ClusterTemplate\nmetadata:\n  name: t\nspec:\n{params}"
-            f"  ytt: |\n{body}\n")
+    return (
+        f"apiVersion: carto.run/v1alpha1\nkind: ClusterTemplate\nmetadata:\n  name: t\nspec:\n{params}"
+        f"  ytt: |\n{body}\n"
+    )
 
 
 def test_a_template_that_fails_on_supplied_data_is_not_checked_not_an_error() -> None:
@@ -87,12 +89,15 @@ data:
     assert finding["message"].startswith("not checked: it reads params.app.ports")
 
 
-@pytest.mark.parametrize("ytt", [
-    # an undeclared param: Cartographer hands a template only the params it declares
-    '#@ load("@ytt:data", "data")\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: #@ data.values.params.registry.server\n',
-    # a field no Workload has (a typo)
-    '#@ load("@ytt:data", "data")\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: #@ data.values.workload.metdata.name\n',
-])
+@pytest.mark.parametrize(
+    "ytt",
+    [
+        # an undeclared param: Cartographer hands a template only the params it declares
+        '#@ load("@ytt:data", "data")\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: #@ data.values.params.registry.server\n',
+        # a field no Workload has (a typo)
+        '#@ load("@ytt:data", "data")\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: #@ data.values.workload.metdata.name\n',
+    ],
+)
 def test_a_real_template_error_stays_an_error(ytt: str) -> None:
     code, report = _validate("-", stdin=_template(ytt))
     [finding] = [f for f in report["findings"] if f["rule"] == "template-stamp"]
@@ -101,14 +106,18 @@ def test_a_real_template_error_stays_an_error(ytt: str) -> None:
 
 
 def test_what_a_failed_stamp_read() -> None:
-    attr = ("unable to apply ytt template: ytt: Error: \n- struct has no .server field or method\n    in image\n"
-            "      stdin.yml:44 | #@    data.values.params.registry.server,\n    in <toplevel>\n"
-            "      stdin.yml:80 |   tag: #@ image()")
+    attr = (
+        "unable to apply ytt template: ytt: Error: \n- struct has no .server field or method\n    in image\n"
+        "      stdin.yml:44 | #@    data.values.params.registry.server,\n    in <toplevel>\n"
+        "      stdin.yml:80 |   tag: #@ image()"
+    )
     assert missing_data(attr) == Missing("params", ("registry", "server"))
     key = '- key "gitops_branch" not in struct\n    in <toplevel>\n      stdin.yml:7 |   a: #@ data.values.params["gitops_branch"]'
     assert missing_data(key) == Missing("params", ("gitops_branch",))
-    deep = ("- struct has no .metadata field or method\n    in delivery\n"
-            "      stdin.yml:57 |     matchLabels: #@ data.values.config.metadata.labels")
+    deep = (
+        "- struct has no .metadata field or method\n    in delivery\n"
+        "      stdin.yml:57 |     matchLabels: #@ data.values.config.metadata.labels"
+    )
     assert missing_data(deep) == Missing("config", ("metadata",))
     jsonpath = "evaluate tag $(workload.spec.image)$: jsonpath returned empty list: workload.spec.image (no such field)"
     assert missing_data(jsonpath) == Missing("workload", ("spec", "image"))

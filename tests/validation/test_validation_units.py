@@ -55,15 +55,27 @@ def test_read_path_handles_config_paths() -> None:
 def test_registry_covers_every_pinned_family() -> None:
     registry = SchemaRegistry()
     for api_version, kind in [
-        ("flagger.app/v1beta1", "Canary"), ("flagger.app/v1beta1", "MetricTemplate"),
-        ("flagger.app/v1beta1", "AlertProvider"), ("carto.run/v1alpha1", "ClusterSupplyChain"),
-        ("carto.run/v1alpha1", "ClusterDelivery"), ("carto.run/v1alpha1", "Workload"),
-        ("carto.run/v1alpha1", "Runnable"), ("carto.run/v1alpha1", "ClusterRunTemplate"),
-        ("packaging.carvel.dev/v1alpha1", "PackageInstall"), ("packaging.carvel.dev/v1alpha1", "PackageRepository"),
-        ("kappctrl.k14s.io/v1alpha1", "App"), ("data.packaging.carvel.dev/v1alpha1", "Package"),
-        ("data.packaging.carvel.dev/v1alpha1", "PackageMetadata"), ("v1", "ConfigMap"), ("v1", "Secret"),
-        ("v1", "Service"), ("v1", "ServiceAccount"), ("v1", "Namespace"), ("apps/v1", "Deployment"),
-        ("rbac.authorization.k8s.io/v1", "ClusterRole"), ("rbac.authorization.k8s.io/v1", "RoleBinding"),
+        ("flagger.app/v1beta1", "Canary"),
+        ("flagger.app/v1beta1", "MetricTemplate"),
+        ("flagger.app/v1beta1", "AlertProvider"),
+        ("carto.run/v1alpha1", "ClusterSupplyChain"),
+        ("carto.run/v1alpha1", "ClusterDelivery"),
+        ("carto.run/v1alpha1", "Workload"),
+        ("carto.run/v1alpha1", "Runnable"),
+        ("carto.run/v1alpha1", "ClusterRunTemplate"),
+        ("packaging.carvel.dev/v1alpha1", "PackageInstall"),
+        ("packaging.carvel.dev/v1alpha1", "PackageRepository"),
+        ("kappctrl.k14s.io/v1alpha1", "App"),
+        ("data.packaging.carvel.dev/v1alpha1", "Package"),
+        ("data.packaging.carvel.dev/v1alpha1", "PackageMetadata"),
+        ("v1", "ConfigMap"),
+        ("v1", "Secret"),
+        ("v1", "Service"),
+        ("v1", "ServiceAccount"),
+        ("v1", "Namespace"),
+        ("apps/v1", "Deployment"),
+        ("rbac.authorization.k8s.io/v1", "ClusterRole"),
+        ("rbac.authorization.k8s.io/v1", "RoleBinding"),
     ]:
         assert registry.lookup(api_version, kind) is not None, (api_version, kind)
     assert registry.lookup("serving.knative.dev/v1", "Service") is None
