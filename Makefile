@@ -41,6 +41,7 @@ kind-env: env
 # over supplychain/, tests/ and benchmarks/.
 lint: venv
 	@$(VENV)/bin/ruff check supplychain tests benchmarks
+	@$(VENV)/bin/ruff format --check supplychain tests benchmarks
 	@$(VENV)/bin/mypy
 	@$(VENV)/bin/lint-imports --no-cache
 
