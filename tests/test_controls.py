@@ -22,10 +22,13 @@ metric_templates:
   query: sum(rate(http_requests_total{namespace="{{ namespace }}",status=~"5.."}[{{ interval }}])) * 100
 """
 QUEUE_METRIC = {
-    "apiVersion": "flagger.app/v1beta1", "kind": "MetricTemplate",
+    "apiVersion": "flagger.app/v1beta1",
+    "kind": "MetricTemplate",
     "metadata": {"name": "queue-depth", "namespace": "prod"},
-    "spec": {"provider": {"type": "prometheus", "address": "http://prometheus.monitoring:9090"},
-             "query": 'max(queue_depth{namespace="{{ namespace }}",queue="{{ variables.queue }}"})'},
+    "spec": {
+        "provider": {"type": "prometheus", "address": "http://prometheus.monitoring:9090"},
+        "query": 'max(queue_depth{namespace="{{ namespace }}",queue="{{ variables.queue }}"})',
+    },
 }
 
 
@@ -47,7 +50,8 @@ def test_platform_metric_templates_render_beside_ours(tmp_path: Path) -> None:
     values = tmp_path / "values.yaml"
     values.write_text(PLATFORM_METRIC)
     found = [d for d in _bundle(values) if d["kind"] == "MetricTemplate"]
-    assert [(d["metadata"]["namespace"], d["metadata"]["name"]) for d in found] == [("platform-metrics", "error-budget")]
+    names = [(d["metadata"]["namespace"], d["metadata"]["name"]) for d in found]
+    assert names == [("platform-metrics", "error-budget")]
     assert found[0]["spec"]["provider"] == {"type": "prometheus", "address": "http://prometheus.monitoring:9090"}
     assert not [d for d in _bundle() if d["kind"] == "MetricTemplate"]
 
@@ -68,8 +72,9 @@ def _custom_metric_files(tmp_path: Path) -> list[str]:
 
 
 def test_queries_render_custom_metrics(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["queries", *_custom_metric_files(tmp_path), "--no-promtool", "-o", "json"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli, ["queries", *_custom_metric_files(tmp_path), "--no-promtool", "-o", "json"], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     rendered = {m["metric"]: m["query"] for m in json.loads(result.output)["canaries"][0]["metrics"]}
     assert rendered["error-budget"] == 'sum(rate(http_requests_total{namespace="prod",status=~"5.."}[2m])) * 100'
@@ -79,10 +84,21 @@ def test_queries_render_custom_metrics(tmp_path: Path) -> None:
 def test_replay_checks_custom_metrics(tmp_path: Path) -> None:
     series = tmp_path / "series.json"
     ok = [[0, 100], [900, 100]]
-    series.write_text(json.dumps({"metrics": {"success-rate": ok, "latency": ok, "queue-depth": [[0, 5], [900, 5]],
-                                              "error-budget": [[0, 0.5], [200, 3], [900, 3]]}}))
-    result = CliRunner().invoke(cli, ["replay", *_custom_metric_files(tmp_path), "--series", str(series),
-                                      "-o", "json"], catch_exceptions=False)
+    series.write_text(
+        json.dumps(
+            {
+                "metrics": {
+                    "success-rate": ok,
+                    "latency": ok,
+                    "queue-depth": [[0, 5], [900, 5]],
+                    "error-budget": [[0, 0.5], [200, 3], [900, 3]],
+                }
+            }
+        )
+    )
+    result = CliRunner().invoke(
+        cli, ["replay", *_custom_metric_files(tmp_path), "--series", str(series), "-o", "json"], catch_exceptions=False
+    )
     out = json.loads(result.output)
     assert out["verdict"]["outcome"] == "Failed", out["verdict"]
     failed = [row for row in out["timeline"] if "metric 'error-budget'" in row["event"]]
@@ -103,19 +119,35 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def _stamp_delivery(tmp_path: Path, *render_args: str) -> list[dict[str, Any]]:
     runner = CliRunner()
     templates, chain = tmp_path / "templates.yaml", tmp_path / "delivery.yaml"
-    for args in (["--only", "templates", "-o", str(templates)],
-                 ["--only", "chains", "--chains", str(FIXTURES / "ootb" / "delivery-basic.yaml"), "-o", str(chain)]):
+    for args in (
+        ["--only", "templates", "-o", str(templates)],
+        ["--only", "chains", "--chains", str(FIXTURES / "ootb" / "delivery-basic.yaml"), "-o", str(chain)],
+    ):
         result = runner.invoke(cli, ["render", *args, *render_args], catch_exceptions=False)
         assert result.exit_code == 0, result.output
     owner = yaml.safe_load((Path(__file__).parents[1] / "examples" / "demo" / "deliverable.yaml").read_text())
     owner["spec"]["params"] = [{"name": k, "value": v} for k, v in HOSTILE.items()]
     (tmp_path / "owner.yaml").write_text(yaml.safe_dump(owner))
-    (tmp_path / "outputs.yaml").write_text("source-provider:\n  source:\n    url: http://source-controller/x.tar.gz\n"
-                                           "    revision: main@sha1:8d3a1c\n")
-    result = runner.invoke(cli, ["stamp", "--blueprint", str(chain), "--templates", str(templates),
-                                 "--templates", str(FIXTURES / "ootb-templates" / "delivery.yaml"),
-                                 "--owner", str(tmp_path / "owner.yaml"), "--outputs", str(tmp_path / "outputs.yaml")],
-                           catch_exceptions=False)
+    (tmp_path / "outputs.yaml").write_text(
+        "source-provider:\n  source:\n    url: http://source-controller/x.tar.gz\n    revision: main@sha1:8d3a1c\n"
+    )
+    result = runner.invoke(
+        cli,
+        [
+            "stamp",
+            "--blueprint",
+            str(chain),
+            "--templates",
+            str(templates),
+            "--templates",
+            str(FIXTURES / "ootb-templates" / "delivery.yaml"),
+            "--owner",
+            str(tmp_path / "owner.yaml"),
+            "--outputs",
+            str(tmp_path / "outputs.yaml"),
+        ],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     return [d for d in yaml.safe_load_all(result.output) if d]
 
@@ -123,7 +155,8 @@ def _stamp_delivery(tmp_path: Path, *render_args: str) -> list[dict[str, Any]]:
 def _reached(docs: list[dict[str, Any]]) -> str:
     """Every command and URL the stamped Canary and MetricTemplates hand to Flagger and the loadtester."""
     canary = next(d for d in docs if d["kind"] == "Canary")
-    parts = [str(h.get("url")) + " " + str((h.get("metadata") or {}).get("cmd")) for h in canary["spec"]["analysis"]["webhooks"]]
+    hooks = canary["spec"]["analysis"]["webhooks"]
+    parts = [str(h.get("url")) + " " + str((h.get("metadata") or {}).get("cmd")) for h in hooks]
     parts += [d["spec"]["provider"]["address"] for d in docs if d["kind"] == "MetricTemplate"]
     return "\n".join(parts)
 
@@ -144,7 +177,8 @@ def test_a_data_value_lets_workloads_override_them(tmp_path: Path) -> None:
 
 def test_workload_overrides_names_only_platform_owned_params() -> None:
     result = CliRunner().invoke(cli, ["render", "--set", 'workload_overrides=["canary_interval"]'])
-    assert result.exit_code == 2 and "workload_overrides: canary_interval is not a platform-owned param" in result.output
+    assert result.exit_code == 2, result.output
+    assert "workload_overrides: canary_interval is not a platform-owned param" in result.output
 
 
 def test_every_control_is_in_the_sample_canary() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from supplychain.cli import cli
@@ -93,4 +94,8 @@ def test_output_file_is_written_whole(tmp_path: Path) -> None:
     out = tmp_path / "nested" / "bundle.yaml"
     code, _ = _render("--only", "templates", "-o", str(out))
     assert code == 0
-    assert out.read_text().count("kind: ClusterTemplate") == 3
+    printed = CliRunner().invoke(cli, ["render", "--only", "templates"])
+    assert printed.exit_code == 0
+    assert out.read_text() == printed.stdout
+    names = {d["metadata"]["name"] for d in yaml.safe_load_all(printed.stdout) if d and d["kind"] == "ClusterTemplate"}
+    assert {"canary", "canary-knative", "canary-metric"} <= names

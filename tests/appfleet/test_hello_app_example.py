@@ -50,9 +50,11 @@ def stamped() -> dict[str, dict[str, Any]]:
     with the release and deployer outputs feeding the canary stage."""
     docs = example()
     templates = [d for d in docs if d["kind"].startswith("Cluster") and d["kind"].endswith("Template")]
-    result = realize(_docs([find(docs, "ClusterDelivery", "canary-delivery")], "delivery.yaml"),
-                     _docs(platform_documents() + templates, "templates"),
-                     Document("deliverable.yaml", 0, find(docs, "Deliverable", "hello-app")))
+    result = realize(
+        _docs([find(docs, "ClusterDelivery", "canary-delivery")], "delivery.yaml"),
+        _docs(platform_documents() + templates, "templates"),
+        Document("deliverable.yaml", 0, find(docs, "Deliverable", "hello-app")),
+    )
     return {s.resource.name: s.obj for s in result.stamped if s.obj is not None}
 
 
@@ -120,9 +122,13 @@ def test_stamped_canary_uses_the_e2e_knobs() -> None:
     assert (analysis["interval"], analysis["iterations"], analysis["threshold"]) == ("10s", 3, 2)
     assert objs["canary"]["spec"]["progressDeadlineSeconds"] == 30
     assert [m["templateRef"]["name"] for m in analysis["metrics"]] == [
-        objs["canary-success-rate-metric"]["metadata"]["name"], objs["canary-latency-metric"]["metadata"]["name"]]
+        objs["canary-success-rate-metric"]["metadata"]["name"],
+        objs["canary-latency-metric"]["metadata"]["name"],
+    ]
     assert {(w["name"], w["metadata"]["cmd"]) for w in analysis["webhooks"]} == {
-        ("conformance", "conformance"), ("load-test", "load-test")}
+        ("conformance", "conformance"),
+        ("load-test", "load-test"),
+    }
 
 
 def _loopback(url: str) -> bool:
@@ -154,10 +160,14 @@ def test_delivery_account_is_bound_to_the_least_role_only() -> None:
     docs = example()
     deliverable = find(docs, "Deliverable", "hello-app")
     account = deliverable["spec"]["serviceAccountName"]
-    bindings = [d for d in docs if d["kind"] in ("RoleBinding", "ClusterRoleBinding")
-                and any(s["name"] == account for s in d["subjects"])]
+    bindings = [
+        d
+        for d in docs
+        if d["kind"] in ("RoleBinding", "ClusterRoleBinding") and any(s["name"] == account for s in d["subjects"])
+    ]
     assert [(b["kind"], b["roleRef"]["kind"], b["roleRef"]["name"]) for b in bindings] == [
-        ("RoleBinding", "ClusterRole", "supplychain-canary")]
+        ("RoleBinding", "ClusterRole", "supplychain-canary")
+    ]
     assert find(platform_documents(), "ClusterRole", "supplychain-canary")
     delivery = find(docs, "ClusterDelivery", "canary-delivery")
     assert delivery["spec"]["selector"].items() <= deliverable["metadata"]["labels"].items()
@@ -166,7 +176,9 @@ def test_delivery_account_is_bound_to_the_least_role_only() -> None:
 def test_apply_order_puts_the_namespace_first() -> None:
     kinds = [d["kind"] for d in apply_order(example())]
     assert kinds[0] == "Namespace"
-    assert kinds.index("Secret") < kinds.index("PackageInstall") and kinds.index("Package") < kinds.index("PackageInstall")
+    assert kinds.index("Secret") < kinds.index("PackageInstall") and kinds.index("Package") < kinds.index(
+        "PackageInstall"
+    )
     assert kinds.index("RoleBinding") < kinds.index("Deliverable")
 
 

@@ -30,7 +30,10 @@ def run(*args: str, stdin: str | bytes | None = None) -> subprocess.CompletedPro
     data = stdin.encode() if isinstance(stdin, str) else stdin
     proc = subprocess.run(
         [sys.executable, "-c", "from supplychain.cli import main; main()", *args],
-        input=data, capture_output=True, timeout=120, check=False,
+        input=data,
+        capture_output=True,
+        timeout=120,
+        check=False,
     )
     out = subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode(), proc.stderr.decode())
     assert "Traceback" not in out.stderr + out.stdout, out.stderr
@@ -72,7 +75,9 @@ def test_an_empty_file_beside_a_good_one_is_fine(command: str, tmp_path: Path) -
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-@pytest.mark.parametrize("doc,kind", [("- a\n- b\n", "list"), ("just text\n", "string"), ("42\n", "number"), ("true\n", "boolean")])
+@pytest.mark.parametrize(
+    "doc,kind", [("- a\n- b\n", "list"), ("just text\n", "string"), ("42\n", "number"), ("true\n", "boolean")]
+)
 def test_non_mapping_documents_are_findings(command: str, doc: str, kind: str, tmp_path: Path) -> None:
     path = write(tmp_path, "odd.yaml", CANARY + "---\n" + doc)
     out = run(command, path)
@@ -130,12 +135,20 @@ def test_usage_errors(command: str) -> None:
 
 
 def test_validate_wrong_types_and_unknown_fields_name_the_field(tmp_path: Path) -> None:
-    text = CANARY.replace("threshold: 5", "threshold: five").replace("service: {port: 9898}", "service: {port: 9898, prot: 1}")
+    text = CANARY.replace("threshold: 5", "threshold: five").replace(
+        "service: {port: 9898}", "service: {port: 9898, prot: 1}"
+    )
     path = write(tmp_path, "c.yaml", text)
     out = run("validate", path)
     assert out.returncode == 1
-    assert f"{path}: document 0 (Canary/podinfo): spec.analysis.threshold: error [schema] must be a number, got string \"five\"" in out.stdout
-    assert f"{path}: document 0 (Canary/podinfo): spec.service.prot: error [schema] unknown field 'prot'; did you mean 'port'?" in out.stdout
+    assert (
+        f'{path}: document 0 (Canary/podinfo): spec.analysis.threshold: error [schema] must be a number, got string "five"'
+        in out.stdout
+    )
+    assert (
+        f"{path}: document 0 (Canary/podinfo): spec.service.prot: error [schema] unknown field 'prot'; did you mean 'port'?"
+        in out.stdout
+    )
 
 
 HOSTILE = [
@@ -152,7 +165,12 @@ HOSTILE = [
     "apiVersion: carto.run/v1alpha1\nkind: ClusterConfigTemplate\nmetadata: {name: t}\nspec: {configPath: 1, ytt: '#@ 1/0'}\n",
     "apiVersion: carto.run/v1alpha1\nkind: ClusterConfigTemplate\nmetadata: {name: t}\nspec: {configPath: .data, template: {apiVersion: v1, kind: ConfigMap, metadata: {name: x}, data: {a.yml: 'k: [1'}}}\n",
     "apiVersion: data.packaging.carvel.dev/v1alpha1\nkind: Package\nmetadata: {name: 1}\nspec: {refName: [], version: 1}\n",
-    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {a: {b: c}}\n" + "---\n" + "x: " + "[" * 50 + "]" * 50 + "\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {a: {b: c}}\n"
+    + "---\n"
+    + "x: "
+    + "[" * 50
+    + "]" * 50
+    + "\n",
 ]
 
 
@@ -177,31 +195,46 @@ def test_json_output(command: str, tmp_path: Path) -> None:
     assert first["path"] == "spec.analysis.interval" and first["severity"] == "error" and first["rule"]
 
 
-HOSTILE_PARAM = 'echo ")$ $(params.x)$ #@ load(\'x\')\n--- \'single\' "double" {{ name }}"'
+HOSTILE_PARAM = "echo \")$ $(params.x)$ #@ load('x')\n--- 'single' \"double\" {{ name }}\""
 
 
 def test_hostile_params_are_data_for_validate_and_lint(tmp_path: Path) -> None:
     """Params full of template syntax reach the stamped Canary verbatim and break nothing."""
-    import yaml
-
     from supplychain.validation.stamper import default_stamper
     from supplychain.validation.subjects import expand
-    from supplychain.yamlio import parse_documents
+    from supplychain.yamlio import dump_documents, parse_documents
 
     bundle = run("render").stdout
     delivery = {
-        "apiVersion": "carto.run/v1alpha1", "kind": "ClusterDelivery", "metadata": {"name": "hostile"},
-        "spec": {"selector": {"app": "x"}, "resources": [
-            *({"name": f"metric-{m}", "templateRef": {"kind": "ClusterTemplate", "name": "canary-metric"},
-               "params": [{"name": "canary_metric", "value": m}]} for m in ("success-rate", "latency")),
-            {"name": "canary", "templateRef": {"kind": "ClusterTemplate", "name": "canary"},
-             "params": [{"name": "canary_conformance_cmd", "value": HOSTILE_PARAM}]}]},
+        "apiVersion": "carto.run/v1alpha1",
+        "kind": "ClusterDelivery",
+        "metadata": {"name": "hostile"},
+        "spec": {
+            "selector": {"app": "x"},
+            "resources": [
+                *(
+                    {
+                        "name": f"metric-{m}",
+                        "templateRef": {"kind": "ClusterTemplate", "name": "canary-metric"},
+                        "params": [{"name": "canary_metric", "value": m}],
+                    }
+                    for m in ("success-rate", "latency")
+                ),
+                {
+                    "name": "canary",
+                    "templateRef": {"kind": "ClusterTemplate", "name": "canary"},
+                    "params": [{"name": "canary_conformance_cmd", "value": HOSTILE_PARAM}],
+                },
+            ],
+        },
     }
     workload = {
-        "apiVersion": "carto.run/v1alpha1", "kind": "Workload", "metadata": {"name": "w", "namespace": "n"},
+        "apiVersion": "carto.run/v1alpha1",
+        "kind": "Workload",
+        "metadata": {"name": "w", "namespace": "n"},
         "spec": {"params": [{"name": "canary_load_cmd", "value": HOSTILE_PARAM}]},
     }
-    text = bundle + "---\n" + yaml.safe_dump(delivery) + "---\n" + yaml.safe_dump(workload)
+    text = bundle + dump_documents([delivery, workload])
     path = write(tmp_path, "hostile.yaml", text)
     for command in COMMANDS:
         out = run(command, path)
