@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .. import toolchain
 from ..errors import SupplychainError
-from . import binaries, proc, providers
+from . import binaries, manifests, proc, providers
 from .components import Component, ProcessSpec, for_provider, log_since_start
 from .errors import ClusterError, NotReady, ProviderUnavailable
 from .kubectl import Kubectl
@@ -23,6 +23,15 @@ Progress = Callable[[str], None]
 
 READY_TIMEOUT = 180.0
 NODE_COUNT = 2
+
+
+def is_package_api_stuck(err: BaseException) -> bool:
+    """Whether a failed start-up is the kind one in which kube-apiserver never sees kapp-controller's
+    Package API as available (README, "Known issue"); `up` retries that once with a new cluster."""
+    text = str(err)
+    return isinstance(err, ClusterError) and (
+        manifests.PACKAGING_APISERVICE in text or "the Package API does not answer" in text
+    )
 
 
 def stderr_progress(message: str) -> None:
@@ -159,24 +168,39 @@ class Environment:
             ports=ports,
             created_at=time.time(),
         )
-        state.save(run_dir)
-        env = cls(run_dir, provider, Path(state.kubeconfig), ports, progress=progress)
-        try:
-            admin = chosen.create(run_dir, progress)
-            shutil.copyfile(admin, env.kubeconfig)
-            env.kubeconfig.chmod(0o600)
-            env._wait_cluster(timeout)
-            env._install_crds()
-            for component in env.components.values():
-                env._start(component)
-            env.wait_ready(list(env.components), timeout)
-        except BaseException:
+        attempts = 2 if provider == "kind" else 1
+        for attempt in range(1, attempts + 1):
+            state.save(run_dir)
+            env = cls(run_dir, provider, Path(state.kubeconfig), ports, progress=progress)
             try:
-                env.down()
-            except Exception as err:
-                progress(f"warning: clean-up after the failure failed too: {err}")
-            progress(f"start-up failed; logs are in {env.logs_dir} (control plane: {env.logs_dir / 'control-plane'})")
-            raise
+                admin = chosen.create(run_dir, progress)
+                shutil.copyfile(admin, env.kubeconfig)
+                env.kubeconfig.chmod(0o600)
+                env._wait_cluster(timeout)
+                env._install_crds()
+                for component in env.components.values():
+                    env._start(component)
+                env.wait_ready(list(env.components), timeout)
+            except BaseException as err:
+                try:
+                    env.down()
+                except Exception as cleanup_err:
+                    progress(f"warning: clean-up after the failure failed too: {cleanup_err}")
+                if attempt < attempts and is_package_api_stuck(err):
+                    kept = run_dir / f"logs-attempt-{attempt}"
+                    shutil.rmtree(kept, ignore_errors=True)
+                    if env.logs_dir.exists():
+                        env.logs_dir.rename(kept)
+                    progress(
+                        "kapp-controller's Package API did not become available (a known kind start-up problem, "
+                        f"see the README); retrying once with a new cluster (logs of this attempt: {kept})"
+                    )
+                    continue
+                progress(
+                    f"start-up failed; logs are in {env.logs_dir} (control plane: {env.logs_dir / 'control-plane'})"
+                )
+                raise
+            break
         progress(f"environment ready in {time.monotonic() - started:.1f}s (kubeconfig: {env.kubeconfig})")
         return env
 
