@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from supplychain.testing.references import on_ci
+
 if TYPE_CHECKING:
     from supplychain.cluster import Environment
 
@@ -81,10 +83,6 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.skip(f"applies to the {' and '.join(marker.args)} provider only; this session runs {provider}")
 
 
-def _on_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
-
-
 def _progress(config: pytest.Config) -> Callable[[str], None]:
     capture = config.pluginmanager.getplugin("capturemanager")
 
@@ -113,13 +111,13 @@ def require_environment(provider_name: str = "kwok") -> None:
     missing = binaries.prerequisites_missing(provider_name)
     if missing:
         reason = "integration environment binaries missing: " + binaries.describe(missing)
-        if _on_ci():
+        if on_ci():
             pytest.fail(reason + " (CI=true: missing binaries are a failure)", pytrace=False)
         pytest.skip(reason)
     unavailable = providers.get(provider_name).unavailable()
     if unavailable:
         reason = f"{provider_name} provider unavailable: {unavailable}"
-        if _on_ci():
+        if on_ci():
             pytest.fail(reason + " (CI=true: an environment that cannot start is a failure)", pytrace=False)
         pytest.skip(reason)
 
@@ -154,7 +152,7 @@ def integration_env(request: pytest.FixtureRequest) -> Iterator[Environment]:
     try:
         env = Environment.up(run_dir, provider=provider_name, progress=progress)
     except ProviderUnavailable as err:
-        if _on_ci():
+        if on_ci():
             pytest.fail(f"{err} (CI=true: an environment that cannot start is a failure)", pytrace=False)
         pytest.skip(str(err))
     try:

@@ -14,7 +14,7 @@ import pytest
 
 def on_ci() -> bool:
     """Whether the tests run on CI (the CI variable most CI systems set)."""
-    return os.environ.get("CI", "").lower() in ("true", "1", "yes")
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
 
 
 def missing(reason: str) -> NoReturn:
