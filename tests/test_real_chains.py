@@ -67,6 +67,7 @@ def test_there_are_real_dumps_of_every_era() -> None:
     names = {p.name for p in DUMPS}
     assert len(DUMPS) >= 8
     assert any(n.startswith("tap-1.1-") for n in names) and any(n.startswith("tap-1.8-") for n in names)
+    assert any(n.startswith("tap-1.6") for n in names)  # source-test-scan-to-url without source-scanner
     assert any("delivery-basic" in n for n in names) and any(n.endswith("-package-myminseok.yaml") for n in names)
     assert any("-custom-" in n for n in names)  # a chain of the user's own, which the overlay leaves alone
 
@@ -135,14 +136,17 @@ def test_overlay_on_a_real_dump(dump: Path, placement: str, tmp_path: Path) -> N
 
 @pytest.mark.parametrize("placement", PLACEMENTS)
 def test_all_real_dumps_as_one_list_are_patched_and_check_clean(placement: str, tmp_path: Path) -> None:
-    """What `kubectl get clustersupplychains,clusterdelivery -o yaml` prints, one cluster at a time (the file
-    names end with the repository owner; the chains of one owner and TAP version come from one cluster)."""
+    """What `kubectl get clustersupplychains,clusterdelivery -o yaml` prints: the dumps of one TAP version and one
+    repository owner (the file name's version and last word) in one List, as a cluster of that version would list
+    them; most such groups are one cluster's chains, and no group holds two chains of the same name."""
     clusters: dict[str, list[Path]] = {}
     for path in DUMPS:
         clusters.setdefault(path.stem.split("-", 2)[1] + "-" + path.stem.rsplit("-", 1)[1], []).append(path)
     assert len(clusters) >= 5
     for cluster, paths in sorted(clusters.items()):
         objects = [o for p in paths for o in _objects(p.read_text())]
+        names = [o["metadata"]["name"] for o in objects]
+        assert len(names) == len(set(names)), (cluster, names)
         dump = tmp_path / f"{cluster}.yaml"
         dump.write_text(
             yaml.safe_dump({"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}, "items": objects})
