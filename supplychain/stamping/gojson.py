@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from .. import goyaml
+from ..gofloat import format_float, json_number
 from .errors import EvalError
 
 _RAW_BYTE = re.compile("[\udc80-\udcff]")
@@ -62,41 +63,8 @@ def _key_to_string(key: Any) -> str:
     if key is None:
         raise EvalError("Unsupported map key of type: <nil> (a null or empty YAML key)")
     if isinstance(key, float):
-        return format_float32_g(key)
+        return format_float(key, "g", -1, 32)  # sigs.k8s.io/yaml writes float keys as float32
     return str(key)
-
-
-def format_float32_g(value: float) -> str:
-    """strconv.FormatFloat(v, 'g', -1, 32), which sigs.k8s.io/yaml uses to turn numbers into strings."""
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    if value == 0:
-        return "-0" if math.copysign(1.0, value) < 0 else "0"
-    import struct
-
-    def as_single(number: float) -> float:
-        return float(struct.unpack("f", struct.pack("f", number))[0])
-
-    single = as_single(value)
-    text = f"{single:.8e}"
-    for precision in range(9):  # the shortest decimal that reads back as the same float32
-        text = f"{single:.{precision}e}"
-        if as_single(float(text)) == single:
-            break
-    mantissa, _, exponent_text = text.partition("e")
-    exponent = int(exponent_text)
-    sign = "-" if mantissa.startswith("-") else ""
-    digits = mantissa.lstrip("-").replace(".", "").rstrip("0") or "0"
-    if exponent < -4 or exponent >= 6:  # shortest formatting decides with precision 6
-        body = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-        return f"{sign}{body}e{'-' if exponent < 0 else '+'}{abs(exponent):02d}"
-    if exponent >= 0:
-        whole = digits[: exponent + 1].ljust(exponent + 1, "0")
-        frac = digits[exponent + 1 :]
-        return f"{sign}{whole}{'.' + frac if frac else ''}"
-    return f"{sign}0.{'0' * (-exponent - 1)}{digits}"
 
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -108,7 +76,7 @@ def float_to_json_number(value: float) -> int | float:
     JSON text that reads as an int64 becomes an integer; anything else (a fraction, an exponent, a
     whole number beyond int64) stays a float64. ``-0`` reads as the int64 0.
     """
-    text = format_float(value)
+    text = json_number(value)
     if re.fullmatch(r"-?[0-9]+", text):
         number = int(text)
         if INT64_MIN <= number <= INT64_MAX:
@@ -155,37 +123,6 @@ def to_unstructured(value: Any) -> Any:
     return value
 
 
-def format_float(value: float) -> str:
-    """strconv-style float64 formatting as encoding/json does it."""
-    if value == 0:
-        return "-0" if math.copysign(1.0, value) < 0 else "0"
-    absolute = abs(value)
-    text = repr(value)
-    if absolute < 1e-6 or absolute >= 1e21:
-        if "e" not in text:
-            text = f"{value:.17g}" if "e" in f"{value:.17g}" else text
-        mantissa, _, exponent = text.partition("e")
-        if mantissa.endswith(".0"):
-            mantissa = mantissa[:-2]
-        if re.fullmatch(r"-0[0-9]", exponent):
-            exponent = "-" + exponent[2]
-        return f"{mantissa}e{exponent}"
-    if "e" in text:
-        text = _expand_exponent(text)
-    if text.endswith(".0"):
-        text = text[:-2]
-    return text
-
-
-def _expand_exponent(text: str) -> str:
-    from decimal import Decimal
-
-    expanded = format(Decimal(text), "f")
-    if "." in expanded:
-        expanded = expanded.rstrip("0").rstrip(".")
-    return expanded
-
-
 _ESCAPES = {
     '"': '\\"',
     "\\": "\\\\",
@@ -204,11 +141,14 @@ _ESCAPES = {
 
 _HTML_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")
+_PLAIN = re.compile('[^"\\\\\x00-\x1f<>&\u2028\u2029\udc80-\udcff]*')  # nothing that either encoder escapes
 
 
 def _quote(text: str) -> str:
     """A JSON string as Go writes it: Python's encoder (same escapes for quotes, backslashes and control
     characters), then Go's HTML-safe escapes; text holding bytes that are not UTF-8 takes the slow path."""
+    if _PLAIN.fullmatch(text) is not None:
+        return '"' + text + '"'
     if _NOT_UTF8.search(text) is None:
         return json.dumps(text, ensure_ascii=False).translate(_HTML_SAFE)
     return _quote_slow(text)
@@ -245,7 +185,7 @@ def dumps(value: Any, sort_keys: bool = True) -> str:
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             raise EvalError(f"json: unsupported value: {value!r}")
-        return format_float(value)
+        return json_number(value)
     if isinstance(value, dict):
         keys = sorted(value) if sort_keys else list(value)
         return "{" + ",".join(_quote(str(k)) + ":" + dumps(value[k], sort_keys) for k in keys) + "}"

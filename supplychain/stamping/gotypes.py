@@ -19,9 +19,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..gofloat import format_float, json_number
 from . import quantity
 from .errors import EvalError
-from .gojson import dumps, float_to_json_number, format_float, format_float32_g, json_text, to_interface, yaml_to_json
+from .gojson import dumps, float_to_json_number, json_text, to_interface, yaml_to_json
 
 
 class GoType:
@@ -199,7 +200,7 @@ def _key(key: Any, path: str) -> str:
     if isinstance(key, int):
         return str(key)
     if isinstance(key, float):
-        return format_float32_g(key)
+        return format_float(key, "g", -1, 32)  # sigs.k8s.io/yaml writes float keys as float32
     raise EvalError(f"Unsupported map key of type {type(key).__name__} ({key!r}) at {path or 'the top level'}")
 
 
@@ -231,7 +232,7 @@ def decode(value: Any, go_type: GoType, path: str = "") -> Any:
             if isinstance(value, int):
                 return str(value)
             if isinstance(value, float):
-                return format_float32_g(value)
+                return format_float(value, "g", -1, 32)  # as sigs.k8s.io/yaml turns a number into a string
             raise mismatch()
         if go_type.kind == "bool":
             if not isinstance(value, bool):
@@ -243,7 +244,7 @@ def decode(value: Any, go_type: GoType, path: str = "") -> Any:
             number = float_to_json_number(value) if isinstance(value, float) else value
             if isinstance(number, float):
                 raise EvalError(
-                    f"cannot unmarshal number {format_float(value)} into Go value of type {go_type.name} at {path}"
+                    f"cannot unmarshal number {json_number(value)} into Go value of type {go_type.name} at {path}"
                 )
             return number
         return float(value)
@@ -266,7 +267,7 @@ def decode(value: Any, go_type: GoType, path: str = "") -> Any:
     if isinstance(go_type, QuantityType):
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise mismatch()
-        text = value if isinstance(value, str) else (format_float(value) if isinstance(value, float) else str(value))
+        text = value if isinstance(value, str) else (json_number(value) if isinstance(value, float) else str(value))
         return parse_quantity(text, path)
     if isinstance(go_type, Struct):
         if not isinstance(value, dict):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +10,7 @@ import pytest
 import yaml
 
 from supplychain.analysis.model import CanarySpec, parse_canary
-from supplychain.testing.references import missing
+from supplychain.testing.references import go_build
 from supplychain.yamlio import Document
 
 HERE = Path(__file__).parent
@@ -22,21 +19,8 @@ HERE = Path(__file__).parent
 @pytest.fixture(scope="session")
 def goref(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Go's text/template with Flagger's options, built from tests/analysis/goref (skips without Go)."""
-    go = shutil.which("go") or ("/usr/local/go/bin/go" if os.access("/usr/local/go/bin/go", os.X_OK) else None)
-    if go is None:
-        missing("the Go toolchain is not installed: cannot build the text/template reference")
     out = tmp_path_factory.mktemp("goref") / "goref"
-    env = dict(os.environ, GOFLAGS="-mod=mod", GOTOOLCHAIN="local", CGO_ENABLED="0")
-    proc = subprocess.run(
-        ["nice", go, "build", "-o", str(out), "."],
-        cwd=HERE / "goref",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return out
+    return go_build(HERE / "goref", out, "the text/template reference")
 
 
 def canary_doc(analysis: dict[str, Any], provider: str = "kubernetes", **spec: Any) -> dict[str, Any]:

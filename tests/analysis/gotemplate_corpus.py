@@ -45,6 +45,7 @@ CORPUS = [
     "{{ `raw {{ text }}` }}",
     '{{ printf "%5s|%-5s|%05d|%x|%X|%o|%e|%t|%c|%%|%+d" "a" "b" 42 "hi" 255 8 1234.5678 true 65 7 }}',
     '{{ printf "%.2f %8.3f %q %v %v %g" 3.14159 2.5 "a\\"b" 1.5 true 0.000012345 }}',
+    '{{ printf "%+.3e|%08.2f|%-9.4G|% g|%F|%+010.1f|%E|%.0f|%.3g" -1.5 2.25 1e21 0.5 3.0 -2.5 1e-7 2.5 100.0 }}',
     '{{ printf "%d" name }} {{ printf "%s" }} {{ printf "%s" name 3 }}',
     "{{ print . }} {{ . }} {{ $ }} {{ variables }}",
     '{{ slice "abcdef" 1 3 }}',

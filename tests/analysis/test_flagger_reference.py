@@ -25,7 +25,7 @@ import pytest
 from supplychain.analysis import replay as R
 from supplychain.analysis.model import parse_canary
 from supplychain.analysis.series import ReplayInput, Series, Signal
-from supplychain.testing.references import missing
+from supplychain.testing.references import go_toolchain, missing
 from supplychain.toolchain import cache_dir, versions
 from supplychain.yamlio import Document
 
@@ -35,10 +35,7 @@ TICKS = 40
 
 
 def _go() -> str:
-    go = shutil.which("go") or "/usr/local/go/bin/go"
-    if not os.access(go, os.X_OK):
-        missing("the Go toolchain is not installed: cannot build Flagger's scheduler")
-    return go
+    return go_toolchain("Flagger's scheduler")
 
 
 @pytest.fixture(scope="session")

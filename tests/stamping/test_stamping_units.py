@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
+from supplychain.gofloat import format_float, json_number
 from supplychain.stamping import gotypes as gt
 from supplychain.stamping.errors import EvalError
-from supplychain.stamping.gojson import dumps, format_float, format_float32_g, load_yaml_documents, to_interface
+from supplychain.stamping.gojson import dumps, load_yaml_documents, to_interface
 from supplychain.stamping.interpolate import interpolate_leaf, is_single_tag
 from supplychain.stamping.jsonpath import PathMissing, evaluate, wrap
 from supplychain.stamping.selector import Requirement, Selector, best_matches
@@ -144,14 +145,14 @@ def test_a_spliced_nil_is_an_error() -> None:
     ],
 )
 def test_go_float_format(value: float, text: str) -> None:
-    assert format_float(value) == text
+    assert json_number(value) == text
 
 
 @pytest.mark.parametrize(
     "value,text", [(1.1, "1.1"), (1e6, "1e+06"), (123456.0, "123456"), (3.14159265358979, "3.1415927")]
 )
 def test_go_float32_g_format(value: float, text: str) -> None:
-    assert format_float32_g(value) == text
+    assert format_float(value, "g", -1, 32) == text
 
 
 def test_go_json() -> None:

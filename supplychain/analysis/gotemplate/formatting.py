@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import math
-from decimal import Decimal
 from typing import Any
 
+from ...gofloat import format_float
 from .errors import MISSING
 
 
@@ -29,30 +28,6 @@ def go_type(value: Any) -> str:
     return "<nil>"
 
 
-def go_float(x: float) -> str:
-    """fmt's %v for a float64: shortest digits; exponent form when the exponent is < -4 or >= 6."""
-    if math.isnan(x):
-        return "NaN"
-    if math.isinf(x):
-        return "+Inf" if x > 0 else "-Inf"
-    if x == 0:
-        return "-0" if math.copysign(1, x) < 0 else "0"
-    _sign, digits_t, exponent = Decimal(repr(abs(x))).normalize().as_tuple()
-    digits = "".join(str(d) for d in digits_t)
-    nd = len(digits)
-    dp = nd + int(exponent)
-    exp = dp - 1
-    neg = "-" if x < 0 else ""
-    if exp < -4 or exp >= 6:
-        mant = digits[0] + ("." + digits[1:] if nd > 1 else "")
-        return f"{neg}{mant}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
-    if dp <= 0:
-        return f"{neg}0.{'0' * -dp}{digits}"
-    if dp >= nd:
-        return f"{neg}{digits}{'0' * (dp - nd)}"
-    return f"{neg}{digits[:dp]}.{digits[dp:]}"
-
-
 def go_sprint_value(value: Any) -> str:
     """fmt's %v of one value."""
     if value is None or value is MISSING:
@@ -62,7 +37,7 @@ def go_sprint_value(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return go_float(value)
+        return format_float(value)
     if isinstance(value, dict):
         return "map[" + " ".join(f"{k}:{value[k]}" for k in sorted(value)) + "]"
     return str(value)
@@ -178,14 +153,13 @@ def _format_one(verb: str, flags: str, width: str, prec: str | None, arg: Any) -
             return _pad("'" + chr(arg) + "'", flags, width)
         return _bad_verb(verb, arg)
     if isinstance(arg, float):
-        if verb in "eEfF":
+        if verb not in "eEfFgG":
+            return _bad_verb(verb, arg)
+        if "#" in flags:
             return (spec + verb) % arg
-        if verb in "gG":
-            if prec is None:
-                text = go_float(arg)
-                return _pad(text.upper() if verb == "G" else text, flags, width)
-            return (spec + verb) % arg
-        return _bad_verb(verb, arg)
+        default = -1 if verb in "gG" else 6
+        text = format_float(arg, "f" if verb == "F" else verb, default if prec is None else int(prec or 0))
+        return _signed(text, flags, width)
     if isinstance(arg, str):
         if verb == "s":
             text = arg if prec is None else arg[: int(prec or 0)]
@@ -199,6 +173,17 @@ def _format_one(verb: str, flags: str, width: str, prec: str | None, arg: Any) -
     if isinstance(arg, dict) and verb == "s":
         return _pad(go_sprint_value(arg), flags, width)
     return _bad_verb(verb, arg)
+
+
+def _signed(number: str, flags: str, width: str) -> str:
+    """fmt's sign flags (+, space) and padding (-, 0) around a formatted number."""
+    sign, digits = (number[0], number[1:]) if number[0] in "+-" else ("+", number)
+    if sign == "+" and "+" not in flags:
+        sign = " " if " " in flags else ""
+    w = int(width) if width else 0
+    if "0" in flags and "-" not in flags and digits[:1].isdigit() and w > len(sign) + len(digits):
+        return sign + digits.rjust(w - len(sign), "0")
+    return _pad(sign + digits, flags, width)
 
 
 def _pad(text: str, flags: str, width: str) -> str:

@@ -1,0 +1,3 @@
+module gofloatref
+
+go 1.22
