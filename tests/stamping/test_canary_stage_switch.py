@@ -6,40 +6,18 @@ each kind; the stage's template is read from the stamped objects' carto.run labe
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
-TAP = HERE / "tap"
-SUPPLYCHAIN = str(Path(sys.executable).parent / "supplychain")
-
-
-def _run(*args: str, stdin: str | None = None) -> str:
-    proc = subprocess.run([SUPPLYCHAIN, *args], capture_output=True, text=True, cwd=REPO, input=stdin, check=False)
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
+from .helpers import TAP, render_tap_chains, run_cli
 
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("rendered")
-    _run("render", "--only", "templates", "-o", str(out / "templates.yaml"))
-    for chain in ("source-to-url-package", "delivery-basic"):
-        _run(
-            "render",
-            "--only",
-            "chains",
-            "--chains",
-            f"tests/fixtures/ootb/{chain}.yaml",
-            "-o",
-            str(out / f"{chain}.yaml"),
-        )
+    out = render_tap_chains(tmp_path_factory.mktemp("rendered"))
     (out / "outputs.yaml").write_text(
         "source-provider:\n  source:\n    url: http://source-controller/prod/app.tar.gz\n"
         "    revision: main@sha1:8d3a1c\n"
@@ -65,7 +43,7 @@ def _deliverable(workload_type: str | None, label: str | None = None) -> dict[st
 
 
 def _delivery_stage(rendered: Path, owner: dict[str, Any]) -> dict[str, Any]:
-    text = _run(
+    text = run_cli(
         "stamp",
         "--blueprint",
         str(rendered / "delivery-basic.yaml"),
@@ -111,7 +89,7 @@ def test_other_label_values_keep_the_stage(rendered: Path) -> None:
 def test_off_in_a_supply_chain_passes_the_config_through(rendered: Path) -> None:
     workload = yaml.safe_load((TAP / "workload.yaml").read_text())
     workload["metadata"]["labels"]["supplychain.dev/canary"] = "off"
-    text = _run(
+    text = run_cli(
         "stamp",
         "--blueprint",
         str(rendered / "source-to-url-package.yaml"),

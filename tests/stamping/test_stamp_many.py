@@ -4,7 +4,6 @@ and a failing template among many batched ones reported as its own error."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ import yaml
 from supplychain.stamping.ytt import YttJob, render_many
 from supplychain.testing.scale import generate
 
-SUPPLYCHAIN = str(Path(sys.executable).parent / "supplychain")
+from .helpers import SUPPLYCHAIN
 
 
 def _stamp(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +16,9 @@ from supplychain.stamping import stamp_template
 from supplychain.stamping.stamper import Inputs, StampJob, build_context, decode_owner, stamp_all
 from supplychain.stamping.templates import decode_template
 
+from .helpers import SUPPLYCHAIN
+
 HERE = Path(__file__).resolve().parent
-SUPPLYCHAIN = str(Path(sys.executable).parent / "supplychain")
 
 OWNER = {
     "apiVersion": "carto.run/v1alpha1",

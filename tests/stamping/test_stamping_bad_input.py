@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+from .helpers import SUPPLYCHAIN
+
 HERE = Path(__file__).resolve().parent
 CHAIN = HERE / "chains" / "supply-chain"
-SUPPLYCHAIN = str(Path(sys.executable).parent / "supplychain")
 
 
 def _stamp(

@@ -8,8 +8,6 @@ Golden files hold the full stamp output (SUPPLYCHAIN_UPDATE_GOLDEN=1 rewrites th
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,41 +16,16 @@ import yaml
 
 from supplychain.testing.golden import golden_diff
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
-TAP = HERE / "tap"
-SUPPLYCHAIN = str(Path(sys.executable).parent / "supplychain")
-
-
-def _run(*args: str) -> str:
-    proc = subprocess.run([SUPPLYCHAIN, *args], capture_output=True, text=True, cwd=REPO, check=False)
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
+from .helpers import TAP, render_tap_chains, run_cli, yaml_docs
 
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("rendered")
-    _run("render", "--only", "templates", "-o", str(out / "templates.yaml"))
-    for chain in ("source-to-url-package", "delivery-basic"):
-        _run(
-            "render",
-            "--only",
-            "chains",
-            "--chains",
-            f"tests/fixtures/ootb/{chain}.yaml",
-            "-o",
-            str(out / f"{chain}.yaml"),
-        )
-    return out
-
-
-def _docs(text: str) -> list[dict[str, Any]]:
-    return [d for d in yaml.safe_load_all(text) if d]
+    return render_tap_chains(tmp_path_factory.mktemp("rendered"))
 
 
 def test_supply_chain_canary_stage(rendered: Path) -> None:
-    text = _run(
+    text = run_cli(
         "stamp",
         "--blueprint",
         str(rendered / "source-to-url-package.yaml"),
@@ -67,7 +40,7 @@ def test_supply_chain_canary_stage(rendered: Path) -> None:
     )
     diff = golden_diff(text, TAP / "source-to-url-package.expected.yaml")
     assert diff is None, diff
-    docs = _docs(text)
+    docs = yaml_docs(text)
     by_resource = {d["metadata"]["labels"]["carto.run/resource-name"]: d for d in docs}
     assert list(by_resource) == [
         "source-provider",
@@ -84,7 +57,7 @@ def test_supply_chain_canary_stage(rendered: Path) -> None:
     # earlier stages fed in: app-config's files (built from the convention output and the image digest)
     assert canary_stage["data"]["delivery.yml"] == by_resource["app-config"]["data"]["delivery.yml"]
     assert "hello-app-dev@sha256:4f9a0e" in canary_stage["data"]["delivery.yml"]
-    stamped = _docs(canary_stage["data"]["canary.yml"])
+    stamped = yaml_docs(canary_stage["data"]["canary.yml"])
     assert [(d["kind"], d["metadata"]["name"]) for d in stamped] == [
         ("MetricTemplate", "hello-app-success-rate"),
         ("MetricTemplate", "hello-app-latency"),
@@ -105,7 +78,7 @@ def test_delivery_canary_stage(rendered: Path, tmp_path: Path) -> None:
         "source-provider:\n  source:\n    url: http://source-controller/prod/hello-app-delivery.tar.gz\n"
         "    revision: main@sha1:8d3a1c\n"
     )
-    text = _run(
+    text = run_cli(
         "stamp",
         "--blueprint",
         str(rendered / "delivery-basic.yaml"),
@@ -120,7 +93,7 @@ def test_delivery_canary_stage(rendered: Path, tmp_path: Path) -> None:
     )
     diff = golden_diff(text, TAP / "delivery-basic.expected.yaml")
     assert diff is None, diff
-    docs = _docs(text)
+    docs = yaml_docs(text)
     assert [(d["kind"], d["metadata"]["name"]) for d in docs] == [
         ("GitRepository", "hello-app-delivery"),
         ("App", "hello-app"),

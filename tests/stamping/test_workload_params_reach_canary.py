@@ -8,8 +8,6 @@ tests/stamping/params/ (SUPPLYCHAIN_UPDATE_GOLDEN=1 rewrites them).
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,23 +16,12 @@ import yaml
 
 from supplychain.testing.golden import golden_diff
 
+from .helpers import REPO, TAP, run_cli, yaml_docs
+
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
-TAP = HERE / "tap"
 GOLDEN = HERE / "params"
-SUPPLYCHAIN = str(Path(sys.executable).parent / "supplychain")
 FIXTURES = REPO / "tests" / "fixtures"
 OVERRIDES = {"canary_iterations": 7, "canary_threshold": "3", "canary_interval": "45s"}
-
-
-def _run(*args: str, stdin: str | None = None) -> str:
-    proc = subprocess.run([SUPPLYCHAIN, *args], capture_output=True, text=True, cwd=REPO, input=stdin, check=False)
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
-
-
-def _docs(text: str) -> list[dict[str, Any]]:
-    return [d for d in yaml.safe_load_all(text) if d]
 
 
 def _workload() -> dict[str, Any]:
@@ -55,8 +42,8 @@ def _outputs(tmp: Path) -> Path:
 def _stamp_chain(tmp: Path, placement: str, external: bool = False) -> dict[str, dict[str, Any]]:
     """The patched source-to-url stamped for the Workload: stamped object by resource name."""
     settings = ["--set", f"placement={placement}"]
-    _run("render", "--only", "templates", *settings, "-o", str(tmp / "templates.yaml"))
-    _run(
+    run_cli("render", "--only", "templates", *settings, "-o", str(tmp / "templates.yaml"))
+    run_cli(
         "render",
         "--only",
         "chains",
@@ -68,13 +55,13 @@ def _stamp_chain(tmp: Path, placement: str, external: bool = False) -> dict[str,
         "-o",
         str(tmp / "chain.yaml"),
     )
-    docs = _docs((tmp / "chain.yaml").read_text())
+    docs = yaml_docs((tmp / "chain.yaml").read_text())
     if external:  # TAP's external_delivery setting: the chain's deliverable stage stamps the ConfigMap variant
         stage = next(r for r in docs[0]["spec"]["resources"] if r["name"] == "deliverable")
         stage["templateRef"] = {"kind": "ClusterTemplate", "name": "external-deliverable-template"}
     (tmp / "blueprint.yaml").write_text(yaml.safe_dump(docs[0], sort_keys=False))
     (tmp / "writers.yaml").write_text(yaml.safe_dump_all(docs[1:], sort_keys=False))
-    text = _run(
+    text = run_cli(
         "stamp",
         "--blueprint",
         str(tmp / "blueprint.yaml"),
@@ -90,7 +77,7 @@ def _stamp_chain(tmp: Path, placement: str, external: bool = False) -> dict[str,
         "-",
         stdin=yaml.safe_dump(_workload()),
     )
-    return {d["metadata"]["labels"]["carto.run/resource-name"]: d for d in _docs(text)}
+    return {d["metadata"]["labels"]["carto.run/resource-name"]: d for d in yaml_docs(text)}
 
 
 def _check(canary: dict[str, Any], golden: Path) -> None:
@@ -102,7 +89,7 @@ def _check(canary: dict[str, Any], golden: Path) -> None:
 
 def test_supply_chain_placement(tmp_path: Path) -> None:
     stamped = _stamp_chain(tmp_path, "supply-chain")
-    canary = next(d for d in _docs(stamped["canary-config"]["data"]["canary.yml"]) if d["kind"] == "Canary")
+    canary = next(d for d in yaml_docs(stamped["canary-config"]["data"]["canary.yml"]) if d["kind"] == "Canary")
     _check(canary, GOLDEN / "supply-chain.expected.yaml")
 
 
@@ -121,7 +108,7 @@ def test_delivery_placement(tmp_path: Path, external: bool) -> None:
     assert deliverable["kind"] == "Deliverable"
     forwarded = {p["name"]: p["value"] for p in deliverable["spec"]["params"] if p["name"].startswith("canary_")}
     assert forwarded == OVERRIDES
-    _run(
+    run_cli(
         "render",
         "--only",
         "chains",
@@ -134,7 +121,7 @@ def test_delivery_placement(tmp_path: Path, external: bool) -> None:
         "source-provider:\n  source:\n    url: http://source-controller/dev/hello-app.tar.gz\n"
         "    revision: main@sha1:8d3a1c\n"
     )
-    text = _run(
+    text = run_cli(
         "stamp",
         "--blueprint",
         str(tmp_path / "delivery.yaml"),
@@ -148,5 +135,5 @@ def test_delivery_placement(tmp_path: Path, external: bool) -> None:
         "-",
         stdin=yaml.safe_dump(deliverable),
     )
-    canary = next(d for d in _docs(text) if d["kind"] == "Canary")
+    canary = next(d for d in yaml_docs(text) if d["kind"] == "Canary")
     _check(canary, GOLDEN / "delivery.expected.yaml")
