@@ -66,3 +66,42 @@ def render_tap_chains(out: Path) -> Path:
             str(out / f"{chain}.yaml"),
         )
     return out
+
+
+def stamp_tap_supply_chain(
+    rendered: Path, owner: str, outputs: Path = TAP / "outputs.yaml", stdin: str | None = None
+) -> str:
+    """`supplychain stamp` of the rendered source-to-url-package (see render_tap_chains) with TAP's stages
+    stood in for by tap/ootb-supply-chain-templates.yaml; OWNER is a path, or - to read STDIN."""
+    return run_cli(
+        "stamp",
+        "--blueprint",
+        str(rendered / "source-to-url-package.yaml"),
+        "--templates",
+        str(rendered / "templates.yaml"),
+        "--templates",
+        str(TAP / "ootb-supply-chain-templates.yaml"),
+        "--owner",
+        owner,
+        "--outputs",
+        str(outputs),
+        stdin=stdin,
+    )
+
+
+def stamp_tap_delivery(rendered: Path, owner: str, outputs: Path, stdin: str | None = None) -> str:
+    """`supplychain stamp` of the rendered delivery-basic with TAP's delivery templates."""
+    return run_cli(
+        "stamp",
+        "--blueprint",
+        str(rendered / "delivery-basic.yaml"),
+        "--templates",
+        str(rendered / "templates.yaml"),
+        "--templates",
+        "tests/fixtures/ootb-templates/delivery.yaml",
+        "--owner",
+        owner,
+        "--outputs",
+        str(outputs),
+        stdin=stdin,
+    )

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .helpers import TAP, render_tap_chains, run_cli
+from .helpers import TAP, render_tap_chains, stamp_tap_delivery, stamp_tap_supply_chain, yaml_docs
 
 
 @pytest.fixture(scope="module")
@@ -43,21 +43,8 @@ def _deliverable(workload_type: str | None, label: str | None = None) -> dict[st
 
 
 def _delivery_stage(rendered: Path, owner: dict[str, Any]) -> dict[str, Any]:
-    text = run_cli(
-        "stamp",
-        "--blueprint",
-        str(rendered / "delivery-basic.yaml"),
-        "--templates",
-        str(rendered / "templates.yaml"),
-        "--templates",
-        "tests/fixtures/ootb-templates/delivery.yaml",
-        "--outputs",
-        str(rendered / "outputs.yaml"),
-        "--owner",
-        "-",
-        stdin=yaml.safe_dump(owner),
-    )
-    docs = [d for d in yaml.safe_load_all(text) if d]
+    text = stamp_tap_delivery(rendered, "-", rendered / "outputs.yaml", stdin=yaml.safe_dump(owner))
+    docs = yaml_docs(text)
     return next(d for d in docs if d["metadata"]["labels"]["carto.run/resource-name"] == "canary")
 
 
@@ -89,21 +76,8 @@ def test_other_label_values_keep_the_stage(rendered: Path) -> None:
 def test_off_in_a_supply_chain_passes_the_config_through(rendered: Path) -> None:
     workload = yaml.safe_load((TAP / "workload.yaml").read_text())
     workload["metadata"]["labels"]["supplychain.dev/canary"] = "off"
-    text = run_cli(
-        "stamp",
-        "--blueprint",
-        str(rendered / "source-to-url-package.yaml"),
-        "--templates",
-        str(rendered / "templates.yaml"),
-        "--templates",
-        str(TAP / "ootb-supply-chain-templates.yaml"),
-        "--outputs",
-        str(TAP / "outputs.yaml"),
-        "--owner",
-        "-",
-        stdin=yaml.safe_dump(workload),
-    )
-    by_resource = {d["metadata"]["labels"]["carto.run/resource-name"]: d for d in yaml.safe_load_all(text) if d}
+    text = stamp_tap_supply_chain(rendered, "-", stdin=yaml.safe_dump(workload))
+    by_resource = {d["metadata"]["labels"]["carto.run/resource-name"]: d for d in yaml_docs(text)}
     stage = by_resource["canary-config"]
     assert stage["metadata"]["name"] == "hello-app-canary-off"
     assert stage["data"] == by_resource["app-config"]["data"], "the app's config passes through unchanged"

@@ -16,7 +16,7 @@ import yaml
 
 from supplychain.testing.golden import golden_diff
 
-from .helpers import TAP, render_tap_chains, run_cli, yaml_docs
+from .helpers import TAP, render_tap_chains, stamp_tap_delivery, stamp_tap_supply_chain, yaml_docs
 
 
 @pytest.fixture(scope="module")
@@ -25,19 +25,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_supply_chain_canary_stage(rendered: Path) -> None:
-    text = run_cli(
-        "stamp",
-        "--blueprint",
-        str(rendered / "source-to-url-package.yaml"),
-        "--templates",
-        str(rendered / "templates.yaml"),
-        "--templates",
-        str(TAP / "ootb-supply-chain-templates.yaml"),
-        "--owner",
-        str(TAP / "workload.yaml"),
-        "--outputs",
-        str(TAP / "outputs.yaml"),
-    )
+    text = stamp_tap_supply_chain(rendered, str(TAP / "workload.yaml"))
     diff = golden_diff(text, TAP / "source-to-url-package.expected.yaml")
     assert diff is None, diff
     docs = yaml_docs(text)
@@ -78,19 +66,7 @@ def test_delivery_canary_stage(rendered: Path, tmp_path: Path) -> None:
         "source-provider:\n  source:\n    url: http://source-controller/prod/hello-app-delivery.tar.gz\n"
         "    revision: main@sha1:8d3a1c\n"
     )
-    text = run_cli(
-        "stamp",
-        "--blueprint",
-        str(rendered / "delivery-basic.yaml"),
-        "--templates",
-        str(rendered / "templates.yaml"),
-        "--templates",
-        "tests/fixtures/ootb-templates/delivery.yaml",
-        "--owner",
-        "examples/demo/deliverable.yaml",
-        "--outputs",
-        str(outputs),
-    )
+    text = stamp_tap_delivery(rendered, "examples/demo/deliverable.yaml", outputs)
     diff = golden_diff(text, TAP / "delivery-basic.expected.yaml")
     assert diff is None, diff
     docs = yaml_docs(text)
