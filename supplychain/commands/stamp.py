@@ -8,7 +8,7 @@ from ..errors import InputError, Location
 from ..outputs import write_output
 from ..stamping.chain import realize_many
 from ..stamping.loading import load_go_documents as load_documents
-from ..stamping.render import render_many, render_stamped
+from ..stamping.render import prerender, render_many, render_stamped
 from ..yamlio import Document
 
 
@@ -69,5 +69,7 @@ def command(
     if not owner_docs:
         raise InputError("the owner file holds no document", Location("<stdin>" if owner == "-" else owner))
     outputs_doc = _single(outputs, "outputs") if outputs else None
-    results = realize_many(load_documents(blueprints), load_documents(templates), owner_docs, outputs_doc)
+    results = realize_many(
+        load_documents(blueprints), load_documents(templates), owner_docs, outputs_doc, on_wave=prerender
+    )
     write_output(render_stamped(results[0]) if len(results) == 1 else render_many(results), output)

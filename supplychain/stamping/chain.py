@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from ..yamlio import Document
@@ -48,6 +49,7 @@ class Stamped:
     obj: dict[str, Any] | None  # None for a pass-through option
     output: Output | None
     output_origin: str = ""  # "stamped object", "outputs file", "pass-through", ...
+    rendered: str | None = field(default=None, repr=False)  # obj printed early (see realize_many's on_wave)
 
 
 @dataclass
@@ -216,11 +218,14 @@ def realize_many(
     owner_docs: Sequence[Document],
     outputs_doc: Document | None = None,
     progress: Callable[[str], None] | None = None,
+    on_wave: Callable[[list[Stamped]], None] | None = None,
 ) -> list[ChainResult]:
     """Realize each owner's blueprint; the owners advance in lockstep, so every owner's resources of one wave
     are stamped together (one batch of ytt processes per wave, not per owner and resource).
 
     Blueprints and templates are decoded once. A failure names the owner when there is more than one.
+    ON_WAVE, if given, receives each wave's realized resources, while ytt renders the next wave (e.g. to
+    print them meanwhile); nothing later changes them.
     """
     owners = [load_owner(owner_doc) for owner_doc in owner_docs]
     blueprints = load_blueprints(blueprint_docs)
@@ -249,6 +254,7 @@ def realize_many(
             _check_order(run.result.blueprint, run.result.blueprint_doc)
             checked.add(id(run.result.blueprint_doc))
     several = len(runs) > 1
+    finished: list[Stamped] = []  # the last wave's, for ON_WAVE
     while any(run.pending for run in runs):
         prepared: list[tuple[_Run, list[_Pending]]] = []
         for run in runs:
@@ -267,15 +273,19 @@ def realize_many(
         if progress is not None and jobs:
             names = dict.fromkeys(p.resource.name for _, ready in prepared for p in ready if p.job is not None)
             progress(f"stamping {', '.join(names)}" + (f" for {len(prepared)} owners" if several else ""))
-        stamp_all(jobs)
+        stamp_all(jobs, None if on_wave is None else partial(on_wave, finished))
+        finished = []
         for run, ready in prepared:
             with _naming(run, several):
                 for p in ready:
-                    run.result.stamped.append(
+                    finished.append(
                         _collect(p, run.result.owner, run.result.blueprint_doc, given, run.outputs, run.missing)
                     )
+                    run.result.stamped.append(finished[-1])
                     run.done.add(p.resource.name)
             run.pending = [r for r in run.pending if r.name not in run.done]
+    if on_wave is not None:
+        on_wave(finished)
     for run in runs:
         run.result.stamped.sort(key=lambda s: s.resource.index)
     return [run.result for run in runs]

@@ -7,7 +7,7 @@ from typing import Any
 import yaml
 
 from ..goyaml import go_resolve
-from .chain import ChainResult
+from .chain import ChainResult, Stamped
 from .gojson import for_display
 
 # libyaml's emitter when PyYAML has it: the same YAML, several times faster for a thousand owners' objects
@@ -50,8 +50,16 @@ def render_stamped(result: ChainResult, owner_header: bool = False) -> str:
         if item.obj is None:
             continue
         header = f"# resource: {item.resource.name} ({item.template_kind} {item.template_name})"
-        parts.append(f"---\n{prefix}{header}\n{dump_object(item.obj)}")
+        body = item.rendered if item.rendered is not None else dump_object(item.obj)
+        parts.append(f"---\n{prefix}{header}\n{body}")
     return "".join(parts)
+
+
+def prerender(stamped: list[Stamped]) -> None:
+    """Print each stamped object now (``realize_many``'s ON_WAVE: while ytt renders the next wave)."""
+    for item in stamped:
+        if item.obj is not None and item.rendered is None:
+            item.rendered = dump_object(item.obj)
 
 
 def render_many(results: list[ChainResult]) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +11,7 @@ from .errors import EvalError
 from .gojson import dumps, to_interface
 from .interpolate import stamp_tree
 from .templates import Template, check_unstructured
-from .ytt import YttJob, YttPool, YttResult, render_many
+from .ytt import YttJob, YttPool, YttResult, batch_size
 
 OWNER_TYPES = {"Workload": gt.WORKLOAD, "Deliverable": gt.DELIVERABLE}
 
@@ -325,16 +325,24 @@ def _stamp_body(job: StampJob) -> None:
         job.error, job.error_field = str(err), "spec.template"
 
 
-def stamp_all(jobs: Sequence[StampJob]) -> None:
-    """Stamp every job; ytt templates are rendered together in as few ytt processes as possible."""
+def stamp_all(jobs: Sequence[StampJob], while_waiting: Callable[[], None] | None = None) -> None:
+    """Stamp every job; ytt templates are rendered together in as few ytt processes as possible, each batch
+    starting as soon as its data values are ready. WHILE_WAITING, if given, runs once every ytt job has been
+    handed over, while the ytt processes work."""
     ytt_jobs: list[StampJob] = []
     for job in jobs:
         if job.template.body is not None:
             _stamp_body(job)
         else:
             ytt_jobs.append(job)
-    results = render_many([YttJob(j.template.ytt, data_values(j.context, j.owner)) for j in ytt_jobs])
-    _finish_ytt(ytt_jobs, results)
+    pool = YttPool(chunk=batch_size(len(ytt_jobs))) if ytt_jobs else None
+    if pool is not None:
+        for job in ytt_jobs:
+            pool.submit(YttJob(job.template.ytt, data_values(job.context, job.owner)))
+    if while_waiting is not None:
+        while_waiting()
+    if pool is not None:
+        _finish_ytt(ytt_jobs, pool.close())
 
 
 def _finish_ytt(ytt_jobs: Sequence[StampJob], results: Sequence[YttResult]) -> None:
