@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..k8snames import is_dns1123_subdomain, is_label_value, is_qualified_name_part
 from . import gotypes as gt
 from .errors import EvalError
 from .jsonpath import PathMissing, evaluate
@@ -27,10 +27,6 @@ FIELD_REQUIREMENT = gt.Struct(
         gt.Field("Values", "values", gt.Slice(gt.STRING), True),
     ),
 )
-
-_QUALIFIED = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 
 
 @dataclass
@@ -72,9 +68,9 @@ def _check_key(key: str) -> None:
     name = key
     if "/" in key:
         prefix, _, name = key.partition("/")
-        if not prefix or len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix):
+        if not prefix or not is_dns1123_subdomain(prefix):
             raise EvalError(f"invalid label key {key!r}: the prefix must be a DNS subdomain")
-    if not name or len(name) > 63 or not _QUALIFIED.match(name):
+    if not is_qualified_name_part(name):
         raise EvalError(
             f"invalid label key {key!r}: name part must consist of alphanumeric characters, '-', '_' "
             "or '.', and must start and end with an alphanumeric character"
@@ -82,7 +78,7 @@ def _check_key(key: str) -> None:
 
 
 def _check_value(value: str) -> None:
-    if len(value) > 63 or not _LABEL_VALUE.match(value):
+    if not is_label_value(value):
         raise EvalError(
             f"invalid label value {value!r}: must be 63 characters or less, alphanumeric, '-', '_' or '.', "
             "starting and ending with an alphanumeric character"

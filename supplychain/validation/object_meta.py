@@ -4,15 +4,11 @@ DNS-1035 rules, by kind) and numbers that JSON cannot carry (NaN, infinities).""
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator
 from typing import Any
 
+from ..k8snames import DNS1035_LABEL, DNS1123_LABEL, DNS1123_SUBDOMAIN, LABEL_MAX, SUBDOMAIN_MAX
 from .schema_check import Problem, join
-
-_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 # Core kinds whose names are labels rather than subdomains (ValidateServiceName, ValidateNamespaceName).
 _LABEL_NAMED = {("v1", "Namespace"): "dns-1123-label", ("v1", "Service"): "dns-1035-label"}
@@ -26,25 +22,25 @@ def name_problem(value: str, rule: str = "dns-1123-subdomain") -> str | None:
     """Why VALUE breaks RULE (dns-1123-subdomain, dns-1123-label or dns-1035-label), or None."""
     if rule == "dns-1123-subdomain":
         limit, pattern, what = (
-            253,
-            _DNS1123_SUBDOMAIN,
+            SUBDOMAIN_MAX,
+            DNS1123_SUBDOMAIN,
             ("lowercase letters, digits, '-' and '.', starting and ending with a letter or digit"),
         )
     elif rule == "dns-1123-label":
         limit, pattern, what = (
-            63,
-            _DNS1123_LABEL,
+            LABEL_MAX,
+            DNS1123_LABEL,
             ("lowercase letters, digits and '-', starting and ending with a letter or digit"),
         )
     else:
         limit, pattern, what = (
-            63,
-            _DNS1035_LABEL,
+            LABEL_MAX,
+            DNS1035_LABEL,
             ("lowercase letters, digits and '-', starting with a letter and ending with a letter or digit"),
         )
     if len(value) > limit:
         return f"{_shown(value)} is longer than {limit} characters ({rule})"
-    if not pattern.match(value):
+    if not pattern.fullmatch(value):
         return f"{_shown(value)} is not a valid name: {what} ({rule})"
     return None
 

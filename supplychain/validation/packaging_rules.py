@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from ..k8snames import is_dns1123_subdomain
 from .schema_check import Problem
 
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _SEMVER = re.compile(
     r"^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)"
     r"(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$"
@@ -19,7 +19,7 @@ _SEMVER = re.compile(
 def _qualified_name(name: Any, path: str) -> Iterator[Problem]:
     if not isinstance(name, str) or not name:
         yield Problem(path, "a fully qualified name is required (e.g. canary.supplychain.example.com)")
-    elif len(name) > 253 or not _DNS_SUBDOMAIN.match(name):
+    elif not is_dns1123_subdomain(name):
         yield Problem(path, f"{name!r} is not a DNS subdomain (lower-case letters, digits, '-' and '.')")
     elif len(name.split(".")) < 3:
         yield Problem(path, f"{name!r} should be a domain with at least three segments separated by dots")
