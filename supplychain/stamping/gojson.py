@@ -55,15 +55,26 @@ def yaml_to_json(value: Any, where: str = "") -> Any:
     return str(value)
 
 
-def _key_to_string(key: Any) -> str:
+def json_key(key: Any) -> str | None:
+    """The JSON object key sigs.k8s.io/yaml makes of a YAML map key (a float through float32), or None
+    for a key it does not convert (null, a collection)."""
     if isinstance(key, str):
         return key
     if isinstance(key, bool):
         return "true" if key else "false"
+    if isinstance(key, int):
+        return str(key)
+    if isinstance(key, float):
+        return format_float(key, "g", -1, 32)
+    return None
+
+
+def _key_to_string(key: Any) -> str:
+    text = json_key(key)
+    if text is not None:
+        return text
     if key is None:
         raise EvalError("Unsupported map key of type: <nil> (a null or empty YAML key)")
-    if isinstance(key, float):
-        return format_float(key, "g", -1, 32)  # sigs.k8s.io/yaml writes float keys as float32
     return str(key)
 
 

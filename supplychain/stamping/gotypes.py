@@ -22,7 +22,7 @@ from typing import Any
 from ..gofloat import format_float, json_number
 from . import quantity
 from .errors import EvalError
-from .gojson import dumps, float_to_json_number, json_text, to_interface, yaml_to_json
+from .gojson import dumps, float_to_json_number, json_key, json_text, to_interface, yaml_to_json
 
 
 class GoType:
@@ -193,14 +193,9 @@ def _json_type_name(value: Any) -> str:
 
 
 def _key(key: Any, path: str) -> str:
-    if isinstance(key, str):
-        return key
-    if isinstance(key, bool):
-        return "true" if key else "false"
-    if isinstance(key, int):
-        return str(key)
-    if isinstance(key, float):
-        return format_float(key, "g", -1, 32)  # sigs.k8s.io/yaml writes float keys as float32
+    text = json_key(key)
+    if text is not None:
+        return text
     raise EvalError(f"Unsupported map key of type {type(key).__name__} ({key!r}) at {path or 'the top level'}")
 
 
