@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..gostrconv import UnquoteError, unquote
 from . import gotypes as gt
 from .errors import EvalError
 from .gojson import to_interface
@@ -341,54 +342,15 @@ class _Parser:
 
 
 def _unquote(text: str) -> str:
+    """client-go's UnquoteExtend: text without backslashes or inner quotes as it is, else strconv's rules."""
     quote = text[0]
     body = text[1:-1]
     if "\\" not in body and quote not in body:
         return body
-    out: list[str] = []
-    i = 0
-    simple = {
-        "a": "\a",
-        "b": "\b",
-        "f": "\f",
-        "n": "\n",
-        "r": "\r",
-        "t": "\t",
-        "v": "\v",
-        "\\": "\\",
-        "'": "'",
-        '"': '"',
-    }
-    while i < len(body):
-        ch = body[i]
-        if ch == quote:
-            raise EvalError(f"unquote string {text} error invalid syntax")
-        if ch != "\\":
-            out.append(ch)
-            i += 1
-            continue
-        if i + 1 >= len(body):
-            raise EvalError(f"unquote string {text} error invalid syntax")
-        esc = body[i + 1]
-        if esc in simple:
-            out.append(simple[esc])
-            i += 2
-        elif esc in "xuU":
-            width = {"x": 2, "u": 4, "U": 8}[esc]
-            digits = body[i + 2 : i + 2 + width]
-            if len(digits) != width or not re.fullmatch(r"[0-9a-fA-F]+", digits):
-                raise EvalError(f"unquote string {text} error invalid syntax")
-            out.append(chr(int(digits, 16)))
-            i += 2 + width
-        elif esc in "01234567":
-            digits = body[i + 1 : i + 4]
-            if not re.fullmatch(r"[0-7]{3}", digits):
-                raise EvalError(f"unquote string {text} error invalid syntax")
-            out.append(chr(int(digits, 8)))
-            i += 4
-        else:
-            raise EvalError(f"unquote string {text} error invalid syntax")
-    return "".join(out)
+    try:
+        return unquote(body, quote)
+    except UnquoteError as err:
+        raise EvalError(f"unquote string {text} error {err}") from None
 
 
 def _parse_action(text: str) -> ListNode:

@@ -53,21 +53,29 @@ def go_print(args: list[Any]) -> str:
     return "".join(out)
 
 
+_QUOTE_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\a": "\\a",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\v": "\\v",
+}
+
+
 def go_quote(s: str) -> str:
+    """strconv.Quote: Go's short escapes, \\x for other control bytes and bytes that are not UTF-8."""
     out = ['"']
     for c in s:
-        if c == '"':
-            out.append('\\"')
-        elif c == "\\":
-            out.append("\\\\")
-        elif c == "\n":
-            out.append("\\n")
-        elif c == "\t":
-            out.append("\\t")
-        elif c == "\r":
-            out.append("\\r")
+        code = ord(c)
+        if c in _QUOTE_ESCAPES:
+            out.append(_QUOTE_ESCAPES[c])
+        elif 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8
+            out.append(f"\\x{code - 0xDC00:02x}")
         elif not c.isprintable():
-            code = ord(c)
             out.append(f"\\x{code:02x}" if code < 0x80 else (f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"))
         else:
             out.append(c)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...gostrconv import UnquoteError, unquote, unquote_char
 from .errors import TEMPLATE_NAME, TemplateError, UnsupportedTemplate
 from .formatting import go_quote
 from .lexer import _Lexer, _Tok
@@ -253,16 +254,22 @@ class _Parser:
         if t == "number":
             return _Const(tok.pos, self.number(tok), tok.val)
         if t == "char":
-            value = _unquote(tok.val[1:-1], "'")
-            if len(value) != 1:
+            try:
+                rune, _multibyte, tail = unquote_char(tok.val[1:], "'")
+            except UnquoteError as err:
+                raise self.error(str(err), tok) from None
+            if tail != "'":
                 raise self.error(f"malformed character constant: {tok.val}", tok)
-            return _Const(tok.pos, ord(value), tok.val)
+            return _Const(tok.pos, rune, tok.val)
         if t == "lparen":
             pipe = self.pipeline("parenthesized pipeline", "rparen")
             self.next()  # the right paren
             return pipe
         if t == "string":
-            return _Const(tok.pos, _unquote(tok.val[1:-1], '"'), tok.val)
+            try:
+                return _Const(tok.pos, unquote(tok.val[1:-1], '"'), tok.val)
+            except UnquoteError as err:
+                raise self.error(str(err), tok) from None
         if t == "raw":
             return _Const(tok.pos, tok.val[1:-1], tok.val)
         self.backup()
@@ -299,36 +306,3 @@ def _tok_desc(tok: _Tok) -> str:
     if len(tok.val) > 10:
         return go_quote(tok.val[:10]) + "..."
     return go_quote(tok.val)
-
-
-_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\", "'": "'", '"': '"'}
-
-
-def _unquote(body: str, quote: str) -> str:
-    out: list[str] = []
-    i = 0
-    while i < len(body):
-        c = body[i]
-        if c != "\\":
-            out.append(c)
-            i += 1
-            continue
-        e = body[i + 1]
-        if e in _ESCAPES:
-            out.append(_ESCAPES[e])
-            i += 2
-        elif e == "x":
-            out.append(chr(int(body[i + 2 : i + 4], 16)))
-            i += 4
-        elif e == "u":
-            out.append(chr(int(body[i + 2 : i + 6], 16)))
-            i += 6
-        elif e == "U":
-            out.append(chr(int(body[i + 2 : i + 10], 16)))
-            i += 10
-        elif e in "01234567":
-            out.append(chr(int(body[i + 1 : i + 4], 8)))
-            i += 4
-        else:
-            raise TemplateError(f"template: {TEMPLATE_NAME}:1: invalid syntax", "parse")
-    return "".join(out)
