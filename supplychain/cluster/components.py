@@ -24,6 +24,19 @@ if TYPE_CHECKING:
 
 TOKEN_DURATION = "48h"
 
+# Throughput settings for many workloads at once, as the README ("What a platform should configure") tells a
+# platform to set them; the flags exist in the pinned versions (Flagger cmd/flagger/main.go, Cartographer
+# cmd/cartographer/main.go, kapp-controller cmd/controller/main.go).
+FLAGGER_THREADINESS = 8
+"""Flagger's workers for Canary object changes (default 2)."""
+FLAGGER_KUBE_QPS = 400
+FLAGGER_KUBE_BURST = 800
+"""Flagger's client rate (defaults 100 / 250): each tick of each Canary makes several API calls."""
+CARTOGRAPHER_MAX_CONCURRENT = 16
+"""Cartographer's workers for Deliverables and for Workloads each (defaults 2)."""
+KAPP_CONTROLLER_CONCURRENCY = 100
+"""kapp-controller's App reconcilers (default 10): each a kapp deploy, so a wave of PackageInstalls queues here."""
+
 
 @dataclass
 class ProcessSpec:
@@ -151,6 +164,23 @@ def flagger_args(metrics_server: str, port: int) -> list[str]:
     ]
 
 
+def flagger_scale_args() -> list[str]:
+    """Flagger's flags for many Canaries at once."""
+    return [
+        f"-threadiness={FLAGGER_THREADINESS}",
+        f"-kubeconfig-qps={FLAGGER_KUBE_QPS}",
+        f"-kubeconfig-burst={FLAGGER_KUBE_BURST}",
+    ]
+
+
+def cartographer_scale_args() -> list[str]:
+    """Cartographer's flags for many owners at once."""
+    return [
+        f"-max-concurrent-deliveries={CARTOGRAPHER_MAX_CONCURRENT}",
+        f"-max-concurrent-workloads={CARTOGRAPHER_MAX_CONCURRENT}",
+    ]
+
+
 class Flagger(Component):
     """Flagger with the kubernetes (blue/green) provider and our Prometheus as metrics server."""
 
@@ -164,6 +194,7 @@ class Flagger(Component):
                     env.binary("flagger"),
                     f"-kubeconfig={env.kubeconfig}",
                     *flagger_args(env.prometheus_url, env.ports["flagger"]),
+                    *flagger_scale_args(),
                 ],
             )
         ]
@@ -214,7 +245,7 @@ class Cartographer(Component):
         return [
             ProcessSpec(
                 "cartographer",
-                [env.binary("cartographer"), "-log-level=info"],
+                [env.binary("cartographer"), "-log-level=info", *cartographer_scale_args()],
                 {"KUBECONFIG": str(self.kubeconfig(env))},
             )
         ]
@@ -361,6 +392,7 @@ class KappController(Component):
                     f"-packaging-global-namespace={manifests.PACKAGING_GLOBAL_NAMESPACE}",
                     "-enable-api-priority-and-fairness=false",
                     "-metrics-bind-address=0",
+                    f"-concurrency={KAPP_CONTROLLER_CONCURRENCY}",
                 ],
                 main_env,
                 wait_for_path=self.socket(env),
