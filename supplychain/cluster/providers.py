@@ -24,6 +24,15 @@ Progress = Callable[[str], None]
 
 CLUSTER_NAME = "supplychain"
 
+KWOK_SERVICE_CIDR = "10.96.0.0/16"
+"""The kwok cluster's Service range: kube-apiserver's default (/24, 254 addresses) is full after ~80 apps of
+three Services each (the app's, and Flagger's primary and canary), as a release wave of 200 apps needs."""
+KWOK_CONTROLLER_MANAGER_QPS = 200
+KWOK_CONTROLLER_MANAGER_BURST = 400
+"""kube-controller-manager's client rate (defaults 20 / 30, per controller): a wave of 200 apps rolls ~600
+Deployments (canary up, primary promoted, canary down), each several ReplicaSet, Pod and status writes, and the
+ReplicaSet controller waited on its rate limiter at the defaults."""
+
 
 class Provider(Protocol):
     """Creates and deletes one cluster whose admin kubeconfig lives in the run directory."""
@@ -98,14 +107,15 @@ class KwokProvider:
 
     def config(self, run_dir: Path) -> dict[str, object]:
         """The kwokctl configuration: every binary from the cache, loopback only, RBAC on,
-        and front-proxy headers so aggregated APIs see the real user."""
+        front-proxy headers so aggregated APIs see the real user, and room for many Services."""
         pki = self.cluster_dir(run_dir) / "pki"
-        request_header = [
+        apiserver_args = [
             ("requestheader-client-ca-file", str(pki / "ca.crt")),
             ("requestheader-allowed-names", "kwok-admin"),
             ("requestheader-username-headers", "X-Remote-User"),
             ("requestheader-group-headers", "X-Remote-Group"),
             ("requestheader-extra-headers-prefix", "X-Remote-Extra-"),
+            ("service-cluster-ip-range", KWOK_SERVICE_CIDR),
         ]
         return {
             "apiVersion": "config.kwok.x-k8s.io/v1alpha1",
@@ -123,7 +133,14 @@ class KwokProvider:
                 "kubectlBinary": str(binaries.path("kubectl")),
             },
             "componentsPatches": [
-                {"name": "kube-apiserver", "extraArgs": [{"key": k, "value": v} for k, v in request_header]},
+                {"name": "kube-apiserver", "extraArgs": [{"key": k, "value": v} for k, v in apiserver_args]},
+                {
+                    "name": "kube-controller-manager",
+                    "extraArgs": [
+                        {"key": "kube-api-qps", "value": str(KWOK_CONTROLLER_MANAGER_QPS)},
+                        {"key": "kube-api-burst", "value": str(KWOK_CONTROLLER_MANAGER_BURST)},
+                    ],
+                },
             ],
         }
 
