@@ -31,6 +31,7 @@ GOOD = Behaviour(success_rate=100.0, latency_ms=40.0)
 BAD = Behaviour(success_rate=80.0, latency_ms=40.0)
 _PLACEHOLDER = "wave-placeholder-ns"
 IDLE = ("Initialized", "Succeeded", "Failed")
+APPLY_PROCESSES = 8  # kubectl processes applying the apps' objects at once
 # the processes whose CPU and memory a wave samples, by component name in the environment
 COMPONENTS = ("flagger", "cartographer", "kube-apiserver", "prometheus", "kapp-controller")
 
@@ -107,14 +108,17 @@ class Wave:
         # its own scrape job: another fleet registering on the same environment cannot replace it
         self.fleet.register(self.env.prometheus_targets_dir, job=f"appfleet-{self.prefix}")
         docs = self.documents()
-        # cluster-wide objects and the namespaces first, then each namespace's objects by four kubectl processes at
-        # once (kubectl applies one object after the other)
+        # cluster-wide objects and the namespaces first, then each namespace's objects by APPLY_PROCESSES kubectl
+        # processes at once (kubectl applies one object after the other), server-side: one request per object
         first = [d for d in docs if d["kind"] == "Namespace" or not (d.get("metadata") or {}).get("namespace")]
         rest = [d for d in docs if d not in first]
         self.kubectl.apply(first, timeout=300)
-        chunks = [[d for d in rest if hash(d["metadata"]["namespace"]) % 4 == i] for i in range(4)]
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            list(pool.map(lambda chunk: self.kubectl.apply(chunk, timeout=600), [c for c in chunks if c]))
+        index = {ns: i for i, ns in enumerate(self.namespaces)}
+        chunks = [[d for d in rest if index.get(d["metadata"]["namespace"], 0) % APPLY_PROCESSES == i]
+                  for i in range(APPLY_PROCESSES)]
+        with ThreadPoolExecutor(max_workers=APPLY_PROCESSES) as pool:
+            list(pool.map(lambda chunk: self.kubectl.apply(chunk, server_side=True, timeout=600),
+                          [c for c in chunks if c]))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             phases = self.phases()
