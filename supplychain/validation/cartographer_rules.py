@@ -12,21 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from ..stamping import blueprint, templates
 from ..stamping.blueprint import BlueprintError, decode_blueprint
 from ..stamping.errors import EvalError
 from ..stamping.webhook import run_template_problem, template_problem
 from .schema_check import Problem
 
-TEMPLATE_KINDS = frozenset(
-    {
-        "ClusterTemplate",
-        "ClusterSourceTemplate",
-        "ClusterImageTemplate",
-        "ClusterConfigTemplate",
-        "ClusterDeploymentTemplate",
-    }
-)
-BLUEPRINT_KINDS = frozenset({"ClusterSupplyChain", "ClusterDelivery"})
+TEMPLATE_KINDS = frozenset(templates.TEMPLATE_KINDS)
+BLUEPRINT_KINDS = frozenset(blueprint.BLUEPRINT_KINDS)
 
 
 def check_template(body: dict[str, Any]) -> Iterator[Problem]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..checking.findings import Finding, Severity, finding_at
 from ..errors import SupplychainError
+from ..stamping.blueprint import BLUEPRINT_KINDS as OWNER_KINDS  # blueprint kind -> owner kind
 from ..yamlio import Document, parse_documents
 from .cartographer_rules import BLUEPRINT_KINDS, TEMPLATE_KINDS
 from .sample_repair import stamp_with_samples
@@ -141,7 +142,7 @@ def _contexts(docs: list[Document]) -> Iterator[_Context]:
         if not is_carto(bp, BLUEPRINT_KINDS):
             continue
         spec = _dict(bp.body.get("spec"))
-        owner_kind = "Deliverable" if bp.kind == "ClusterDelivery" else "Workload"
+        owner_kind = OWNER_KINDS[str(bp.kind)]
         labels = {k: v for k, v in _dict(spec.get("selector")).items() if isinstance(k, str) and isinstance(v, str)}
         bp_params = _param_values(spec.get("params"))
         for res in _list(spec.get("resources")):
