@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 from ..yamlio import Document
@@ -18,11 +19,11 @@ from .stamper import (
     Inputs,
     Owner,
     Source,
+    StampBatch,
     StampJob,
     build_context,
     decode_owner,
     merge_params,
-    stamp_all,
     workload_labels,
 )
 from .templates import TEMPLATE_KINDS, Template, decode_template
@@ -225,7 +226,8 @@ def realize_many(
 
     Blueprints and templates are decoded once. A failure names the owner when there is more than one.
     ON_WAVE, if given, receives each wave's realized resources, while ytt renders the next wave (e.g. to
-    print them meanwhile); nothing later changes them.
+    print them meanwhile); nothing later changes them. Many owners advance in a few groups (see ``_split``);
+    the objects and the error raised are the same as in one lockstep.
     """
     owners = [load_owner(owner_doc) for owner_doc in owner_docs]
     blueprints = load_blueprints(blueprint_docs)
@@ -253,42 +255,122 @@ def realize_many(
         if id(run.result.blueprint_doc) not in checked:
             _check_order(run.result.blueprint, run.result.blueprint_doc)
             checked.add(id(run.result.blueprint_doc))
-    several = len(runs) > 1
-    finished: list[Stamped] = []  # the last wave's, for ON_WAVE
-    while any(run.pending for run in runs):
-        prepared: list[tuple[_Run, list[_Pending]]] = []
-        for run in runs:
+    groups = _split(runs)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as executor:
+        lockstep = _Lockstep(catalog, given, len(runs) > 1, progress, executor, spread=len(groups) == 1)
+        for group in groups:
+            lockstep.start_wave(group)
+        while True:
+            active = [group for group in groups if group.batch is not None]
+            if not active:
+                break
+            done = [group for group in active if all(f.done() for f in group.futures)]
+            if not done:
+                wait([f for group in active for f in group.futures if not f.done()], return_when=FIRST_COMPLETED)
+                continue
+            for group in done:
+                lockstep.end_wave(group)
+                if group.failure is None:
+                    lockstep.start_wave(group)  # ytt works on it while ON_WAVE runs
+                    if on_wave is not None:
+                        on_wave(group.finished)
+    failures = [group.failure for group in groups if group.failure is not None]
+    if failures:
+        raise min(failures, key=lambda failure: failure[0])[1]
+    for run in runs:
+        run.result.stamped.sort(key=lambda s: s.resource.index)
+    return [run.result for run in runs]
+
+
+GROUP_MIN_OWNERS = 32  # fewer owners per group would cost more ytt processes than the overlap saves
+
+
+def _split(runs: list[_Run]) -> list[_Group]:
+    """Owners in contiguous groups, one per CPU when there are many: each group advances in lockstep, and the
+    groups interleave, so ytt renders one group's wave while another group's results are read."""
+    count = max(1, min(os.cpu_count() or 1, len(runs) // GROUP_MIN_OWNERS))
+    size = -(-len(runs) // count)
+    return [_Group(list(enumerate(runs))[start : start + size]) for start in range(0, len(runs), size)]
+
+
+@dataclass
+class _Group:
+    """Owners (with their index among all owners) advancing in lockstep."""
+
+    runs: list[tuple[int, _Run]]
+    wave: int = 0
+    prepared: list[tuple[int, _Run, list[_Pending]]] = field(default_factory=list)
+    batch: StampBatch | None = None  # the wave being stamped
+    finished: list[Stamped] = field(default_factory=list)  # the last wave's
+    failure: tuple[tuple[int, int, int], StampError] | None = None  # ((wave, phase, owner index), error)
+
+    @property
+    def futures(self) -> list[Future[Any]]:
+        return self.batch.futures if self.batch is not None else []
+
+
+@dataclass
+class _Lockstep:
+    """Preparing, stamping and reading back the waves of groups of owners.
+
+    A failure stops its group and is kept with its place (wave, then preparing before reading back, then owner
+    order); the first place among all groups is raised, as if every owner had advanced in one lockstep."""
+
+    catalog: TemplateCatalog
+    given: dict[str, Output]
+    several: bool
+    progress: Callable[[str], None] | None
+    executor: Executor
+    spread: bool
+
+    def start_wave(self, group: _Group) -> None:
+        """Prepare the group's next wave and hand its jobs to ytt (no batch: the group is done or failed)."""
+        group.prepared, group.batch = [], None
+        for index, run in group.runs:
             if not run.pending:
                 continue
             wave = [r for r in run.pending if all(ref.resource in run.done for _, ref in r.inputs())]
             wave = wave or run.pending[:1]
             res = run.result
-            with _naming(run, several):
-                ready = [
-                    _prepare(r, res.owner, res.blueprint, res.blueprint_doc, catalog, run.outputs, run.missing)
-                    for r in wave
-                ]
-            prepared.append((run, ready))
-        jobs = [p.job for _, ready in prepared for p in ready if p.job is not None]
-        if progress is not None and jobs:
-            names = dict.fromkeys(p.resource.name for _, ready in prepared for p in ready if p.job is not None)
-            progress(f"stamping {', '.join(names)}" + (f" for {len(prepared)} owners" if several else ""))
-        stamp_all(jobs, None if on_wave is None else partial(on_wave, finished))
-        finished = []
-        for run, ready in prepared:
-            with _naming(run, several):
-                for p in ready:
-                    finished.append(
-                        _collect(p, run.result.owner, run.result.blueprint_doc, given, run.outputs, run.missing)
-                    )
-                    run.result.stamped.append(finished[-1])
-                    run.done.add(p.resource.name)
+            try:
+                with _naming(run, self.several):
+                    ready = [
+                        _prepare(r, res.owner, res.blueprint, res.blueprint_doc, self.catalog, run.outputs, run.missing)
+                        for r in wave
+                    ]
+            except StampError as err:
+                group.failure = ((group.wave, 0, index), err)
+                return
+            group.prepared.append((index, run, ready))
+        if not group.prepared:
+            return
+        jobs = [p.job for _, _, ready in group.prepared for p in ready if p.job is not None]
+        if self.progress is not None and jobs:
+            names = dict.fromkeys(p.resource.name for _, _, ready in group.prepared for p in ready if p.job)
+            owners = f" for {len(group.prepared)} owners" if self.several else ""
+            self.progress(f"stamping {', '.join(names)}{owners}")
+        group.batch = StampBatch(jobs, self.executor, self.spread)
+
+    def end_wave(self, group: _Group) -> None:
+        """Wait for the group's wave and read its results back."""
+        assert group.batch is not None
+        group.batch.finish()
+        group.batch, group.finished = None, []
+        for index, run, ready in group.prepared:
+            try:
+                with _naming(run, self.several):
+                    for p in ready:
+                        item = _collect(
+                            p, run.result.owner, run.result.blueprint_doc, self.given, run.outputs, run.missing
+                        )
+                        group.finished.append(item)
+                        run.result.stamped.append(item)
+                        run.done.add(p.resource.name)
+            except StampError as err:
+                group.failure = ((group.wave, 1, index), err)
+                return
             run.pending = [r for r in run.pending if r.name not in run.done]
-    if on_wave is not None:
-        on_wave(finished)
-    for run in runs:
-        run.result.stamped.sort(key=lambda s: s.resource.index)
-    return [run.result for run in runs]
+        group.wave += 1
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -325,24 +326,38 @@ def _stamp_body(job: StampJob) -> None:
         job.error, job.error_field = str(err), "spec.template"
 
 
+class StampBatch:
+    """Jobs handed over for stamping: ``template:`` bodies are stamped at once, ytt bodies in background ytt
+    processes (on EXECUTOR when given, else on a pool of one process per CPU), each batch starting as soon as
+    its data values are ready; ``finish()`` waits for ytt and completes every job. SPREAD: as many ytt
+    batches for every CPU (when nothing else keeps the CPUs busy)."""
+
+    def __init__(self, jobs: Sequence[StampJob], executor: Executor | None = None, spread: bool = True) -> None:
+        self._ytt_jobs = [job for job in jobs if job.template.body is None]
+        for job in jobs:
+            if job.template.body is not None:
+                _stamp_body(job)
+        self._pool: YttPool | None = None
+        self.futures: list[Future[list[YttResult]]] = []  # one per ytt process
+        if self._ytt_jobs:
+            self._pool = YttPool(chunk=batch_size(len(self._ytt_jobs), spread), executor=executor)
+            for job in self._ytt_jobs:
+                self._pool.submit(YttJob(job.template.ytt, data_values(job.context, job.owner)))
+            self.futures = self._pool.flush()
+
+    def finish(self) -> None:
+        if self._pool is not None:
+            _finish_ytt(self._ytt_jobs, self._pool.close())
+            self._pool = None
+
+
 def stamp_all(jobs: Sequence[StampJob], while_waiting: Callable[[], None] | None = None) -> None:
-    """Stamp every job; ytt templates are rendered together in as few ytt processes as possible, each batch
-    starting as soon as its data values are ready. WHILE_WAITING, if given, runs once every ytt job has been
-    handed over, while the ytt processes work."""
-    ytt_jobs: list[StampJob] = []
-    for job in jobs:
-        if job.template.body is not None:
-            _stamp_body(job)
-        else:
-            ytt_jobs.append(job)
-    pool = YttPool(chunk=batch_size(len(ytt_jobs))) if ytt_jobs else None
-    if pool is not None:
-        for job in ytt_jobs:
-            pool.submit(YttJob(job.template.ytt, data_values(job.context, job.owner)))
+    """Stamp every job; ytt templates are rendered together in as few ytt processes as possible. WHILE_WAITING,
+    if given, runs once every ytt job has been handed over, while the ytt processes work."""
+    batch = StampBatch(jobs)
     if while_waiting is not None:
         while_waiting()
-    if pool is not None:
-        _finish_ytt(ytt_jobs, pool.close())
+    batch.finish()
 
 
 def _finish_ytt(ytt_jobs: Sequence[StampJob], results: Sequence[YttResult]) -> None:

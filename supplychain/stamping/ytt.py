@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -152,16 +153,16 @@ def _render_batch(jobs: Sequence[YttJob]) -> list[YttResult] | None:
 
 class YttPool:
     """Renders jobs in background ytt processes as they arrive, a chunk at a time, so ytt works while the
-    caller prepares more. ``close()`` waits and returns every result in submission order."""
+    caller prepares more. ``close()`` waits and returns every result in submission order. Given an EXECUTOR
+    (shared by several pools), the pool runs its processes there and leaves it open."""
 
-    def __init__(self, chunk: int = 32, workers: int | None = None) -> None:
-        from concurrent.futures import ThreadPoolExecutor
-
+    def __init__(self, chunk: int = 32, workers: int | None = None, executor: Executor | None = None) -> None:
         self._chunk = chunk
-        self._pool = ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1)
+        self._own = executor is None
+        self._pool = executor or ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1)
         self._jobs: list[YttJob] = []
         self._buffer: list[int] = []
-        self._futures: list[tuple[list[int], Any]] = []
+        self._futures: list[tuple[list[int], Future[list[YttResult]]]] = []
 
     def submit(self, job: YttJob) -> int:
         """Queue JOB; returns its index in the results."""
@@ -185,13 +186,19 @@ class YttPool:
         else:
             self._futures.append((chunk, self._pool.submit(_render_batch_or_singly, jobs)))
 
+    def flush(self) -> list[Future[list[YttResult]]]:
+        """Hand over what is buffered; returns every process's future (all done: ``close()`` will not wait)."""
+        self._flush()
+        return [future for _, future in self._futures]
+
     def close(self) -> list[YttResult]:
         self._flush()
         results: list[YttResult] = [YttResult(error="internal: ytt result missing")] * len(self._jobs)
         for chunk, future in self._futures:
             for i, result in zip(chunk, future.result(), strict=False):  # a missing result stays an error
                 results[i] = result
-        self._pool.shutdown()
+        if self._own:
+            self._pool.shutdown()
         return results
 
 
@@ -210,11 +217,11 @@ def _render_batch_or_singly(jobs: Sequence[YttJob]) -> list[YttResult]:
     return _render_batch_or_singly(jobs[:half]) + _render_batch_or_singly(jobs[half:])
 
 
-def batch_size(count: int) -> int:
-    """Jobs per ytt process for COUNT jobs: the same number of batches for every CPU, each at most 256 jobs
-    (ytt's start-up and libraries cost ~30 ms a process: a batch of 256 small templates is a quarter
-    cheaper than four of 64), and at least 8."""
-    workers = os.cpu_count() or 1
+def batch_size(count: int, spread: bool = True) -> int:
+    """Jobs per ytt process for COUNT jobs: batches of at most 256 jobs (ytt's start-up and libraries cost
+    ~30 ms a process: a batch of 256 small templates is a quarter cheaper than four of 64) and at least 8;
+    SPREAD: the same number of batches for every CPU (when nothing else keeps the CPUs busy)."""
+    workers = (os.cpu_count() or 1) if spread else 1
     batches = workers * -(-count // (workers * 256))
     return max(8, -(-count // batches)) if count else 8
 

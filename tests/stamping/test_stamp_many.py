@@ -9,8 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from supplychain.stamping.ytt import YttJob, render_many
-from supplychain.testing.scale import generate
+from supplychain.stamping import chain
+from supplychain.stamping.errors import StampError
+from supplychain.stamping.loading import load_go_documents
+from supplychain.stamping.render import prerender, render_many
+from supplychain.stamping.ytt import YttJob
+from supplychain.stamping.ytt import render_many as render_ytt
+from supplychain.testing.scale import Corpus, generate
 
 from .helpers import SUPPLYCHAIN
 
@@ -82,6 +87,38 @@ def test_one_bad_template_among_many_gets_its_own_error() -> None:
     good = '#@ load("@ytt:data", "data")\nname: #@ data.values.workload.metadata.name\n'
     bad = '#@ load("@ytt:data", "data")\nname: #@ data.values.workload.nope\n'
     jobs = [YttJob(bad if i == 37 else good, {"workload": f'{{"metadata": {{"name": "w{i}"}}}}'}) for i in range(64)]
-    results = render_many(jobs)
+    results = render_ytt(jobs)
     assert [r.document for i, r in enumerate(results) if i != 37] == [{"name": f"w{i}"} for i in range(64) if i != 37]
     assert results[37].error is not None and "nope" in results[37].error
+
+
+def _realize(corpus: Corpus, owners: Path, groups: int, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Stamp OWNERS in-process, the owners split in GROUPS interleaved groups; the printed objects."""
+    monkeypatch.setattr(chain, "GROUP_MIN_OWNERS", 1)
+    monkeypatch.setattr("os.cpu_count", lambda: groups)
+    results = chain.realize_many(
+        load_go_documents([str(corpus.chains)]),
+        load_go_documents([str(path) for path in corpus.templates]),
+        load_go_documents([str(owners)]),
+        load_go_documents([str(corpus.outputs)])[0],
+        on_wave=prerender,
+    )
+    return render_many(results)
+
+
+def test_interleaved_groups_stamp_and_fail_as_one_lockstep(
+    corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _realize(corpus, corpus.owners, 4, monkeypatch) == _realize(corpus, corpus.owners, 1, monkeypatch)
+    owners = list(yaml.safe_load_all(corpus.owners.read_text()))
+    owners[4]["spec"]["params"][0]["value"] = "many"  # a Deliverable's canary_iterations: fails at its canary
+    del owners[8]["spec"]["source"]  # fails earlier, at the first resource (source-provider)
+    broken = tmp_path / "owners.yaml"
+    broken.write_text(yaml.safe_dump_all(owners, sort_keys=False))
+    errors = []
+    for groups in (1, 4):  # 4 groups: owners 0-2, 3-5, 6-8, 9; owner 4's group fails last
+        with pytest.raises(StampError) as failure:
+            _realize(corpus, broken, groups, monkeypatch)
+        errors.append(failure.value.message)
+    assert errors[0] == errors[1]
+    assert f"Workload {owners[8]['metadata']['namespace']}/{owners[8]['metadata']['name']}" in errors[0]
