@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -78,17 +79,24 @@ def render_one(job: YttJob, timeout: float = TIMEOUT_SECONDS) -> YttResult:
 
 
 def _batchable(job: YttJob) -> bool:
-    return not any(marker in job.template for marker in _UNBATCHABLE)
+    return _batchable_text(job.template)
 
 
-def _values_json(values: dict[str, str]) -> str:
-    """One JSON object holding every data value (keys are plain identifiers, values already JSON)."""
-    return "{" + ",".join(f'"{key}":{raw}' for key, raw in values.items()) + "}\n"
+@lru_cache(maxsize=256)
+def _batchable_text(template: str) -> bool:  # many jobs share a template (of up to ~30 KB): scan it once
+    return not any(marker in template for marker in _UNBATCHABLE)
+
+
+def _scratch_dir() -> str | None:
+    """Where batches write their files: memory (/dev/shm) when there is one and no TMPDIR says otherwise."""
+    if "TMPDIR" not in os.environ and os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+        return "/dev/shm"
+    return None
 
 
 def _render_batch(jobs: Sequence[YttJob]) -> list[YttResult] | None:
     """All JOBS in one ytt process; None when ytt fails (an error in any template)."""
-    workdir = Path(tempfile.mkdtemp(prefix="supplychain-ytt-"))
+    workdir = Path(tempfile.mkdtemp(prefix="supplychain-ytt-", dir=_scratch_dir()))
     try:
         root = [
             '#@ load("@ytt:library", "library")',
