@@ -3,6 +3,7 @@ package's Deployment and Service, everything validates against the pinned schema
 
 from __future__ import annotations
 
+import copy
 import ipaddress
 import tempfile
 from functools import cache
@@ -76,9 +77,11 @@ def test_package_renders_the_app_with_the_version_label() -> None:
 
 def test_the_packageinstall_gets_the_products_kapp_config() -> None:
     """As the README tells users of hand-made PackageInstalls: a Secret with the product's kapp Config, named in
-    the PackageInstall's ytt-paths-from-secret annotation."""
+    the PackageInstall's ytt-paths-from-secret annotation (here the PackageInstall the deployer stamps)."""
     docs = example()
-    install = find(docs, "PackageInstall", "hello-app")
+    install = stamped()["deployer"]
+    assert install["kind"] == "PackageInstall" and install["metadata"]["name"] == "hello-app"
+    assert install["spec"]["values"] == [{"secretRef": {"name": "hello-app-values"}}]
     secret_name = install["metadata"]["annotations"]["ext.packaging.carvel.dev/ytt-paths-from-secret-name.0"]
     secret = find(docs, "Secret", secret_name)
     product = (templates_dir() / "lib" / "kapp-config.yml.data").read_text()
@@ -150,13 +153,40 @@ def test_overlay_puts_the_canary_stage_after_the_deployer() -> None:
     """The example's delivery is patched by the product's overlay, like TAP's delivery-basic."""
     objs = stamped()
     assert list(objs) == ["release", "deployer", "canary-success-rate-metric", "canary-latency-metric", "canary"]
-    assert objs["deployer"]["data"]["revision"] == objs["release"]["data"]["revision"]
     assert objs["canary"]["kind"] == "Canary"
     assert objs["canary"]["metadata"]["labels"]["carto.run/resource-name"] == "canary"
-    assert {objs[n]["kind"] for n in ("release", "deployer")} == {"ConfigMap"}, "within ClusterRole supplychain-canary"
+    assert objs["release"]["kind"] == "ConfigMap", "within ClusterRole supplychain-canary"
+    assert objs["deployer"]["kind"] == "PackageInstall", "what deploys the app, as delivery-basic's App"
 
 
-def test_delivery_account_is_bound_to_the_least_role_only() -> None:
+def test_the_deployer_completes_on_the_packageinstalls_reconcile() -> None:
+    """Like delivery-basic's app-deploy: complete on ReconcileSucceeded, failed on ReconcileFailed."""
+    template = find(example(), "ClusterDeploymentTemplate", "hello-app-packageinstall")
+    completion = template["spec"]["observedCompletion"]
+    assert completion["succeeded"] == {
+        "key": '.status.conditions[?(@.type=="ReconcileSucceeded")].status',
+        "value": "True",
+    }
+    assert completion["failed"] == {"key": '.status.conditions[?(@.type=="ReconcileFailed")].status', "value": "True"}
+
+
+def test_a_recorded_deliverable_gets_the_recording_deployer() -> None:
+    docs = example()
+    templates = [d for d in docs if d["kind"].startswith("Cluster") and d["kind"].endswith("Template")]
+    deliverable = copy.deepcopy(find(docs, "Deliverable", "hello-app"))
+    deliverable["metadata"]["labels"]["supplychain.example.com/deployer"] = "recorded"
+    result = realize(
+        _docs([find(docs, "ClusterDelivery", "canary-delivery")], "delivery.yaml"),
+        _docs(platform_documents() + templates, "templates"),
+        Document("deliverable.yaml", 0, deliverable),
+    )
+    objs = {s.resource.name: s.obj for s in result.stamped if s.obj is not None}
+    assert objs["deployer"]["kind"] == "ConfigMap"
+    assert objs["canary"]["kind"] == "Canary"
+
+
+def test_delivery_account_is_bound_to_the_least_roles_only() -> None:
+    """The product's ClusterRole for the canary stage, and the example's deployer Role for its PackageInstall."""
     docs = example()
     deliverable = find(docs, "Deliverable", "hello-app")
     account = deliverable["spec"]["serviceAccountName"]
@@ -166,7 +196,12 @@ def test_delivery_account_is_bound_to_the_least_role_only() -> None:
         if d["kind"] in ("RoleBinding", "ClusterRoleBinding") and any(s["name"] == account for s in d["subjects"])
     ]
     assert [(b["kind"], b["roleRef"]["kind"], b["roleRef"]["name"]) for b in bindings] == [
-        ("RoleBinding", "ClusterRole", "supplychain-canary")
+        ("RoleBinding", "ClusterRole", "supplychain-canary"),
+        ("RoleBinding", "Role", "hello-app-deployer"),
+    ]
+    deployer = find(docs, "Role", "hello-app-deployer")
+    assert [(r["apiGroups"], r["resources"]) for r in deployer["rules"]] == [
+        (["packaging.carvel.dev"], ["packageinstalls"])
     ]
     assert find(platform_documents(), "ClusterRole", "supplychain-canary")
     delivery = find(docs, "ClusterDelivery", "canary-delivery")
@@ -176,9 +211,9 @@ def test_delivery_account_is_bound_to_the_least_role_only() -> None:
 def test_apply_order_puts_the_namespace_first() -> None:
     kinds = [d["kind"] for d in apply_order(example())]
     assert kinds[0] == "Namespace"
-    assert kinds.index("Secret") < kinds.index("PackageInstall") and kinds.index("Package") < kinds.index(
-        "PackageInstall"
-    )
+    # the deployer stamps the PackageInstall: its Secret and Package must exist before the Deliverable
+    assert kinds.index("Secret") < kinds.index("Deliverable") and kinds.index("Package") < kinds.index("Deliverable")
+    assert "PackageInstall" not in kinds
     assert kinds.index("RoleBinding") < kinds.index("Deliverable")
 
 

@@ -22,6 +22,10 @@ pytestmark = pytest.mark.e2e
 
 POLL = 0.5
 MAX_POLLS = 1200  # 10 minutes at most
+# How long the Deliverable may lag its deployer: kapp-controller's PackageInstall reconcile (copying the App's
+# status) plus Cartographer's reconcile of the Deliverable. Far below Flagger's next tick (10 s here, 30 s by
+# default), which is how long the previous verdict would stand without the product's kapp wait rule.
+PROPAGATION = 5.0
 
 
 @dataclass
@@ -100,21 +104,16 @@ def _deploy_started(hello: HelloApp) -> str | None:
 
 
 def force_kapp_sync(hello: HelloApp, timeout: float = 90.0) -> None:
-    """Make kapp-controller run kapp deploy for the PackageInstall now (a spec change of its App), and wait until
-    that deploy finished successfully."""
+    """Make kapp-controller run kapp deploy for the PackageInstall now (a spec change of its App, through the
+    Deliverable's sync_period param), and wait until that deploy finished successfully."""
     before = _deploy_started(hello)
-    install = hello.custom.get_namespaced_custom_object(
-        "packaging.carvel.dev", "v1alpha1", NAMESPACE, "packageinstalls", APP, _request_timeout=5
-    )
-    period = "31s" if install["spec"].get("syncPeriod") != "31s" else "30s"
+    # The Deliverable's deployer stamps the PackageInstall and owns its spec: change its sync period there.
+    params = list(hello.deliverable()["spec"].get("params") or [])
+    current = next((p["value"] for p in params if p["name"] == "sync_period"), None)
+    period = "31s" if current != "31s" else "30s"
+    params = [p for p in params if p["name"] != "sync_period"] + [{"name": "sync_period", "value": period}]
     hello.custom.patch_namespaced_custom_object(
-        "packaging.carvel.dev",
-        "v1alpha1",
-        NAMESPACE,
-        "packageinstalls",
-        APP,
-        {"spec": {"syncPeriod": period}},
-        _request_timeout=5,
+        "carto.run", "v1alpha1", NAMESPACE, "deliverables", APP, {"spec": {"params": params}}, _request_timeout=10
     )
 
     def synced() -> bool:
@@ -212,6 +211,8 @@ class DeploySample:
     t: float
     deployed: bool  # the App finished a deploy that started after the bump, and reconciled
     target_version: str | None
+    owner_ready: str | None  # the Deliverable's Ready, read after the target and before the Canary
+    install: str  # the PackageInstall's true conditions, for the failure message
     primary_version: str | None
     phase: str | None
 
@@ -239,12 +240,23 @@ def _deploy_samples(
                 and bool(deploy.get("finished"))
                 and deploy.get("startedAt") != before
             )
+            # Read in this order: a Ready owner seen after the new target must be about a revision that the
+            # Canary, read later still, shows analysed.
             target = hello.reader.deployment(NAMESPACE, APP)
+            owner = hello.deliverable_ready()
+            install = hello.custom.get_namespaced_custom_object(
+                "packaging.carvel.dev", "v1alpha1", NAMESPACE, "packageinstalls", APP, _request_timeout=5
+            )
+            install_state = ",".join(
+                c["type"] for c in (install.get("status") or {}).get("conditions") or [] if c.get("status") == "True"
+            )
             out.append(
                 DeploySample(
                     time.monotonic() - start,
                     deployed,
                     deployment_version(target),
+                    owner,
+                    install_state,
                     hello.primary_state()[0],
                     hello.canary_phase(),
                 )
@@ -258,9 +270,11 @@ def _deploy_samples(
 def test_the_deploy_completes_only_once_flagger_analyses_the_revision(
     hello: HelloApp, scenario: str, behaviour: Any
 ) -> None:
-    """The product's kapp wait rule: kapp reports the app deployed (what delivery-basic's deployer, the App,
-    turns into the Deliverable's readiness) only once Flagger is analysing the new revision, never while the
-    Canary still shows the previous rollout's Succeeded for it."""
+    """The product's kapp wait rule: kapp reports the app deployed only once Flagger is analysing the new
+    revision, never while the Canary still shows the previous rollout's Succeeded for it. The Deliverable's
+    deployer stamps the PackageInstall and completes on its ReconcileSucceeded (as delivery-basic's does on its
+    App's), so the Deliverable is never Ready for a revision Flagger has not analysed: polled every 0.5 s from
+    the deploy to the verdict."""
     hello.wait(lambda: hello.canary_phase() in ("Succeeded", "Initialized", "Failed"), 180, "an idle canary", "flagger")
     before = _deploy_started(hello)
     samples: list[DeploySample] = []
@@ -282,3 +296,23 @@ def test_the_deploy_completes_only_once_flagger_analyses_the_revision(
     waited = [s for s in new if not s.deployed]
     assert waited, "kapp held the deploy until Flagger picked the revision up"
     assert any(s.deployed for s in new), "the deploy completed once Flagger was analysing"
+    # The owner follows the deployer one hop late: kapp-controller copies the App's Reconciling to the
+    # PackageInstall, and Cartographer then re-reads the PackageInstall. For that long the Deliverable can still
+    # show the previous verdict while kapp already changed the Deployment; never longer.
+    unanalysed = [
+        s
+        for s in new
+        if s.owner_ready == "True" and not (s.phase == "Succeeded" and s.primary_version == rollout.version)
+    ]
+    late = [s for s in unanalysed if s.t - new[0].t > PROPAGATION]
+    assert not late, (
+        f"the Deliverable was Ready for a revision Flagger had not analysed, {PROPAGATION:g} s and more after the "
+        f"deploy changed the Deployment, in {len(late)} of {len(new)} polls: {late[:2]} ... {late[-1:]}"
+    )
+    window = (unanalysed[-1].t - new[0].t + POLL) if unanalysed else 0.0
+    print(f"{scenario}: the Deliverable left the previous verdict within {window:.1f} s of the deploy", flush=True)
+    assert any(s.owner_ready != "True" for s in new), "the Deliverable left Ready while the revision was analysed"
+    verdict = "True" if behaviour is GOOD else "False"
+    hello.wait(
+        lambda: hello.deliverable_ready() == verdict, 90, f"the Deliverable's Ready to be {verdict}", "cartographer"
+    )

@@ -55,7 +55,9 @@ def test_delivery_account_can_manage_what_the_templates_stamp(hello: HelloApp, v
         ("create", "services", NAMESPACE),
         ("delete", "pods", NAMESPACE),
         ("create", "rolebindings.rbac.authorization.k8s.io", NAMESPACE),
-        ("create", "packageinstalls.packaging.carvel.dev", NAMESPACE),
+        ("create", "packageinstalls.packaging.carvel.dev", "default"),
+        ("create", "apps.kappctrl.k14s.io", NAMESPACE),
+        ("create", "packages.data.packaging.carvel.dev", NAMESPACE),
         ("create", "deliverables.carto.run", NAMESPACE),
         ("create", "alertproviders.flagger.app", NAMESPACE),
         ("create", "canaries.flagger.app", "default"),
@@ -66,7 +68,8 @@ def test_delivery_account_cannot_manage_other_kinds(hello: HelloApp, verb: str, 
     assert not _can(hello, verb, resource, namespace)
 
 
-def test_delivery_account_holds_only_the_least_role(hello: HelloApp) -> None:
+def test_delivery_account_holds_only_the_least_roles(hello: HelloApp) -> None:
+    """The product's ClusterRole for the canary stage, plus the example's deployer Role (its PackageInstall)."""
     bindings = hello.kubectl.get("rolebindings", "-A")["items"] + hello.kubectl.get("clusterrolebindings")["items"]
     ours = [
         b
@@ -78,8 +81,13 @@ def test_delivery_account_holds_only_the_least_role(hello: HelloApp) -> None:
             for s in b.get("subjects") or []
         )
     ]
-    assert [(b["kind"], b["roleRef"]["kind"], b["roleRef"]["name"]) for b in ours] == [
-        ("RoleBinding", "ClusterRole", "supplychain-canary")
+    assert sorted((b["kind"], b["roleRef"]["kind"], b["roleRef"]["name"]) for b in ours) == [
+        ("RoleBinding", "ClusterRole", "supplychain-canary"),
+        ("RoleBinding", "Role", "hello-app-deployer"),
+    ]
+    deployer = hello.kubectl.get("role", "hello-app-deployer", "-n", NAMESPACE)
+    assert [(r["apiGroups"], r["resources"]) for r in deployer["rules"]] == [
+        (["packaging.carvel.dev"], ["packageinstalls"])
     ]
     in_cluster = hello.kubectl.get("clusterrole", "supplychain-canary")
     assert in_cluster["rules"] == find(platform_documents(), "ClusterRole", "supplychain-canary")["rules"]

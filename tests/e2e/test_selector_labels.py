@@ -30,6 +30,8 @@ def _objects(hello: HelloApp) -> list[dict[str, Any]]:
     # Flagger cannot finalise a Canary it never initialised, so this one is stamped without its finalizer.
     params.append({"name": "canary_revert_on_deletion", "value": "false"})
     labels = {k: v for k, v in source["metadata"]["labels"].items() if not k.startswith("carto.run/")}
+    # its Deployment is applied here, not by a PackageInstall: the delivery's deployer only records the release
+    labels["supplychain.example.com/deployer"] = "recorded"
     deliverable = {
         "apiVersion": "carto.run/v1alpha1",
         "kind": "Deliverable",
