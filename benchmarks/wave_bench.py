@@ -32,6 +32,13 @@ def _report(size: int, result: WaveResult, single: float | None) -> None:
           f"median {times[len(times) // 2] if times else float('nan'):.1f} s; {outcomes}, no verdict: "
           f"{len(result.unfinished)}; primaries unavailable in {len(result.unavailable)} of "
           f"{result.samples * size} samples; updates sent in {result.update_seconds:.1f} s")
+    detected = sorted(result.detected.values())
+    if detected:
+        analysis = sorted(v.after - result.detected[ns] for ns, v in result.verdicts.items() if ns in result.detected)
+        print(f"        analysing from {detected[0]:.1f} to {detected[-1]:.1f} s after the update (spread "
+              f"{detected[-1] - detected[0]:.1f} s); analysis to verdict median "
+              f"{analysis[len(analysis) // 2] if analysis else float('nan'):.1f} s, longest "
+              f"{analysis[-1] if analysis else float('nan'):.1f} s")
     for name, use in sorted(result.usage.items()):
         print(f"        {name:<16} CPU {use['cpu_seconds']:6.1f} s  peak RSS {use['max_rss_mb']:6.0f} MiB")
 

@@ -49,6 +49,7 @@ class WaveResult:
 
     apps: int
     verdicts: dict[str, Verdict] = field(default_factory=dict)
+    detected: dict[str, float] = field(default_factory=dict)  # namespace -> first poll seeing its Canary analyse
     unfinished: list[str] = field(default_factory=list)
     unavailable: list[tuple[float, str]] = field(default_factory=list)  # (t, namespace) of a primary without replicas
     samples: int = 0
@@ -181,6 +182,8 @@ class Wave:
                 if ns in result.verdicts or phase is None:
                     continue
                 if phase not in IDLE:
+                    if ns not in analysing:
+                        result.detected[ns] = now
                     analysing.add(ns)
                 elif ns in analysing:  # idle again after analysing this version
                     result.verdicts[ns] = Verdict(ns, phase, now)
