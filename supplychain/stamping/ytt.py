@@ -225,12 +225,15 @@ def _render_batch_or_singly(jobs: Sequence[YttJob]) -> list[YttResult]:
     return _render_batch_or_singly(jobs[:half]) + _render_batch_or_singly(jobs[half:])
 
 
+BATCH_MAX = 256
+
+
 def batch_size(count: int, spread: bool = True) -> int:
     """Jobs per ytt process for COUNT jobs: batches of at most 256 jobs (ytt's start-up and libraries cost
     ~30 ms a process: a batch of 256 small templates is a quarter cheaper than four of 64) and at least 8;
     SPREAD: the same number of batches for every CPU (when nothing else keeps the CPUs busy)."""
     workers = (os.cpu_count() or 1) if spread else 1
-    batches = workers * -(-count // (workers * 256))
+    batches = workers * -(-count // (workers * BATCH_MAX))
     return max(8, -(-count // batches)) if count else 8
 
 
