@@ -32,6 +32,10 @@ KWOK_CONTROLLER_MANAGER_BURST = 400
 """kube-controller-manager's client rate (defaults 20 / 30, per controller): a wave of 200 apps rolls ~600
 Deployments (canary up, primary promoted, canary down), each several ReplicaSet, Pod and status writes, and the
 ReplicaSet controller waited on its rate limiter at the defaults."""
+KWOK_CONTROLLER_MANAGER_SYNCS = 25
+"""Deployments and ReplicaSets kube-controller-manager syncs at once (defaults 5 each): with 5, a wave of 200
+canary Deployments scaled up together had many a canary without its new pod after the example's 30 s progress
+deadline, and Flagger failed them."""
 
 
 class Provider(Protocol):
@@ -139,6 +143,8 @@ class KwokProvider:
                     "extraArgs": [
                         {"key": "kube-api-qps", "value": str(KWOK_CONTROLLER_MANAGER_QPS)},
                         {"key": "kube-api-burst", "value": str(KWOK_CONTROLLER_MANAGER_BURST)},
+                        {"key": "concurrent-deployment-syncs", "value": str(KWOK_CONTROLLER_MANAGER_SYNCS)},
+                        {"key": "concurrent-replicaset-syncs", "value": str(KWOK_CONTROLLER_MANAGER_SYNCS)},
                     ],
                 },
             ],

@@ -49,7 +49,12 @@ def test_kwok_config_pins_every_binary_loopback_and_rbac(fake_cache: Path, tmp_p
     assert args["service-cluster-ip-range"] == "10.96.0.0/16"  # room for 200 apps of three Services each
     manager = {a["key"]: a["value"] for a in patches[1]["extraArgs"]}
     assert patches[1]["name"] == "kube-controller-manager"
-    assert manager == {"kube-api-qps": "200", "kube-api-burst": "400"}
+    assert manager == {
+        "kube-api-qps": "200",
+        "kube-api-burst": "400",
+        "concurrent-deployment-syncs": "25",
+        "concurrent-replicaset-syncs": "25",
+    }
 
 
 def test_kwok_unavailable_names_missing_binaries_and_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
