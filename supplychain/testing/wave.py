@@ -135,8 +135,39 @@ class Wave:
     def close(self) -> None:
         self.fleet.stop()
 
-    def delete(self) -> None:
-        """Remove the apps' namespaces (without waiting)."""
+    def delete(self, timeout: float = 60.0) -> None:
+        """Remove the apps' namespaces (without waiting for them to go).
+
+        Each Canary carries Flagger's finalizer, and a namespace's deletion removes the target Deployment before
+        Flagger can revert to it: the Canary would stay Terminating, and Flagger retry it every loop during the
+        next wave. So the Deliverables (which re-stamp the Canary and its finalizer) go first, then the finalizers
+        (nothing is left to revert to), then the namespaces."""
+        from kubernetes.client.exceptions import ApiException
+
+        def each(call: Any) -> None:
+            def safely(ns: str) -> None:
+                try:
+                    call(ns)
+                except ApiException as err:
+                    if err.status != 404:
+                        raise
+
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                list(pool.map(safely, self.namespaces))
+
+        each(lambda ns: self.custom.delete_namespaced_custom_object("carto.run", "v1alpha1", ns, "deliverables",
+                                                                    APP, _request_timeout=20))
+        deadline = time.monotonic() + timeout
+        wanted = set(self.namespaces)
+        while time.monotonic() < deadline:
+            listing = self.custom.list_cluster_custom_object("carto.run", "v1alpha1", "deliverables",
+                                                             _request_timeout=20)
+            if not any(item["metadata"]["namespace"] in wanted for item in listing.get("items", [])):
+                break
+            time.sleep(1.0)
+        each(lambda ns: self.custom.patch_namespaced_custom_object("flagger.app", "v1beta1", ns, "canaries", APP,
+                                                                   {"metadata": {"finalizers": None}},
+                                                                   _request_timeout=20))
         for ns in self.namespaces:
             self.kubectl.run("delete", "namespace", ns, "--wait=false", "--ignore-not-found", check=False)
 
