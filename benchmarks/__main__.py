@@ -12,7 +12,7 @@ ORDER = [
     "replay_bench.py",
     "stamp_bench.py",
     "validate_bench.py",
-    "scale_bench.py",
+    "scale_bench.py --repeat 3",
     "env_bench.py",
     "e2e_bench.py",
     "wave_bench.py",
