@@ -138,8 +138,10 @@ def test_bad_version_answers_a_fifth_with_500_as_the_success_rate_query_reads(ru
 def test_histogram_buckets_match_the_app_fleet(run: Starter) -> None:
     app = run("1.0.0")
     app.get("/")
-    bounds = sorted(float(m.group(1)) for k in app.metrics() if (m := re.search(r'le="([0-9.e+-]+)"', k)))
-    assert tuple(bounds) == BUCKETS
+    for status in ("200", "500"):  # each series the app exports, the 500 one from the start at zero
+        pattern = rf'http_request_duration_seconds_bucket{{method="GET",path="/",status="{status}",le="([0-9.e+-]+)"}}'
+        bounds = sorted(float(m.group(1)) for k in app.metrics() if (m := re.fullmatch(pattern, k)))
+        assert tuple(bounds) == BUCKETS, status
 
 
 def test_slow_version_p99_is_above_the_latency_limit(run: Starter) -> None:

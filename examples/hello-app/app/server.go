@@ -32,6 +32,13 @@ func NewApp(version string) *App {
 		Help:    "Duration of the HTTP requests the app served, by method, path and status code.",
 		Buckets: Buckets,
 	}, []string{"method", "path", "status"})
+	// Every series the app can produce on "/" exists from the first scrape, at zero. rate() needs two samples
+	// of a series in its window: a series born with its first request (or its first error) is invisible to it
+	// for a scrape or two, so a new pod's first check finds no values, and a bad version's errors are missed
+	// while their series is new (the success rate then reads 100%).
+	for _, status := range []string{"200", "500"} {
+		app.duration.WithLabelValues(http.MethodGet, "/", status)
+	}
 	app.registry.MustRegister(app.duration)
 	app.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return app
