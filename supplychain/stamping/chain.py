@@ -270,7 +270,8 @@ def realize_many(
                 continue
             for group in done:
                 lockstep.end_wave(group)
-                if group.failure is None:
+                first = min((g.failure[0] for g in groups if g.failure is not None), default=None)
+                if group.failure is None and (first is None or group.wave <= first[0]):  # could still fail first
                     lockstep.start_wave(group)  # ytt works on it while ON_WAVE runs
                     if on_wave is not None:
                         on_wave(group.finished)
