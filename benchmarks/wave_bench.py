@@ -20,7 +20,7 @@ sys.path.insert(0, str(REPO))
 
 from supplychain.cluster import Environment
 from supplychain.cluster.environment import quiet
-from supplychain.testing.wave import Wave, WaveResult
+from supplychain.testing.wave import Wave, WaveResult, nodes_for
 
 
 def _report(size: int, result: WaveResult, single: float | None) -> None:
@@ -53,7 +53,11 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     with tempfile.TemporaryDirectory(prefix="wave-bench-") as tmp:
         run_dir = args.run_dir or Path(tmp) / "run"
-        env = Environment.attach(run_dir, quiet) if args.reuse else Environment.up(run_dir, provider="kwok")
+        env = (
+            Environment.attach(run_dir, quiet)
+            if args.reuse
+            else Environment.up(run_dir, provider="kwok", nodes=nodes_for(max(sizes)))
+        )
         single: float | None = None
         stamp = int(time.time()) % 100000
         try:

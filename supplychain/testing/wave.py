@@ -32,6 +32,8 @@ BAD = Behaviour(success_rate=80.0, latency_ms=40.0)
 _PLACEHOLDER = "wave-placeholder-ns"
 IDLE = ("Initialized", "Succeeded", "Failed")
 APPLY_PROCESSES = 8  # kubectl processes applying the apps' objects at once
+KWOK_PODS_PER_NODE = 110  # a kwok node's pod capacity (kwok's default node template, as the kubelet's default)
+PODS_PER_APP = 3  # at the height of a rollout: the primary's pod, the canary's, and one terminating
 # the processes whose CPU and memory a wave samples, by component name in the environment
 COMPONENTS = ("flagger", "cartographer", "kube-apiserver", "prometheus", "kapp-controller")
 
@@ -59,6 +61,12 @@ class WaveResult:
     @property
     def last_verdict(self) -> float:
         return max((v.after for v in self.verdicts.values()), default=float("nan"))
+
+
+def nodes_for(apps: int) -> int:
+    """kwok nodes enough for APPS apps rolling out at once (at least 2, as the environment's default): with too
+    few, new canary pods stay Pending and Flagger fails them at their progress deadline."""
+    return max(2, -(-apps * PODS_PER_APP // KWOK_PODS_PER_NODE))
 
 
 def namespaces(count: int, prefix: str = "wave") -> list[str]:
