@@ -256,11 +256,15 @@ class HelloApp:
             return None
         return None if found is None else str(found.get("status"))
 
-    def _package_reconciled(self) -> bool:
-        install = self.custom.get_namespaced_custom_object(
+    def package_install(self) -> dict[str, Any]:
+        """The app's PackageInstall (stamped by the Deliverable's deployer)."""
+        install: dict[str, Any] = self.custom.get_namespaced_custom_object(
             "packaging.carvel.dev", "v1alpha1", NAMESPACE, "packageinstalls", APP, _request_timeout=5
         )
-        found = condition(install, "ReconcileSucceeded")
+        return install
+
+    def _package_reconciled(self) -> bool:
+        found = condition(self.package_install(), "ReconcileSucceeded")
         return found is not None and found.get("status") == "True"
 
     def wait(self, check: Callable[[], bool], timeout: float, what: str, log: str | None = None) -> None:

@@ -244,9 +244,7 @@ def _deploy_samples(
             # Canary, read later still, shows analysed.
             target = hello.reader.deployment(NAMESPACE, APP)
             owner = hello.deliverable_ready()
-            install = hello.custom.get_namespaced_custom_object(
-                "packaging.carvel.dev", "v1alpha1", NAMESPACE, "packageinstalls", APP, _request_timeout=5
-            )
+            install = hello.package_install()
             install_state = ",".join(
                 c["type"] for c in (install.get("status") or {}).get("conditions") or [] if c.get("status") == "True"
             )
