@@ -4,7 +4,7 @@ single-app time (goal: N = 200 within 1.5x of N = 1), with the CPU seconds and p
 Cartographer, kapp-controller, kube-apiserver and Prometheus during the wave, and the backlog (the spread between
 the first and the last verdict). The last size also runs a mixed wave: every fifth app gets a bad version.
 
-usage: python benchmarks/wave_bench.py [--sizes 1,10,50,200] [--run-dir DIR --reuse]
+usage: python benchmarks/wave_bench.py [--sizes 1,10,50,200] [--deployer packageinstall|app] [--run-dir DIR --reuse]
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="1,10,50,200")
     parser.add_argument("--run-dir", type=Path)
     parser.add_argument("--reuse", action="store_true", help="use the environment running in --run-dir")
+    parser.add_argument("--deployer", choices=("packageinstall", "app"), default="packageinstall",
+                        help="what each Deliverable deploys its app with (examples/hello-app/values.yaml)")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -62,7 +64,8 @@ def main() -> None:
         stamp = int(time.time()) % 100000
         try:
             for index, size in enumerate(sizes):
-                wave = Wave(env, size, prefix=f"wave{stamp}-{index}")  # fresh namespaces: old ones may be terminating
+                # fresh namespaces: old ones may be terminating
+                wave = Wave(env, size, prefix=f"wave{stamp}-{index}", deployer=args.deployer)
                 try:
                     wave.install(timeout=600 + 3 * size)
                     result = wave.update(timeout=300 + 2 * size)

@@ -76,13 +76,15 @@ def namespaces(count: int, prefix: str = "wave") -> list[str]:
 class Wave:
     """COUNT apps in namespaces <prefix>-000…; ``install()``, then ``update()`` as many times as wanted."""
 
-    def __init__(self, env: Environment, count: int, prefix: str | None = None) -> None:
+    def __init__(self, env: Environment, count: int, prefix: str | None = None, deployer: str = "packageinstall") -> None:
+        """DEPLOYER: what each app's Deliverable deploys it with (examples/hello-app/values.yaml ``deployer``)."""
         from kubernetes import client, config
 
         self.env = env
         # fresh namespaces each time: those of an earlier wave may still be terminating
         prefix = prefix or f"wave{int(time.time() * 10) % 1000000}"
         self.prefix = prefix
+        self.deployer = deployer
         self.namespaces = namespaces(count, prefix)
         self.api = config.new_client_from_config(config_file=str(env.kubeconfig))
         self.core = client.CoreV1Api(self.api)
@@ -99,7 +101,7 @@ class Wave:
         """Every app's objects (one ytt render, copied per namespace) after the product's templates."""
         template = render_example({"namespace": _PLACEHOLDER, "version": FIRST_VERSION,
                                    "loadtester_url": self.fleet.url,
-                                   "prometheus_address": self.env.prometheus_url})
+                                   "prometheus_address": self.env.prometheus_url, "deployer": self.deployer})
         shared: dict[tuple[str, str], dict[str, Any]] = {}
         per_namespace: list[dict[str, Any]] = []
         for doc in template:
@@ -211,7 +213,7 @@ class Wave:
         usage = _Usage(self.env)
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=8) as pool:
-            list(pool.map(lambda ns: self._set_version(ns, versions[ns]), self.namespaces))
+            list(pool.map(lambda ns: self.set_version(ns, versions[ns]), self.namespaces))
         result.update_seconds = time.monotonic() - started
         analysing: set[str] = set()
         deadline = started + timeout
@@ -235,7 +237,17 @@ class Wave:
         result.usage = usage.totals()
         return result
 
-    def _set_version(self, namespace: str, version: str) -> None:
+    def set_version(self, namespace: str, version: str) -> None:
+        """Roll VERSION out to the app in NAMESPACE: its values Secret (the PackageInstall deployer), or its
+        Deliverable's release param (the App deployer: the version reaches the App only through Cartographer)."""
+        if self.deployer == "app":
+            deliverable = self.custom.get_namespaced_custom_object("carto.run", "v1alpha1", namespace, "deliverables",
+                                                                   APP, _request_timeout=20)
+            params = [p for p in deliverable["spec"].get("params") or [] if p["name"] != "release"]
+            params.append({"name": "release", "value": version})
+            self.custom.patch_namespaced_custom_object("carto.run", "v1alpha1", namespace, "deliverables", APP,
+                                                       {"spec": {"params": params}}, _request_timeout=20)
+            return
         values = yaml.safe_dump({"version": version, "unschedulable": False})
         self.core.patch_namespaced_secret(f"{APP}-values", namespace, {"stringData": {"values.yml": values}},
                                           _request_timeout=20)

@@ -185,6 +185,47 @@ def test_a_recorded_deliverable_gets_the_recording_deployer() -> None:
     assert objs["canary"]["kind"] == "Canary"
 
 
+def test_an_app_deployer_deliverable_deploys_its_release_through_a_kapp_app(tmp_path: Path) -> None:
+    """deployer app: the deployer stamps a kapp App (as delivery-basic's) that deploys the package's own
+    configuration at the Deliverable's release, with the product's kapp configuration; its Role allows Apps."""
+    docs = render_example({"deployer": "app", "version": "good-7", "kapp_config": "unused: true\n"})
+    templates = [d for d in docs if d["kind"].startswith("Cluster") and d["kind"].endswith("Template")]
+    deliverable = find(docs, "Deliverable", "hello-app")
+    assert deliverable["metadata"]["labels"]["supplychain.example.com/deployer"] == "app"
+    result = realize(
+        _docs([find(docs, "ClusterDelivery", "canary-delivery")], "delivery.yaml"),
+        _docs(platform_documents() + templates, "templates"),
+        Document("deliverable.yaml", 0, deliverable),
+    )
+    app = next(s.obj for s in result.stamped if s.resource.name == "deployer" and s.obj is not None)
+    assert (app["apiVersion"], app["kind"], app["metadata"]["name"]) == (
+        "kappctrl.k14s.io/v1alpha1",
+        "App",
+        "hello-app",
+    )
+    assert app["spec"]["serviceAccountName"] == "hello-app-install" and app["spec"]["syncPeriod"] == "10m0s"
+    inline = app["spec"]["fetch"][0]["inline"]
+    package_files = inline_files(find(docs, "Package", "hello-app.example.com.1.0.0"))
+    assert {k: inline["paths"][k] for k in package_files} == package_files, "one configuration for both deployers"
+    assert inline["pathsFrom"] == [
+        {"secretRef": {"name": "supplychain-canary-kapp-config", "directoryPath": "config/kapp"}}
+    ]
+    for name, text in inline["paths"].items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    (tmp_path / "config" / "kapp").mkdir()
+    (tmp_path / "config" / "kapp" / "kapp-config-canary.yml").write_text(
+        (templates_dir() / "lib" / "kapp-config.yml.data").read_text()
+    )
+    rendered = run_tool("ytt", ["-f", str(tmp_path / "config")])  # kapp-controller's template step
+    assert rendered.returncode == 0, rendered.stderr
+    objects = {d["kind"]: d for d in yaml.safe_load_all(rendered.stdout) if d}
+    assert objects["Deployment"]["spec"]["template"]["metadata"]["labels"]["version"] == "good-7"
+    assert objects["Config"]["apiVersion"] == "kapp.k14s.io/v1alpha1", "kapp gets the product's rules"
+    rules = find(docs, "Role", "hello-app-deployer")["rules"]
+    assert (["kappctrl.k14s.io"], ["apps"]) in [(r["apiGroups"], r["resources"]) for r in rules]
+
+
 def test_delivery_account_is_bound_to_the_least_roles_only() -> None:
     """The product's ClusterRole for the canary stage, and the example's deployer Role for its PackageInstall."""
     docs = example()

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from supplychain.testing.harness import APP, BAD, GOOD, NAMESPACE, HelloApp
+from supplychain.testing.kapp_apps import deploy_started, deployed_since, read_app
 
 pytestmark = pytest.mark.e2e
 
@@ -93,14 +94,11 @@ class ApexWatch:
 
 
 def _app(hello: HelloApp) -> dict[str, Any]:
-    app: dict[str, Any] = hello.custom.get_namespaced_custom_object(
-        "kappctrl.k14s.io", "v1alpha1", NAMESPACE, "apps", APP, _request_timeout=5
-    )
-    return app
+    return read_app(hello.custom, NAMESPACE, APP)
 
 
 def _deploy_started(hello: HelloApp) -> str | None:
-    return ((_app(hello).get("status") or {}).get("deploy") or {}).get("startedAt")
+    return deploy_started(_app(hello))
 
 
 def force_kapp_sync(hello: HelloApp, timeout: float = 90.0) -> None:
@@ -116,20 +114,11 @@ def force_kapp_sync(hello: HelloApp, timeout: float = 90.0) -> None:
         "carto.run", "v1alpha1", NAMESPACE, "deliverables", APP, {"spec": {"params": params}}, _request_timeout=10
     )
 
-    def synced() -> bool:
-        app = _app(hello)
-        status = app.get("status") or {}
-        done = any(
-            c.get("type") == "ReconcileSucceeded" and c.get("status") == "True" for c in status.get("conditions") or []
-        )
-        return (
-            done
-            and status.get("observedGeneration") == app["metadata"]["generation"]
-            and (status.get("deploy") or {}).get("startedAt") != before
-        )
-
     hello.wait(
-        synced, timeout, f"kapp-controller to sync App {NAMESPACE}/{APP} (syncPeriod {period})", "kapp-controller"
+        lambda: deployed_since(_app(hello), before),
+        timeout,
+        f"kapp-controller to sync App {NAMESPACE}/{APP} (syncPeriod {period})",
+        "kapp-controller",
     )
 
 
@@ -227,19 +216,7 @@ def _deploy_samples(
         if stop.is_set():
             return
         try:
-            app = _app(hello)
-            status = app.get("status") or {}
-            deploy = status.get("deploy") or {}
-            reconciled = any(
-                c.get("type") == "ReconcileSucceeded" and c.get("status") == "True"
-                for c in status.get("conditions") or []
-            )
-            deployed = (
-                reconciled
-                and status.get("observedGeneration") == app["metadata"]["generation"]
-                and bool(deploy.get("finished"))
-                and deploy.get("startedAt") != before
-            )
+            deployed = deployed_since(_app(hello), before)
             # Read in this order: a Ready owner seen after the new target must be about a revision that the
             # Canary, read later still, shows analysed.
             target = hello.reader.deployment(NAMESPACE, APP)

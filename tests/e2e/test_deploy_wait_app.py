@@ -1,0 +1,127 @@
+"""The owner's health with a deployer of delivery-basic's kind: the Deliverable stamps a kapp App, and a new
+version reaches it only through the Deliverable (its param release). Cartographer counts the App complete only
+once kapp-controller has observed and reconciled its new spec, and the product's kapp wait rule holds that
+reconcile until Flagger analyses the revision. So the Deliverable is never Ready for a revision Flagger has not
+analysed, with no allowance: polled every 0.5 s from the update to the verdict, for a good and a bad version.
+(The PackageInstall deployer's test, in test_kapp_and_revert.py, allows for the PackageInstall's extra hop.)
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from supplychain.appfleet.observe import condition_status, deployment_version
+from supplychain.testing.kapp_apps import deploy_started, deployed_since, read_app
+from supplychain.testing.plugin import selected_provider
+from supplychain.testing.wave import APP, Wave
+
+pytestmark = pytest.mark.e2e
+
+POLL = 0.5
+MAX_POLLS = 600  # 5 minutes at most
+
+
+@pytest.fixture(scope="module")
+def app_deployed(request: pytest.FixtureRequest) -> Iterator[Wave]:
+    if selected_provider(request.config) != "kwok":
+        pytest.skip(
+            "kwok only: this copy of hello-app is served by the app fleet (simulated pods); on kind the real app "
+            "runs the PackageInstall deployer's test (test_kapp_and_revert.py)"
+        )
+    env: Any = request.getfixturevalue("integration_env")
+    wave = Wave(env, 1, prefix=f"appdeploy{int(time.time()) % 100000}", deployer="app")
+    try:
+        wave.install(timeout=240)
+        yield wave
+    finally:
+        wave.close()
+        wave.delete()
+
+
+@dataclass
+class Sample:
+    t: float
+    deployed: bool  # the App finished a deploy that started after the update, at its current spec
+    target_version: str | None
+    owner_ready: str | None  # read after the target, before the primary and the Canary
+    primary_version: str | None
+    phase: str | None
+
+
+def _sample(wave: Wave, namespace: str, before: str | None, t: float) -> Sample:
+    app = read_app(wave.custom, namespace, APP)
+    target = wave.apps.read_namespaced_deployment(APP, namespace, _request_timeout=5)
+    deliverable = wave.custom.get_namespaced_custom_object(
+        "carto.run", "v1alpha1", namespace, "deliverables", APP, _request_timeout=5
+    )
+    primary = wave.apps.read_namespaced_deployment(f"{APP}-primary", namespace, _request_timeout=5)
+    canary = wave.custom.get_namespaced_custom_object(
+        "flagger.app", "v1beta1", namespace, "canaries", APP, _request_timeout=5
+    )
+    serialize = wave.api.sanitize_for_serialization
+    return Sample(
+        t,
+        deployed_since(app, before),
+        deployment_version(serialize(target)),
+        condition_status(deliverable, "Ready"),
+        deployment_version(serialize(primary)),
+        (canary.get("status") or {}).get("phase"),
+    )
+
+
+def _poll(
+    wave: Wave, namespace: str, before: str | None, stop: threading.Event, out: list[Sample], errors: list[str]
+) -> None:
+    start = time.monotonic()
+    for _ in range(MAX_POLLS):
+        if stop.is_set():
+            return
+        try:
+            out.append(_sample(wave, namespace, before, time.monotonic() - start))
+        except Exception as err:
+            errors.append(f"{time.monotonic() - start:.1f}s: {err}")
+        stop.wait(POLL)
+
+
+@pytest.mark.parametrize("outcome", ["Succeeded", "Failed"])
+def test_the_owner_is_never_ready_for_an_unanalysed_revision(app_deployed: Wave, outcome: str) -> None:
+    wave = app_deployed
+    namespace = wave.namespaces[0]
+    before = deploy_started(read_app(wave.custom, namespace, APP))
+    samples: list[Sample] = []
+    errors: list[str] = []
+    stop = threading.Event()
+    poller = threading.Thread(target=_poll, args=(wave, namespace, before, stop, samples, errors), daemon=True)
+    poller.start()
+    try:
+        result = wave.update(bad={namespace} if outcome == "Failed" else set(), timeout=240, poll=POLL)
+    finally:
+        stop.set()
+        poller.join(10)
+    assert not errors, errors[:5]
+    assert not result.unfinished, f"no verdict within 240 s; samples {samples[-3:]}"
+    assert result.verdicts[namespace].phase == outcome
+    version = samples[-1].target_version
+    assert version and version.startswith("bad-" if outcome == "Failed" else "good-"), samples[-1]
+    new = [s for s in samples if s.target_version == version]
+    assert new, "the poll saw the new revision deployed"
+    unanalysed = [
+        s for s in new if s.owner_ready == "True" and not (s.phase == "Succeeded" and s.primary_version == version)
+    ]
+    assert not unanalysed, (
+        f"the Deliverable was Ready for a revision Flagger had not analysed in {len(unanalysed)} of {len(new)} "
+        f"polls: {unanalysed[:3]}"
+    )
+    assert any(not s.deployed for s in new), "kapp held the deploy until Flagger picked the revision up"
+    assert any(s.owner_ready != "True" for s in new), "the Deliverable left Ready while the revision was analysed"
+    verdict = "True" if outcome == "Succeeded" else "False"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and _sample(wave, namespace, before, 0).owner_ready != verdict:
+        time.sleep(POLL)
+    assert _sample(wave, namespace, before, 0).owner_ready == verdict, f"the Deliverable's Ready is {verdict}"
