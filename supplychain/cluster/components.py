@@ -34,8 +34,10 @@ FLAGGER_KUBE_BURST = 800
 """Flagger's client rate (defaults 100 / 250): each tick of each Canary makes several API calls."""
 CARTOGRAPHER_MAX_CONCURRENT = 16
 """Cartographer's workers for Deliverables and for Workloads each (defaults 2)."""
-KAPP_CONTROLLER_CONCURRENCY = 100
-"""kapp-controller's App reconcilers (default 10): each a kapp deploy, so a wave of PackageInstalls queues here."""
+KAPP_CONTROLLER_CONCURRENCY = 250
+"""kapp-controller's App reconcilers (default 10): each a kapp deploy, and with the product's kapp wait rule each
+holds its worker until Flagger analyses the new revision, so a wave of N apps needs N of them (the release-wave
+bench runs up to 200)."""
 
 
 @dataclass

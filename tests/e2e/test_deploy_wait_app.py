@@ -118,7 +118,14 @@ def test_the_owner_is_never_ready_for_an_unanalysed_revision(app_deployed: Wave,
         f"the Deliverable was Ready for a revision Flagger had not analysed in {len(unanalysed)} of {len(new)} "
         f"polls: {unanalysed[:3]}"
     )
-    assert any(not s.deployed for s in new), "kapp held the deploy until Flagger picked the revision up"
+    held = [s for s in new if not s.deployed]
+    assert held, "kapp held the deploy until Flagger picked the revision up"
+    ready = [s for s in new if s.owner_ready == "True"]
+    print(
+        f"app deployer, {outcome}: {len(new)} polls saw the new revision deployed; kapp held it for {len(held)}, "
+        f"the owner was Ready in {len(ready)}, each after Flagger promoted it",
+        flush=True,
+    )
     assert any(s.owner_ready != "True" for s in new), "the Deliverable left Ready while the revision was analysed"
     verdict = "True" if outcome == "Succeeded" else "False"
     deadline = time.monotonic() + 90
