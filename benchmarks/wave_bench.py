@@ -20,7 +20,7 @@ sys.path.insert(0, str(REPO))
 
 from supplychain.cluster import Environment
 from supplychain.cluster.environment import quiet
-from supplychain.testing.wave import Wave, WaveResult, nodes_for
+from supplychain.testing.wave import WaveResult, installed, nodes_for
 
 
 def _report(size: int, result: WaveResult, single: float | None) -> None:
@@ -65,9 +65,8 @@ def main() -> None:
         try:
             for index, size in enumerate(sizes):
                 # fresh namespaces: old ones may be terminating
-                wave = Wave(env, size, prefix=f"wave{stamp}-{index}", deployer=args.deployer)
-                try:
-                    wave.install(timeout=600 + 3 * size)
+                with installed(env, size, timeout=600 + 3 * size, prefix=f"wave{stamp}-{index}",
+                               deployer=args.deployer) as wave:
                     result = wave.update(timeout=300 + 2 * size)
                     _report(size, result, single)
                     if size == 1:
@@ -79,9 +78,6 @@ def main() -> None:
                         print(f"mixed N={size}: {len(bad)} bad; rolled back exactly those: {failed == bad}; "
                               f"others promoted: {sum(1 for v in mixed.verdicts.values() if v.phase == 'Succeeded')} "
                               f"of {size - len(bad)}; primaries unavailable in {len(mixed.unavailable)} samples")
-                finally:
-                    wave.close()
-                    wave.delete()
         finally:
             if not args.reuse:
                 env.down()

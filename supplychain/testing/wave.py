@@ -12,7 +12,9 @@ import json
 import os
 import re
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -251,6 +253,19 @@ class Wave:
         values = yaml.safe_dump({"version": version, "unschedulable": False})
         self.core.patch_namespaced_secret(f"{APP}-values", namespace, {"stringData": {"values.yml": values}},
                                           _request_timeout=20)
+
+
+@contextmanager
+def installed(env: Environment, count: int, *, timeout: float = 600.0, prefix: str | None = None,
+              deployer: str = "packageinstall") -> Iterator[Wave]:
+    """A Wave of COUNT apps, installed, for the ``with`` block; then its fleet stopped and its apps deleted."""
+    wave = Wave(env, count, prefix, deployer)
+    try:
+        wave.install(timeout=timeout)
+        yield wave
+    finally:
+        wave.close()
+        wave.delete()
 
 
 class _Usage:

@@ -8,7 +8,6 @@ analysed, with no allowance: polled every 0.5 s from the update to the verdict, 
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +18,8 @@ import pytest
 from supplychain.appfleet.observe import condition_status, deployment_version
 from supplychain.testing.kapp_apps import deploy_started, deployed_since, read_app
 from supplychain.testing.plugin import selected_provider
-from supplychain.testing.wave import APP, Wave
+from supplychain.testing.sampling import Sampler
+from supplychain.testing.wave import APP, Wave, installed
 
 pytestmark = pytest.mark.e2e
 
@@ -35,13 +35,8 @@ def app_deployed(request: pytest.FixtureRequest) -> Iterator[Wave]:
             "runs the PackageInstall deployer's test (test_kapp_and_revert.py)"
         )
     env: Any = request.getfixturevalue("integration_env")
-    wave = Wave(env, 1, prefix=f"appdeploy{int(time.time()) % 100000}", deployer="app")
-    try:
-        wave.install(timeout=240)
+    with installed(env, 1, timeout=240, prefix=f"appdeploy{int(time.time()) % 100000}", deployer="app") as wave:
         yield wave
-    finally:
-        wave.close()
-        wave.delete()
 
 
 @dataclass
@@ -75,36 +70,15 @@ def _sample(wave: Wave, namespace: str, before: str | None, t: float) -> Sample:
     )
 
 
-def _poll(
-    wave: Wave, namespace: str, before: str | None, stop: threading.Event, out: list[Sample], errors: list[str]
-) -> None:
-    start = time.monotonic()
-    for _ in range(MAX_POLLS):
-        if stop.is_set():
-            return
-        try:
-            out.append(_sample(wave, namespace, before, time.monotonic() - start))
-        except Exception as err:
-            errors.append(f"{time.monotonic() - start:.1f}s: {err}")
-        stop.wait(POLL)
-
-
 @pytest.mark.parametrize("outcome", ["Succeeded", "Failed"])
 def test_the_owner_is_never_ready_for_an_unanalysed_revision(app_deployed: Wave, outcome: str) -> None:
     wave = app_deployed
     namespace = wave.namespaces[0]
     before = deploy_started(read_app(wave.custom, namespace, APP))
-    samples: list[Sample] = []
-    errors: list[str] = []
-    stop = threading.Event()
-    poller = threading.Thread(target=_poll, args=(wave, namespace, before, stop, samples, errors), daemon=True)
-    poller.start()
-    try:
+    with Sampler(lambda t: _sample(wave, namespace, before, t), POLL, MAX_POLLS) as sampler:
         result = wave.update(bad={namespace} if outcome == "Failed" else set(), timeout=240, poll=POLL)
-    finally:
-        stop.set()
-        poller.join(10)
-    assert not errors, errors[:5]
+    samples = sampler.samples
+    assert not sampler.errors, sampler.errors[:5]
     assert not result.unfinished, f"no verdict within 240 s; samples {samples[-3:]}"
     assert result.verdicts[namespace].phase == outcome
     version = samples[-1].target_version

@@ -9,15 +9,15 @@ change. Every poll loop is bounded in count and time.
 from __future__ import annotations
 
 import json
-import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from supplychain.testing.harness import APP, BAD, GOOD, NAMESPACE, HelloApp
 from supplychain.testing.kapp_apps import deploy_started, deployed_since, read_app
+from supplychain.testing.sampling import Sampler
 
 pytestmark = pytest.mark.e2e
 
@@ -37,60 +37,32 @@ class Sample:
     phase: str | None
 
 
-@dataclass
-class ApexWatch:
+def _apex_sample(hello: HelloApp, t: float) -> Sample:
+    """The apex Service's ready endpoints, the target's replicas and the Canary's phase."""
+    from kubernetes import client
+
+    # Raw JSON: a slice may list no endpoints at all (`endpoints: null`), which the client's models refuse.
+    response = client.DiscoveryV1Api(hello.api).list_namespaced_endpoint_slice(
+        NAMESPACE, label_selector=f"kubernetes.io/service-name={APP}", _request_timeout=5, _preload_content=False
+    )
+    ready = sorted(
+        e["targetRef"]["name"]
+        for s in json.loads(response.data)["items"]
+        for e in (s.get("endpoints") or [])
+        if (e.get("conditions") or {}).get("ready") and e.get("targetRef")
+    )
+    target = client.AppsV1Api(hello.api).read_namespaced_deployment(APP, NAMESPACE, _request_timeout=5)
+    return Sample(t, ready, target.spec.replicas, hello.canary_phase())
+
+
+def apex_watch(hello: HelloApp) -> Sampler[Sample]:
     """Polls the apex Service's endpoints, the target's replicas and the Canary's phase every 0.5 s."""
+    return Sampler(lambda t: _apex_sample(hello, t), POLL, MAX_POLLS)
 
-    hello: HelloApp
-    samples: list[Sample] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    _stop: threading.Event = field(default_factory=threading.Event)
-    _thread: threading.Thread | None = None
 
-    def __enter__(self) -> ApexWatch:
-        self._start = time.monotonic()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(10)
-
-    def _run(self) -> None:
-        from kubernetes import client
-
-        discovery, apps = client.DiscoveryV1Api(self.hello.api), client.AppsV1Api(self.hello.api)
-        for _ in range(MAX_POLLS):
-            if self._stop.is_set():
-                return
-            try:
-                # Raw JSON: a slice may list no endpoints at all (`endpoints: null`), which the client's models refuse.
-                response = discovery.list_namespaced_endpoint_slice(
-                    NAMESPACE,
-                    label_selector=f"kubernetes.io/service-name={APP}",
-                    _request_timeout=5,
-                    _preload_content=False,
-                )
-                slices = json.loads(response.data)["items"]
-                ready = sorted(
-                    e["targetRef"]["name"]
-                    for s in slices
-                    for e in (s.get("endpoints") or [])
-                    if (e.get("conditions") or {}).get("ready") and e.get("targetRef")
-                )
-                target = apps.read_namespaced_deployment(APP, NAMESPACE, _request_timeout=5)
-                self.samples.append(
-                    Sample(time.monotonic() - self._start, ready, target.spec.replicas, self.hello.canary_phase())
-                )
-            except Exception as err:  # a failed read is recorded, not a gap that passes silently
-                self.errors.append(f"{time.monotonic() - self._start:.1f}s: {err}")
-            self._stop.wait(POLL)
-
-    def gaps(self) -> list[Sample]:
-        """Polls that saw no ready endpoint behind the apex Service."""
-        return [s for s in self.samples if not s.ready_pods]
+def gaps(watch: Sampler[Sample]) -> list[Sample]:
+    """Polls that saw no ready endpoint behind the apex Service."""
+    return [s for s in watch.samples if not s.ready_pods]
 
 
 def _app(hello: HelloApp) -> dict[str, Any]:
@@ -135,7 +107,7 @@ def test_kapp_syncs_keep_what_flagger_wrote(hello: HelloApp) -> None:
             force_kapp_sync(hello)
             syncs.append((time.monotonic(), hello.canary_phase() or ""))
 
-    with ApexWatch(hello) as watch:
+    with apex_watch(hello) as watch:
         rollout = hello.rollout("kapp-sync", GOOD, during=sync_during_analysis)
         assert rollout.outcome == "Succeeded", rollout.timeline()
         for _ in range(2):
@@ -147,7 +119,7 @@ def test_kapp_syncs_keep_what_flagger_wrote(hello: HelloApp) -> None:
     assert syncs and all(phase == "Progressing" for _, phase in syncs), f"syncs during the analysis: {syncs}"
     assert not watch.errors, watch.errors[:5]
     assert len(watch.samples) > 40, "the watch polled throughout"
-    assert not watch.gaps(), f"apex Service without ready endpoints at {[round(s.t, 1) for s in watch.gaps()][:10]}"
+    assert not gaps(watch), f"apex Service without ready endpoints at {[round(s.t, 1) for s in gaps(watch)][:10]}"
     routed_to_primary = [s for s in watch.samples if s.phase in ("Succeeded", "Initialized", "Progressing")]
     wrong = [s for s in routed_to_primary if not _primary_pods(s)]
     assert not wrong, f"apex Service on non-primary pods: {[(round(s.t, 1), s.ready_pods) for s in wrong][:5]}"
@@ -168,7 +140,7 @@ def test_deleting_the_canary_keeps_the_app_served(hello: HelloApp) -> None:
     assert "finalizer.flagger.app" in canary["metadata"]["finalizers"], "stamped, so re-stamping keeps it"
     old_uid = canary["metadata"]["uid"]
     served_version = hello.primary_state()[0]
-    with ApexWatch(hello) as watch:
+    with apex_watch(hello) as watch:
         hello.custom.delete_namespaced_custom_object(
             "flagger.app", "v1beta1", NAMESPACE, "canaries", APP, _request_timeout=10
         )
@@ -189,7 +161,7 @@ def test_deleting_the_canary_keeps_the_app_served(hello: HelloApp) -> None:
             time.sleep(POLL)
     assert not watch.errors, watch.errors[:5]
     assert len(watch.samples) > 10
-    assert not watch.gaps(), f"apex Service without ready endpoints at {[round(s.t, 1) for s in watch.gaps()][:10]}"
+    assert not gaps(watch), f"apex Service without ready endpoints at {[round(s.t, 1) for s in gaps(watch)][:10]}"
     revived = [s for s in watch.samples if (s.target_replicas or 0) >= 1]
     assert revived, "Flagger scaled the target back up when the Canary was deleted"
     hello.wait(lambda: hello.deliverable_ready() == "True", 90, "the Deliverable to be Ready again", "cartographer")
@@ -206,39 +178,27 @@ class DeploySample:
     phase: str | None
 
 
-def _deploy_samples(
-    hello: HelloApp, before: str | None, stop: threading.Event, out: list[DeploySample], errors: list[str]
-) -> None:
+def _deploy_sample(hello: HelloApp, before: str | None, t: float) -> DeploySample:
     from supplychain.appfleet.observe import deployment_version
 
-    start = time.monotonic()
-    for _ in range(MAX_POLLS):
-        if stop.is_set():
-            return
-        try:
-            deployed = deployed_since(_app(hello), before)
-            # Read in this order: a Ready owner seen after the new target must be about a revision that the
-            # Canary, read later still, shows analysed.
-            target = hello.reader.deployment(NAMESPACE, APP)
-            owner = hello.deliverable_ready()
-            install = hello.package_install()
-            install_state = ",".join(
-                c["type"] for c in (install.get("status") or {}).get("conditions") or [] if c.get("status") == "True"
-            )
-            out.append(
-                DeploySample(
-                    time.monotonic() - start,
-                    deployed,
-                    deployment_version(target),
-                    owner,
-                    install_state,
-                    hello.primary_state()[0],
-                    hello.canary_phase(),
-                )
-            )
-        except Exception as err:
-            errors.append(f"{time.monotonic() - start:.1f}s: {err}")
-        stop.wait(POLL)
+    deployed = deployed_since(_app(hello), before)
+    # Read in this order: a Ready owner seen after the new target must be about a revision that the
+    # Canary, read later still, shows analysed.
+    target = hello.reader.deployment(NAMESPACE, APP)
+    owner = hello.deliverable_ready()
+    install = hello.package_install()
+    install_state = ",".join(
+        c["type"] for c in (install.get("status") or {}).get("conditions") or [] if c.get("status") == "True"
+    )
+    return DeploySample(
+        t,
+        deployed,
+        deployment_version(target),
+        owner,
+        install_state,
+        hello.primary_state()[0],
+        hello.canary_phase(),
+    )
 
 
 @pytest.mark.parametrize("scenario,behaviour", [("deploy-waits-good", GOOD), ("deploy-waits-bad", BAD)])
@@ -252,17 +212,10 @@ def test_the_deploy_completes_only_once_flagger_analyses_the_revision(
     the deploy to the verdict."""
     hello.wait(lambda: hello.canary_phase() in ("Succeeded", "Initialized", "Failed"), 180, "an idle canary", "flagger")
     before = _deploy_started(hello)
-    samples: list[DeploySample] = []
-    errors: list[str] = []
-    stop = threading.Event()
-    poller = threading.Thread(target=_deploy_samples, args=(hello, before, stop, samples, errors), daemon=True)
-    poller.start()
-    try:
+    with Sampler(lambda t: _deploy_sample(hello, before, t), POLL, MAX_POLLS) as sampler:
         rollout = hello.rollout(scenario, behaviour)
-    finally:
-        stop.set()
-        poller.join(10)
-    assert not errors, errors[:5]
+    samples = sampler.samples
+    assert not sampler.errors, sampler.errors[:5]
     assert rollout.outcome == ("Succeeded" if behaviour is GOOD else "Failed"), rollout.timeline()
     new = [s for s in samples if s.target_version == rollout.version]
     assert new, "the poll saw the new revision deployed"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from supplychain.testing.plugin import selected_provider
-from supplychain.testing.wave import Wave
+from supplychain.testing.wave import Wave, installed
 
 pytestmark = pytest.mark.e2e
 
@@ -26,13 +26,8 @@ def wave(request: pytest.FixtureRequest) -> Iterator[Wave]:
             "real pod with a real load test, far beyond a CI runner (kind runs the single-app scenarios)"
         )
     env: Any = request.getfixturevalue("integration_env")
-    fleet = Wave(env, APPS)
-    try:
-        fleet.install(timeout=300)
+    with installed(env, APPS, timeout=300) as fleet:
         yield fleet
-    finally:
-        fleet.close()
-        fleet.delete()
 
 
 def test_mixed_wave_rolls_back_exactly_the_bad_versions(wave: Wave) -> None:
