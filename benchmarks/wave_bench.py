@@ -40,7 +40,8 @@ def _report(size: int, result: WaveResult, single: float | None) -> None:
               f"{analysis[len(analysis) // 2] if analysis else float('nan'):.1f} s, longest "
               f"{analysis[-1] if analysis else float('nan'):.1f} s")
     for name, use in sorted(result.usage.items()):
-        print(f"        {name:<16} CPU {use['cpu_seconds']:6.1f} s  peak RSS {use['max_rss_mb']:6.0f} MiB")
+        children = f"  its children {use['children_cpu_seconds']:6.1f} s" if use["children_cpu_seconds"] else ""
+        print(f"        {name:<16} CPU {use['cpu_seconds']:6.1f} s  peak RSS {use['max_rss_mb']:6.0f} MiB{children}")
 
 
 def main() -> None:

@@ -37,7 +37,7 @@ APPLY_PROCESSES = 8  # kubectl processes applying the apps' objects at once
 KWOK_PODS_PER_NODE = 110  # a kwok node's pod capacity (kwok's default node template, as the kubelet's default)
 PODS_PER_APP = 3  # at the height of a rollout: the primary's pod, the canary's, and one terminating
 # the processes whose CPU and memory a wave samples, by component name in the environment
-COMPONENTS = ("flagger", "cartographer", "kube-apiserver", "prometheus", "kapp-controller")
+COMPONENTS = ("flagger", "cartographer", "kube-apiserver", "etcd", "prometheus", "kapp-controller")
 
 
 @dataclass
@@ -275,6 +275,8 @@ class _Usage:
     def __init__(self, env: Environment) -> None:
         self._pids = {name: _component_pids(env, name) for name in COMPONENTS}
         self._start = {name: sum(_cpu_seconds(pid) for pid in pids) for name, pids in self._pids.items()}
+        self._children_start = {name: sum(_cpu_seconds(pid, children=True) for pid in pids)
+                                for name, pids in self._pids.items()}
         self._rss: dict[str, float] = dict.fromkeys(self._pids, 0.0)
 
     def sample(self) -> None:
@@ -283,6 +285,8 @@ class _Usage:
 
     def totals(self) -> dict[str, dict[str, float]]:
         return {name: {"cpu_seconds": sum(_cpu_seconds(pid) for pid in pids) - self._start[name],
+                       "children_cpu_seconds": sum(_cpu_seconds(pid, children=True) for pid in pids)
+                       - self._children_start[name],
                        "max_rss_mb": self._rss[name]}
                 for name, pids in self._pids.items() if pids}
 
@@ -298,12 +302,15 @@ def _component_pids(env: Environment, name: str) -> list[int]:
     return pids
 
 
-def _cpu_seconds(pid: int) -> float:
+def _cpu_seconds(pid: int, children: bool = False) -> float:
+    """CPU seconds of process PID itself, or (CHILDREN) of the children it has started and waited for (the ytt and
+    kapp processes of Cartographer and kapp-controller)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    first = 13 if children else 11  # cutime + cstime, or utime + stime
+    return (int(fields[first]) + int(fields[first + 1])) / os.sysconf("SC_CLK_TCK")
 
 
 def _rss_mb(pid: int) -> float:

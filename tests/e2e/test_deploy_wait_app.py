@@ -97,7 +97,7 @@ def test_the_owner_is_never_ready_for_an_unanalysed_revision(app_deployed: Wave,
     ready = [s for s in new if s.owner_ready == "True"]
     print(
         f"app deployer, {outcome}: {len(new)} polls saw the new revision deployed; kapp held it for {len(held)}, "
-        f"the owner was Ready in {len(ready)}, each after Flagger promoted it",
+        f"the owner was Ready in {len(ready)} (only on the promoted revision)",
         flush=True,
     )
     assert any(s.owner_ready != "True" for s in new), "the Deliverable left Ready while the revision was analysed"
