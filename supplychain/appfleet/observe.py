@@ -122,6 +122,27 @@ class KubeReader:
         )
         return obj
 
+    def app(self, namespace: str, name: str) -> dict[str, Any]:
+        """A kapp-controller App."""
+        obj: dict[str, Any] = self._custom.get_namespaced_custom_object(
+            "kappctrl.k14s.io", "v1alpha1", namespace, "apps", name, _request_timeout=self._timeout
+        )
+        return obj
+
+    def set_deliverable_params(self, namespace: str, name: str, values: dict[str, Any]) -> None:
+        """Set the Deliverable's params named in VALUES, keeping the others (Cartographer re-stamps on the change)."""
+        params = [p for p in self.deliverable(namespace, name)["spec"].get("params") or [] if p["name"] not in values]
+        params += [{"name": key, "value": value} for key, value in values.items()]
+        self._custom.patch_namespaced_custom_object(
+            "carto.run",
+            "v1alpha1",
+            namespace,
+            "deliverables",
+            name,
+            {"spec": {"params": params}},
+            _request_timeout=self._timeout,
+        )
+
     def pods(self, namespace: str, selector: str) -> list[dict[str, Any]]:
         listing = self._core.list_namespaced_pod(namespace, label_selector=selector, _request_timeout=self._timeout)
         return [self._api.sanitize_for_serialization(item) for item in listing.items]

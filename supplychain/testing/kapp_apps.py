@@ -1,19 +1,12 @@
-"""A kapp-controller App's deploys, as the end-to-end tests read them: when the last one started, and whether a
-deploy that started later has finished with the App reconciled at its current spec."""
+"""A kapp-controller App's deploys (an App as ``KubeReader.app`` reads it), as the end-to-end tests judge them:
+when the last one started, and whether a deploy that started later has finished with the App reconciled at its
+current spec."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ..appfleet.observe import condition_status
-
-
-def read_app(custom: Any, namespace: str, name: str) -> dict[str, Any]:
-    """The App NAMESPACE/NAME (CUSTOM: a kubernetes CustomObjectsApi)."""
-    app: dict[str, Any] = custom.get_namespaced_custom_object(
-        "kappctrl.k14s.io", "v1alpha1", namespace, "apps", name, _request_timeout=5
-    )
-    return app
 
 
 def deploy_started(app: dict[str, Any]) -> str | None:

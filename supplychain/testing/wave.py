@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from ..appfleet.behaviour import Behaviour
+from ..appfleet.observe import KubeReader
 from ..appfleet.pods import AppSpec, KubernetesPods
 from ..appfleet.server import AppFleet
 from ..cluster import Environment
@@ -92,6 +93,7 @@ class Wave:
         self.core = client.CoreV1Api(self.api)
         self.apps = client.AppsV1Api(self.api)
         self.custom = client.CustomObjectsApi(self.api)
+        self.reader = KubeReader(self.api, timeout=20.0)
         self.kubectl = env.kubectl()
         self.fleet = AppFleet([AppSpec(ns, APP) for ns in self.namespaces], KubernetesPods(env.kubeconfig),
                               rate=10.0, hang_seconds=20.0)
@@ -243,12 +245,7 @@ class Wave:
         """Roll VERSION out to the app in NAMESPACE: its values Secret (the PackageInstall deployer), or its
         Deliverable's release param (the App deployer: the version reaches the App only through Cartographer)."""
         if self.deployer == "app":
-            deliverable = self.custom.get_namespaced_custom_object("carto.run", "v1alpha1", namespace, "deliverables",
-                                                                   APP, _request_timeout=20)
-            params = [p for p in deliverable["spec"].get("params") or [] if p["name"] != "release"]
-            params.append({"name": "release", "value": version})
-            self.custom.patch_namespaced_custom_object("carto.run", "v1alpha1", namespace, "deliverables", APP,
-                                                       {"spec": {"params": params}}, _request_timeout=20)
+            self.reader.set_deliverable_params(namespace, APP, {"release": version})
             return
         values = yaml.safe_dump({"version": version, "unschedulable": False})
         self.core.patch_namespaced_secret(f"{APP}-values", namespace, {"stringData": {"values.yml": values}},

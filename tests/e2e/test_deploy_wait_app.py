@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from supplychain.appfleet.observe import condition_status, deployment_version
-from supplychain.testing.kapp_apps import deploy_started, deployed_since, read_app
+from supplychain.testing.kapp_apps import deploy_started, deployed_since
 from supplychain.testing.plugin import selected_provider
 from supplychain.testing.sampling import Sampler
 from supplychain.testing.wave import APP, Wave, installed
@@ -50,31 +50,24 @@ class Sample:
 
 
 def _sample(wave: Wave, namespace: str, before: str | None, t: float) -> Sample:
-    app = read_app(wave.custom, namespace, APP)
-    target = wave.apps.read_namespaced_deployment(APP, namespace, _request_timeout=5)
-    deliverable = wave.custom.get_namespaced_custom_object(
-        "carto.run", "v1alpha1", namespace, "deliverables", APP, _request_timeout=5
-    )
-    primary = wave.apps.read_namespaced_deployment(f"{APP}-primary", namespace, _request_timeout=5)
-    canary = wave.custom.get_namespaced_custom_object(
-        "flagger.app", "v1beta1", namespace, "canaries", APP, _request_timeout=5
-    )
-    serialize = wave.api.sanitize_for_serialization
-    return Sample(
-        t,
-        deployed_since(app, before),
-        deployment_version(serialize(target)),
-        condition_status(deliverable, "Ready"),
-        deployment_version(serialize(primary)),
-        (canary.get("status") or {}).get("phase"),
-    )
+    read = wave.reader
+    deployed = deployed_since(read.app(namespace, APP), before)
+    target = deployment_version(read.deployment(namespace, APP))
+    owner = _owner_ready(wave, namespace)
+    primary = deployment_version(read.deployment(namespace, f"{APP}-primary"))
+    phase = (read.canary(namespace, APP).get("status") or {}).get("phase")
+    return Sample(t, deployed, target, owner, primary, phase)
+
+
+def _owner_ready(wave: Wave, namespace: str) -> str | None:
+    return condition_status(wave.reader.deliverable(namespace, APP), "Ready")
 
 
 @pytest.mark.parametrize("outcome", ["Succeeded", "Failed"])
 def test_the_owner_is_never_ready_for_an_unanalysed_revision(app_deployed: Wave, outcome: str) -> None:
     wave = app_deployed
     namespace = wave.namespaces[0]
-    before = deploy_started(read_app(wave.custom, namespace, APP))
+    before = deploy_started(wave.reader.app(namespace, APP))
     with Sampler(lambda t: _sample(wave, namespace, before, t), POLL, MAX_POLLS) as sampler:
         result = wave.update(bad={namespace} if outcome == "Failed" else set(), timeout=240, poll=POLL)
     samples = sampler.samples
@@ -103,6 +96,6 @@ def test_the_owner_is_never_ready_for_an_unanalysed_revision(app_deployed: Wave,
     assert any(s.owner_ready != "True" for s in new), "the Deliverable left Ready while the revision was analysed"
     verdict = "True" if outcome == "Succeeded" else "False"
     deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and _sample(wave, namespace, before, 0).owner_ready != verdict:
+    while time.monotonic() < deadline and _owner_ready(wave, namespace) != verdict:
         time.sleep(POLL)
-    assert _sample(wave, namespace, before, 0).owner_ready == verdict, f"the Deliverable's Ready is {verdict}"
+    assert _owner_ready(wave, namespace) == verdict, f"the Deliverable's Ready is {verdict}"

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from supplychain.testing.harness import APP, BAD, GOOD, NAMESPACE, HelloApp
-from supplychain.testing.kapp_apps import deploy_started, deployed_since, read_app
+from supplychain.testing.kapp_apps import deploy_started, deployed_since
 from supplychain.testing.sampling import Sampler
 
 pytestmark = pytest.mark.e2e
@@ -66,7 +66,7 @@ def gaps(watch: Sampler[Sample]) -> list[Sample]:
 
 
 def _app(hello: HelloApp) -> dict[str, Any]:
-    return read_app(hello.custom, NAMESPACE, APP)
+    return hello.reader.app(NAMESPACE, APP)
 
 
 def _deploy_started(hello: HelloApp) -> str | None:
@@ -78,13 +78,10 @@ def force_kapp_sync(hello: HelloApp, timeout: float = 90.0) -> None:
     Deliverable's sync_period param), and wait until that deploy finished successfully."""
     before = _deploy_started(hello)
     # The Deliverable's deployer stamps the PackageInstall and owns its spec: change its sync period there.
-    params = list(hello.deliverable()["spec"].get("params") or [])
+    params = hello.deliverable()["spec"].get("params") or []
     current = next((p["value"] for p in params if p["name"] == "sync_period"), None)
     period = "31s" if current != "31s" else "30s"
-    params = [p for p in params if p["name"] != "sync_period"] + [{"name": "sync_period", "value": period}]
-    hello.custom.patch_namespaced_custom_object(
-        "carto.run", "v1alpha1", NAMESPACE, "deliverables", APP, {"spec": {"params": params}}, _request_timeout=10
-    )
+    hello.reader.set_deliverable_params(NAMESPACE, APP, {"sync_period": period})
 
     hello.wait(
         lambda: deployed_since(_app(hello), before),
