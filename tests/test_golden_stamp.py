@@ -96,3 +96,27 @@ def test_config_stage_keeps_previous_files_and_adds_canary() -> None:
     ]
     refs = [m["templateRef"]["name"] for m in docs[2]["spec"]["analysis"]["metrics"]]
     assert refs == ["hello-app-success-rate", "hello-app-latency"]
+
+
+@pytest.mark.parametrize("metric", ["success-rate", "latency"])
+@pytest.mark.parametrize("workload_type", ["web", "server"])
+def test_the_plain_metric_templates_stamp_what_canary_metric_does(metric: str, workload_type: str) -> None:
+    """The delivery's metric stages (plain templates, picked by workload type) stamp the same MetricTemplate as
+    canary-metric's ytt with flavour auto."""
+    owner = {
+        "apiVersion": "carto.run/v1alpha1",
+        "kind": "Deliverable",
+        "metadata": {
+            "name": "hello-app",
+            "namespace": "prod",
+            "labels": {"apps.tanzu.vmware.com/workload-type": workload_type},
+        },
+        "spec": {},
+    }
+    with_ytt = stamp_template(_templates()["canary-metric"], owner, params={"canary_metric": metric})
+    plain = _templates()[f"canary-metric-{metric}" + ("-knative" if workload_type == "web" else "")]
+    assert "ytt" not in plain["spec"]
+    stamped = stamp_template(plain, owner)
+    assert stamped["metadata"]["labels"].pop("carto.run/cluster-template-name") == plain["metadata"]["name"]
+    assert with_ytt["metadata"]["labels"].pop("carto.run/cluster-template-name") == "canary-metric"
+    assert stamped == with_ytt

@@ -176,8 +176,9 @@ def test_stamp_reads_blueprints_and_templates_from_lists(tmp_path: Path) -> None
     plain_templates.write_text(templates)
     plain_delivery.write_text(delivery)
     listed_templates, listed_delivery = tmp_path / "templates-list.yaml", tmp_path / "delivery-list.yaml"
-    listed_templates.write_text(yaml.safe_dump(_list([d for d in yaml.safe_load_all(templates) if d])))
-    listed_delivery.write_text(yaml.safe_dump(_list([d for d in yaml.safe_load_all(delivery) if d])))
+    # keys in their order: a plain template's object is stamped in the order it is written
+    listed_templates.write_text(yaml.safe_dump(_list([d for d in yaml.safe_load_all(templates) if d]), sort_keys=False))
+    listed_delivery.write_text(yaml.safe_dump(_list([d for d in yaml.safe_load_all(delivery) if d]), sort_keys=False))
     examples = Path(__file__).parents[1] / "examples" / "demo"
     tap = str(FIXTURES.parent / "ootb-templates" / "delivery.yaml")
     outputs = []
