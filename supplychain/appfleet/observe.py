@@ -22,6 +22,7 @@ from ..analysis.recording import RecordedTick as Tick
 from ..analysis.recording import sample_to_json
 from ..analysis.render import MetricQuery, canary_queries
 from ..yamlio import Document
+from .apijson import list_items, read_json
 from .webhooks import WebhookCall
 
 ANALYSIS_PHASES = ("Progressing", "WaitingPromotion")
@@ -112,9 +113,7 @@ class KubeReader:
         return obj
 
     def deployment(self, namespace: str, name: str) -> dict[str, Any]:
-        obj = self._apps.read_namespaced_deployment(name, namespace, _request_timeout=self._timeout)
-        data: dict[str, Any] = self._api.sanitize_for_serialization(obj)
-        return data
+        return read_json(self._apps.read_namespaced_deployment, name, namespace, _request_timeout=self._timeout)
 
     def deliverable(self, namespace: str, name: str) -> dict[str, Any]:
         obj: dict[str, Any] = self._custom.get_namespaced_custom_object(
@@ -144,8 +143,15 @@ class KubeReader:
         )
 
     def pods(self, namespace: str, selector: str) -> list[dict[str, Any]]:
-        listing = self._core.list_namespaced_pod(namespace, label_selector=selector, _request_timeout=self._timeout)
-        return [self._api.sanitize_for_serialization(item) for item in listing.items]
+        return list_items(
+            self._core.list_namespaced_pod, namespace, label_selector=selector, _request_timeout=self._timeout
+        )
+
+    def deployments(self, field_selector: str) -> list[dict[str, Any]]:
+        """Deployments in every namespace matching FIELD_SELECTOR (one list call)."""
+        return list_items(
+            self._apps.list_deployment_for_all_namespaces, field_selector=field_selector, _request_timeout=self._timeout
+        )
 
 
 def deployment_version(deployment: dict[str, Any], label: str = "version") -> str | None:

@@ -8,6 +8,8 @@ from typing import Any, Protocol
 
 from ..errors import InputError, Location
 from ..extras import require
+from .apijson import list_items, read_json
+from .observe import deployment_version
 
 
 @dataclass(frozen=True)
@@ -97,10 +99,13 @@ class KubernetesPods:
         self._timeout = timeout
 
     def running_pods(self, app: AppSpec) -> list[PodInfo]:
-        listing = self._core.list_namespaced_pod(
-            app.namespace, label_selector=app.label_selector, _request_timeout=self._timeout
+        items = list_items(
+            self._core.list_namespaced_pod,
+            app.namespace,
+            label_selector=app.label_selector,
+            _request_timeout=self._timeout,
         )
-        pods = [pod_info(app, self._api.sanitize_for_serialization(item)) for item in listing.items]
+        pods = [pod_info(app, item) for item in items]
         return [p for p in pods if p is not None]
 
     def running_pods_many(self, apps: list[AppSpec]) -> list[PodInfo]:
@@ -111,10 +116,12 @@ class KubernetesPods:
             by_selector.setdefault(app.label_selector, {})[app.namespace] = app
         found: list[PodInfo] = []
         for selector, by_namespace in by_selector.items():
-            listing = self._core.list_pod_for_all_namespaces(label_selector=selector, _request_timeout=self._timeout)
-            for item in listing.items:
-                owner = by_namespace.get(item.metadata.namespace)
-                info = pod_info(owner, self._api.sanitize_for_serialization(item)) if owner is not None else None
+            items = list_items(
+                self._core.list_pod_for_all_namespaces, label_selector=selector, _request_timeout=self._timeout
+            )
+            for item in items:
+                owner = by_namespace.get((item.get("metadata") or {}).get("namespace", ""))
+                info = pod_info(owner, item) if owner is not None else None
                 if info is not None:
                     found.append(info)
         return found
@@ -123,16 +130,12 @@ class KubernetesPods:
         from kubernetes.client.exceptions import ApiException
 
         try:
-            deployment = self._apps.read_namespaced_deployment(
-                app.target, app.namespace, _request_timeout=self._timeout
+            deployment = read_json(
+                self._apps.read_namespaced_deployment, app.target, app.namespace, _request_timeout=self._timeout
             )
         except ApiException:
             return None
-        meta = deployment.spec.template.metadata
-        labels = meta.labels or {}
-        annotations = meta.annotations or {}
-        version = labels.get(app.version_label) or annotations.get(app.version_label)
-        return str(version) if version else None
+        return deployment_version(deployment, app.version_label)
 
     def close(self) -> None:
         self._api.close()

@@ -79,7 +79,9 @@ def namespaces(count: int, prefix: str = "wave") -> list[str]:
 class Wave:
     """COUNT apps in namespaces <prefix>-000…; ``install()``, then ``update()`` as many times as wanted."""
 
-    def __init__(self, env: Environment, count: int, prefix: str | None = None, deployer: str = "packageinstall") -> None:
+    def __init__(
+        self, env: Environment, count: int, prefix: str | None = None, deployer: str = "packageinstall"
+    ) -> None:
         """DEPLOYER: what each app's Deliverable deploys it with (examples/hello-app/values.yaml ``deployer``)."""
         from kubernetes import client, config
 
@@ -91,21 +93,27 @@ class Wave:
         self.namespaces = namespaces(count, prefix)
         self.api = config.new_client_from_config(config_file=str(env.kubeconfig))
         self.core = client.CoreV1Api(self.api)
-        self.apps = client.AppsV1Api(self.api)
         self.custom = client.CustomObjectsApi(self.api)
         self.reader = KubeReader(self.api, timeout=20.0)
         self.kubectl = env.kubectl()
-        self.fleet = AppFleet([AppSpec(ns, APP) for ns in self.namespaces], KubernetesPods(env.kubeconfig),
-                              rate=10.0, hang_seconds=20.0)
+        self.fleet = AppFleet(
+            [AppSpec(ns, APP) for ns in self.namespaces], KubernetesPods(env.kubeconfig), rate=10.0, hang_seconds=20.0
+        )
         self._serial = int(time.time()) % 100000
 
     # -- set-up -------------------------------------------------------------------------------------
 
     def documents(self) -> list[dict[str, Any]]:
         """Every app's objects (one ytt render, copied per namespace) after the product's templates."""
-        template = render_example({"namespace": _PLACEHOLDER, "version": FIRST_VERSION,
-                                   "loadtester_url": self.fleet.url,
-                                   "prometheus_address": self.env.prometheus_url, "deployer": self.deployer})
+        template = render_example(
+            {
+                "namespace": _PLACEHOLDER,
+                "version": FIRST_VERSION,
+                "loadtester_url": self.fleet.url,
+                "prometheus_address": self.env.prometheus_url,
+                "deployer": self.deployer,
+            }
+        )
         shared: dict[tuple[str, str], dict[str, Any]] = {}
         per_namespace: list[dict[str, Any]] = []
         for doc in template:
@@ -129,11 +137,16 @@ class Wave:
         rest = [d for d in docs if d not in first]
         self.kubectl.apply(first, timeout=300)
         index = {ns: i for i, ns in enumerate(self.namespaces)}
-        chunks = [[d for d in rest if index.get(d["metadata"]["namespace"], 0) % APPLY_PROCESSES == i]
-                  for i in range(APPLY_PROCESSES)]
+        chunks = [
+            [d for d in rest if index.get(d["metadata"]["namespace"], 0) % APPLY_PROCESSES == i]
+            for i in range(APPLY_PROCESSES)
+        ]
         with ThreadPoolExecutor(max_workers=APPLY_PROCESSES) as pool:
-            list(pool.map(lambda chunk: self.kubectl.apply(chunk, server_side=True, timeout=600),
-                          [c for c in chunks if c]))
+            list(
+                pool.map(
+                    lambda chunk: self.kubectl.apply(chunk, server_side=True, timeout=600), [c for c in chunks if c]
+                )
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             phases = self.phases()
@@ -142,9 +155,11 @@ class Wave:
             if not waiting:
                 return
             time.sleep(2.0)
-        raise AssertionError(f"{len(waiting)} of {len(self.namespaces)} apps not installed within {timeout:g}s "
-                             f"(e.g. {waiting[:5]}: phases {[phases.get(ns) for ns in waiting[:5]]}); see "
-                             f"{self.env.log_path('flagger')}, {self.env.log_path('kapp-controller')}")
+        raise AssertionError(
+            f"{len(waiting)} of {len(self.namespaces)} apps not installed within {timeout:g}s "
+            f"(e.g. {waiting[:5]}: phases {[phases.get(ns) for ns in waiting[:5]]}); see "
+            f"{self.env.log_path('flagger')}, {self.env.log_path('kapp-controller')}"
+        )
 
     def close(self) -> None:
         self.fleet.stop()
@@ -169,19 +184,25 @@ class Wave:
             with ThreadPoolExecutor(max_workers=8) as pool:
                 list(pool.map(safely, self.namespaces))
 
-        each(lambda ns: self.custom.delete_namespaced_custom_object("carto.run", "v1alpha1", ns, "deliverables",
-                                                                    APP, _request_timeout=20))
+        each(
+            lambda ns: self.custom.delete_namespaced_custom_object(
+                "carto.run", "v1alpha1", ns, "deliverables", APP, _request_timeout=20
+            )
+        )
         deadline = time.monotonic() + timeout
         wanted = set(self.namespaces)
         while time.monotonic() < deadline:
-            listing = self.custom.list_cluster_custom_object("carto.run", "v1alpha1", "deliverables",
-                                                             _request_timeout=20)
+            listing = self.custom.list_cluster_custom_object(
+                "carto.run", "v1alpha1", "deliverables", _request_timeout=20
+            )
             if not any(item["metadata"]["namespace"] in wanted for item in listing.get("items", [])):
                 break
             time.sleep(1.0)
-        each(lambda ns: self.custom.patch_namespaced_custom_object("flagger.app", "v1beta1", ns, "canaries", APP,
-                                                                   {"metadata": {"finalizers": None}},
-                                                                   _request_timeout=20))
+        each(
+            lambda ns: self.custom.patch_namespaced_custom_object(
+                "flagger.app", "v1beta1", ns, "canaries", APP, {"metadata": {"finalizers": None}}, _request_timeout=20
+            )
+        )
         for ns in self.namespaces:
             self.kubectl.run("delete", "namespace", ns, "--wait=false", "--ignore-not-found", check=False)
 
@@ -191,17 +212,20 @@ class Wave:
         """Canary phase by namespace (one list call)."""
         listing = self.custom.list_cluster_custom_object("flagger.app", "v1beta1", "canaries", _request_timeout=20)
         wanted = set(self.namespaces)
-        return {item["metadata"]["namespace"]: (item.get("status") or {}).get("phase")
-                for item in listing.get("items", [])
-                if item["metadata"]["namespace"] in wanted and item["metadata"]["name"] == APP}
+        return {
+            item["metadata"]["namespace"]: (item.get("status") or {}).get("phase")
+            for item in listing.get("items", [])
+            if item["metadata"]["namespace"] in wanted and item["metadata"]["name"] == APP
+        }
 
     def available_primaries(self) -> set[str]:
         """Namespaces whose primary Deployment has an available replica (one list call)."""
-        listing = self.apps.list_deployment_for_all_namespaces(field_selector=f"metadata.name={APP}-primary",
-                                                               _request_timeout=20)
         wanted = set(self.namespaces)
-        return {d.metadata.namespace for d in listing.items
-                if d.metadata.namespace in wanted and (d.status.available_replicas or 0) >= 1}
+        return {
+            d["metadata"]["namespace"]
+            for d in self.reader.deployments(f"metadata.name={APP}-primary")
+            if d["metadata"]["namespace"] in wanted and ((d.get("status") or {}).get("availableReplicas") or 0) >= 1
+        }
 
     # -- a wave -------------------------------------------------------------------------------------
 
@@ -248,13 +272,15 @@ class Wave:
             self.reader.set_deliverable_params(namespace, APP, {"release": version})
             return
         values = yaml.safe_dump({"version": version, "unschedulable": False})
-        self.core.patch_namespaced_secret(f"{APP}-values", namespace, {"stringData": {"values.yml": values}},
-                                          _request_timeout=20)
+        self.core.patch_namespaced_secret(
+            f"{APP}-values", namespace, {"stringData": {"values.yml": values}}, _request_timeout=20
+        )
 
 
 @contextmanager
-def installed(env: Environment, count: int, *, timeout: float = 600.0, prefix: str | None = None,
-              deployer: str = "packageinstall") -> Iterator[Wave]:
+def installed(
+    env: Environment, count: int, *, timeout: float = 600.0, prefix: str | None = None, deployer: str = "packageinstall"
+) -> Iterator[Wave]:
     """A Wave of COUNT apps, installed, for the ``with`` block; then its fleet stopped and its apps deleted."""
     wave = Wave(env, count, prefix, deployer)
     try:
@@ -272,8 +298,9 @@ class _Usage:
     def __init__(self, env: Environment) -> None:
         self._pids = {name: _component_pids(env, name) for name in COMPONENTS}
         self._start = {name: sum(_cpu_seconds(pid) for pid in pids) for name, pids in self._pids.items()}
-        self._children_start = {name: sum(_cpu_seconds(pid, children=True) for pid in pids)
-                                for name, pids in self._pids.items()}
+        self._children_start = {
+            name: sum(_cpu_seconds(pid, children=True) for pid in pids) for name, pids in self._pids.items()
+        }
         self._rss: dict[str, float] = dict.fromkeys(self._pids, 0.0)
 
     def sample(self) -> None:
@@ -281,11 +308,16 @@ class _Usage:
             self._rss[name] = max(self._rss[name], sum(_rss_mb(pid) for pid in pids))
 
     def totals(self) -> dict[str, dict[str, float]]:
-        return {name: {"cpu_seconds": sum(_cpu_seconds(pid) for pid in pids) - self._start[name],
-                       "children_cpu_seconds": sum(_cpu_seconds(pid, children=True) for pid in pids)
-                       - self._children_start[name],
-                       "max_rss_mb": self._rss[name]}
-                for name, pids in self._pids.items() if pids}
+        return {
+            name: {
+                "cpu_seconds": sum(_cpu_seconds(pid) for pid in pids) - self._start[name],
+                "children_cpu_seconds": sum(_cpu_seconds(pid, children=True) for pid in pids)
+                - self._children_start[name],
+                "max_rss_mb": self._rss[name],
+            }
+            for name, pids in self._pids.items()
+            if pids
+        }
 
 
 def _component_pids(env: Environment, name: str) -> list[int]:
