@@ -34,6 +34,10 @@ class Sampler(Generic[T]):
         self._stop.set()
         self._thread.join(10)
 
+    def elapsed(self) -> float:
+        """Seconds since it started, on the clock of the samples' t."""
+        return time.monotonic() - self._start
+
     def _run(self) -> None:
         for _ in range(self.most):
             if self._stop.is_set():

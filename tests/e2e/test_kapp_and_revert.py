@@ -27,6 +27,9 @@ MAX_POLLS = 1200  # 10 minutes at most
 # status) plus Cartographer's reconcile of the Deliverable. Far below Flagger's next tick (10 s here, 30 s by
 # default), which is how long the previous verdict would stand without the product's kapp wait rule.
 PROPAGATION = 5.0
+# The longest gap the bare-delete race may leave: the re-stamped Canary's first run (within its 10 s interval)
+# creates the primary, whose pods then start and pass their readiness probe.
+RACE_GAP = 40.0
 
 
 @dataclass
@@ -35,10 +38,11 @@ class Sample:
     ready_pods: list[str]
     target_replicas: int | None
     phase: str | None
+    selector: dict[str, str] | None  # the apex Service's pod selector
 
 
 def _apex_sample(hello: HelloApp, t: float) -> Sample:
-    """The apex Service's ready endpoints, the target's replicas and the Canary's phase."""
+    """The apex Service's ready endpoints, the target's replicas, the Canary's phase and the apex selector."""
     from kubernetes import client
 
     # Raw JSON: a slice may list no endpoints at all (`endpoints: null`), which the client's models refuse.
@@ -52,7 +56,8 @@ def _apex_sample(hello: HelloApp, t: float) -> Sample:
         if (e.get("conditions") or {}).get("ready") and e.get("targetRef")
     )
     target = client.AppsV1Api(hello.api).read_namespaced_deployment(APP, NAMESPACE, _request_timeout=5)
-    return Sample(t, ready, target.spec.replicas, hello.canary_phase())
+    apex = client.CoreV1Api(hello.api).read_namespaced_service(APP, NAMESPACE, _request_timeout=5)
+    return Sample(t, ready, target.spec.replicas, hello.canary_phase(), apex.spec.selector)
 
 
 def apex_watch(hello: HelloApp) -> Sampler[Sample]:
@@ -63,6 +68,14 @@ def apex_watch(hello: HelloApp) -> Sampler[Sample]:
 def gaps(watch: Sampler[Sample]) -> list[Sample]:
     """Polls that saw no ready endpoint behind the apex Service."""
     return [s for s in watch.samples if not s.ready_pods]
+
+
+def describe(samples: list[Sample]) -> str:
+    """The first samples, each as time, ready pods, apex selector, target replicas and phase."""
+    return "; ".join(
+        f"{s.t:.1f}s {s.ready_pods or 'no ready pods'} selector={s.selector} target={s.target_replicas} {s.phase}"
+        for s in samples[:8]
+    )
 
 
 def _app(hello: HelloApp) -> dict[str, Any]:
@@ -116,7 +129,7 @@ def test_kapp_syncs_keep_what_flagger_wrote(hello: HelloApp) -> None:
     assert syncs and all(phase == "Progressing" for _, phase in syncs), f"syncs during the analysis: {syncs}"
     assert not watch.errors, watch.errors[:5]
     assert len(watch.samples) > 40, "the watch polled throughout"
-    assert not gaps(watch), f"apex Service without ready endpoints at {[round(s.t, 1) for s in gaps(watch)][:10]}"
+    assert not gaps(watch), f"apex Service without ready endpoints: {describe(gaps(watch))}"
     routed_to_primary = [s for s in watch.samples if s.phase in ("Succeeded", "Initialized", "Progressing")]
     wrong = [s for s in routed_to_primary if not _primary_pods(s)]
     assert not wrong, f"apex Service on non-primary pods: {[(round(s.t, 1), s.ready_pods) for s in wrong][:5]}"
@@ -128,29 +141,77 @@ def test_kapp_syncs_keep_what_flagger_wrote(hello: HelloApp) -> None:
     assert hello.primary_state() == (promoted_version, True) and promoted_version == rollout.version
 
 
-def test_deleting_the_canary_keeps_the_app_served(hello: HelloApp) -> None:
-    """revertOnDeletion (stamped by default): Flagger scales the target back up and points the apex Service at it
-    before the Canary goes; the delivery then stamps the Canary again and Flagger initialises it anew."""
+def _idle_canary(hello: HelloApp) -> dict[str, Any]:
+    """Wait for an idle, promoted Canary stamped with revertOnDeletion and Flagger's finalizer; return it."""
     hello.wait(lambda: hello.canary_phase() in ("Succeeded", "Initialized"), 180, "an idle, promoted canary", "flagger")
     canary = hello.canary()
     assert canary["spec"]["revertOnDeletion"] is True
     assert "finalizer.flagger.app" in canary["metadata"]["finalizers"], "stamped, so re-stamping keeps it"
+    return canary
+
+
+def _delete_canary(hello: HelloApp) -> None:
+    hello.custom.delete_namespaced_custom_object(
+        "flagger.app", "v1beta1", NAMESPACE, "canaries", APP, _request_timeout=10
+    )
+
+
+def _restamped(hello: HelloApp, old_uid: str, phase: str | None = None) -> bool:
+    current = hello.canary()
+    return current["metadata"]["uid"] != old_uid and (
+        phase is None or (current.get("status") or {}).get("phase") == phase
+    )
+
+
+def test_deleting_a_suspended_canary_keeps_the_app_served(hello: HelloApp) -> None:
+    """The README's way to delete a Canary: suspend it (the Deliverable's canary_suspend), delete it, let the
+    delivery stamp it again, unsuspend. Flagger's finalizer scales the target up and points the apex Service at it;
+    a suspended Canary gets no scheduler run that could point the apex back at the primary, which goes with the
+    Canary. Unsuspended, Flagger initialises anew and hands the apex to the new primary once it is ready."""
+    canary = _idle_canary(hello)
+    old_uid = canary["metadata"]["uid"]
+    served_version = hello.primary_state()[0]
+    hello.reader.set_deliverable_params(NAMESPACE, APP, {"canary_suspend": "true"})
+    hello.wait(
+        lambda: hello.canary()["spec"].get("suspend") is True, 60, "the delivery to stamp suspend", "cartographer"
+    )
+    with apex_watch(hello) as watch:
+        _delete_canary(hello)
+        hello.wait(lambda: _restamped(hello, old_uid), 180, "the delivery to stamp the Canary again", "flagger")
+        assert hello.canary()["spec"].get("suspend") is True, "stamped again from the same params"
+        hello.wait(lambda: hello.primary_state() == (None, False), 60, "the old primary to go with the Canary")
+        suspended_until = watch.elapsed()
+        hello.reader.set_deliverable_params(NAMESPACE, APP, {"canary_suspend": "false"})
+        hello.wait(lambda: _restamped(hello, old_uid, "Initialized"), 180, "Flagger to initialise it anew", "flagger")
+        hello.wait(lambda: hello.primary_state() == (served_version, True), 60, "the primary to serve again", "flagger")
+        settle_until = time.monotonic() + 5
+        while time.monotonic() < settle_until:
+            time.sleep(POLL)
+    assert not watch.errors, watch.errors[:5]
+    assert len(watch.samples) > 10
+    assert not gaps(watch), f"apex Service without ready endpoints: {describe(gaps(watch))}"
+    revived = [s for s in watch.samples if (s.target_replicas or 0) >= 1]
+    assert revived, "Flagger scaled the target back up when the Canary was deleted"
+    on_target = [s for s in watch.samples if s.t <= suspended_until and s.selector == {"app": APP}]
+    assert on_target, "the finalizer pointed the apex Service at the target while the Canary was suspended"
+    assert all(_primary_pods(s) for s in watch.samples[-5:]), describe(watch.samples[-5:])
+    hello.wait(lambda: hello.deliverable_ready() == "True", 90, "the Deliverable to be Ready again", "cartographer")
+
+
+def test_deleting_a_running_canary_heals_at_the_next_initialisation(hello: HelloApp) -> None:
+    """A bare delete. The finalizer (revertOnDeletion, stamped by default) scales the target up and points the apex
+    Service at it; the delivery stamps the Canary again and Flagger initialises it anew. Flagger has a race here:
+    a scheduler run that read the terminating Canary points the apex back at the primary after the finalizer's
+    revert (its advanceCanary does not skip Canaries being deleted), and the primary then goes with the Canary.
+    The re-stamped Canary heals that once its new primary is ready. So any gap is while the apex selects the
+    primary, and it ends within an interval and a primary start."""
+    canary = _idle_canary(hello)
     old_uid = canary["metadata"]["uid"]
     served_version = hello.primary_state()[0]
     with apex_watch(hello) as watch:
-        hello.custom.delete_namespaced_custom_object(
-            "flagger.app", "v1beta1", NAMESPACE, "canaries", APP, _request_timeout=10
-        )
-
-        def restamped_and_initialised() -> bool:
-            current = hello.canary()
-            return current["metadata"]["uid"] != old_uid and (current.get("status") or {}).get("phase") == "Initialized"
-
+        _delete_canary(hello)
         hello.wait(
-            restamped_and_initialised,
-            180,
-            "the delivery to stamp the Canary again and Flagger to initialise it",
-            "flagger",
+            lambda: _restamped(hello, old_uid, "Initialized"), 180, "the Canary stamped and initialised", "flagger"
         )
         hello.wait(lambda: hello.primary_state() == (served_version, True), 60, "the primary to serve again", "flagger")
         settle_until = time.monotonic() + 5
@@ -158,9 +219,14 @@ def test_deleting_the_canary_keeps_the_app_served(hello: HelloApp) -> None:
             time.sleep(POLL)
     assert not watch.errors, watch.errors[:5]
     assert len(watch.samples) > 10
-    assert not gaps(watch), f"apex Service without ready endpoints at {[round(s.t, 1) for s in gaps(watch)][:10]}"
+    missing = gaps(watch)
+    primary = {"app": f"{APP}-primary"}
+    assert all(s.selector == primary for s in missing), f"a gap not explained by the race: {describe(missing)}"
+    if missing:
+        assert missing[-1].t - missing[0].t <= RACE_GAP, f"the race's gap outlasted {RACE_GAP} s: {describe(missing)}"
     revived = [s for s in watch.samples if (s.target_replicas or 0) >= 1]
     assert revived, "Flagger scaled the target back up when the Canary was deleted"
+    assert all(_primary_pods(s) for s in watch.samples[-5:]), describe(watch.samples[-5:])
     hello.wait(lambda: hello.deliverable_ready() == "True", 90, "the Deliverable to be Ready again", "cartographer")
 
 
