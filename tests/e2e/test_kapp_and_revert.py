@@ -163,6 +163,19 @@ def _restamped(hello: HelloApp, old_uid: str, phase: str | None = None) -> bool:
     )
 
 
+def _primary_serves_again(hello: HelloApp, version: str | None) -> None:
+    """Wait for the new primary to serve VERSION, then 5 s more for the watch."""
+    hello.wait(lambda: hello.primary_state() == (version, True), 60, "the primary to serve again", "flagger")
+    settle_until = time.monotonic() + 5
+    while time.monotonic() < settle_until:
+        time.sleep(POLL)
+
+
+def _polled_throughout(watch: Sampler[Sample]) -> None:
+    assert not watch.errors, watch.errors[:5]
+    assert len(watch.samples) > 10
+
+
 def test_deleting_a_suspended_canary_keeps_the_app_served(hello: HelloApp) -> None:
     """The README's way to delete a Canary: suspend it (the Deliverable's canary_suspend), delete it, let the
     delivery stamp it again, unsuspend. Flagger's finalizer scales the target up and points the apex Service at it;
@@ -183,12 +196,8 @@ def test_deleting_a_suspended_canary_keeps_the_app_served(hello: HelloApp) -> No
         suspended_until = watch.elapsed()
         hello.reader.set_deliverable_params(NAMESPACE, APP, {"canary_suspend": "false"})
         hello.wait(lambda: _restamped(hello, old_uid, "Initialized"), 180, "Flagger to initialise it anew", "flagger")
-        hello.wait(lambda: hello.primary_state() == (served_version, True), 60, "the primary to serve again", "flagger")
-        settle_until = time.monotonic() + 5
-        while time.monotonic() < settle_until:
-            time.sleep(POLL)
-    assert not watch.errors, watch.errors[:5]
-    assert len(watch.samples) > 10
+        _primary_serves_again(hello, served_version)
+    _polled_throughout(watch)
     assert not gaps(watch), f"apex Service without ready endpoints: {describe(gaps(watch))}"
     revived = [s for s in watch.samples if (s.target_replicas or 0) >= 1]
     assert revived, "Flagger scaled the target back up when the Canary was deleted"
@@ -213,12 +222,8 @@ def test_deleting_a_running_canary_heals_at_the_next_initialisation(hello: Hello
         hello.wait(
             lambda: _restamped(hello, old_uid, "Initialized"), 180, "the Canary stamped and initialised", "flagger"
         )
-        hello.wait(lambda: hello.primary_state() == (served_version, True), 60, "the primary to serve again", "flagger")
-        settle_until = time.monotonic() + 5
-        while time.monotonic() < settle_until:
-            time.sleep(POLL)
-    assert not watch.errors, watch.errors[:5]
-    assert len(watch.samples) > 10
+        _primary_serves_again(hello, served_version)
+    _polled_throughout(watch)
     missing = gaps(watch)
     primary = {"app": f"{APP}-primary"}
     assert all(s.selector == primary for s in missing), f"a gap not explained by the race: {describe(missing)}"
