@@ -336,6 +336,19 @@ class KindProvider:
     def logs(self, run_dir: Path) -> Path | None:
         return run_dir / "logs" / "control-plane"
 
+    def restart_api_server(self, run_dir: Path) -> None:
+        """Stop kube-apiserver's container in each node of RUN_DIR's cluster; the kubelet starts it again
+        (a static pod), with the same configuration and fresh process state."""
+        for container in self.containers(run_dir):
+            done = subprocess.run(
+                [self.engine, "exec", container, "sh", "-c", "crictl stop $(crictl ps -q --name kube-apiserver)"],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            if done.returncode != 0:
+                raise ClusterError(f"could not restart kube-apiserver in {container}: {done.stderr.strip()}")
+
 
 def get(name: str, nodes: int = 2) -> Provider:
     """The provider called NAME."""
