@@ -340,12 +340,15 @@ class KindProvider:
         """Stop kube-apiserver's container in each node of RUN_DIR's cluster; the kubelet starts it again
         (a static pod), with the same configuration and fresh process state."""
         for container in self.containers(run_dir):
-            done = subprocess.run(
-                [self.engine, "exec", container, "sh", "-c", "crictl stop $(crictl ps -q --name kube-apiserver)"],
-                capture_output=True,
-                text=True,
-                timeout=60,
-            )
+            try:
+                done = subprocess.run(
+                    [self.engine, "exec", container, "sh", "-c", "crictl stop $(crictl ps -q --name kube-apiserver)"],
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                )
+            except subprocess.TimeoutExpired as err:
+                raise ClusterError(f"could not restart kube-apiserver in {container}: timed out after 60s") from err
             if done.returncode != 0:
                 raise ClusterError(f"could not restart kube-apiserver in {container}: {done.stderr.strip()}")
 
